@@ -1,0 +1,1 @@
+# src/backend/local.mk: build rules for the backend module.

@@ -1,0 +1,49 @@
+/* cfg.h: the configuration file: accounts and global options, parsed into typed structs. */
+#ifndef CFG_CFG_H
+#define CFG_CFG_H
+
+#include "skua.h"
+
+enum cfg_tls { CFG_TLS_IMPLICIT, CFG_TLS_STARTTLS, CFG_TLS_NONE };
+enum cfg_auth { CFG_AUTH_AUTO, CFG_AUTH_PLAIN, CFG_AUTH_LOGIN, CFG_AUTH_XOAUTH2, CFG_AUTH_OAUTHBEARER };
+
+struct cfg_account {
+	char *name;
+	char *host;              /* NULL only for a tunnel account */
+	unsigned int port;       /* 0 = default for tls (993 implicit, 143 otherwise) */
+	enum cfg_tls tls;
+	enum cfg_auth auth;
+	char *user;
+	char *password;          /* literal, or NULL */
+	char *password_command;  /* run with /bin/sh -c; first line of stdout; or NULL */
+	char *oauth_command;     /* token command for XOAUTH2/OAUTHBEARER, or NULL */
+	char *ca_file;           /* ~ expanded, or NULL */
+	char *tunnel;            /* command speaking IMAP on stdin/stdout, or NULL */
+	const char *file;        /* where it was defined (points into struct cfg) */
+	int line;
+};
+
+struct cfg {
+	char *path;
+	struct cfg_account **accounts;
+	size_t n_accounts;
+	char *html_command;      /* HTML-to-text command line (split with proc_split), or NULL */
+	char **warnings;         /* NULL-terminated list of "file:line: ..." warnings for the user */
+};
+
+/* Reads and parses the file at path. Returns 0 and a config the caller owns, or -1 with *error_r of
+ * the form "FILE:LINE: message" (or "FILE: message" when it cannot be read). Any thread. */
+int cfg_load(const char *path, struct cfg **cfg_r, const char **error_r);
+/* Parses text (len bytes, need not be NUL-terminated); `filename` is used in messages. As cfg_load. */
+int cfg_parse(const char *text, size_t len, const char *filename, struct cfg **cfg_r, const char **error_r);
+/* Returns the default path ($XDG_CONFIG_HOME/skua/config or ~/.config/skua/config), malloc'd. */
+char *cfg_default_path(void);
+/* Returns the named account (NULL name: the first), or NULL. Borrowed from cfg. */
+struct cfg_account *cfg_account_find(const struct cfg *cfg, const char *name);
+/* Fetches the account's secret: literal password or password-command output (first line, no newline).
+ * Returns 0 and a malloc'd secret (*secret_r; wipe and free it), or -1 with *error_r (never containing
+ * the secret). Worker thread (runs a command). oauth selects oauth_command. */
+int cfg_account_secret(const struct cfg_account *acct, bool oauth, char **secret_r, const char **error_r);
+void cfg_free(struct cfg **cfg);
+
+#endif

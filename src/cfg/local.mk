@@ -1,0 +1,1 @@
+# src/cfg/local.mk: build rules for the cfg module.

@@ -1,0 +1,1 @@
+# src/imap/local.mk: build rules for the imap module.

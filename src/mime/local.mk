@@ -1,0 +1,1 @@
+# src/mime/local.mk: build rules for the mime module.

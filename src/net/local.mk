@@ -1,0 +1,1 @@
+# src/net/local.mk: build rules for the net module.
