@@ -28,7 +28,11 @@ struct cfg {
 	struct cfg_account **accounts;
 	size_t n_accounts;
 	char *html_command;      /* HTML-to-text command line (split with proc_split), or NULL */
-	char **warnings;         /* NULL-terminated list of "file:line: ..." warnings for the user */
+	char **warnings;         /* NULL-terminated list of "file:line: ..." warnings for the user; never
+				  * NULL (empty list when there is nothing to say) */
+	char *default_account;   /* name of an existing account used when none is given, or NULL */
+	char *sort;              /* default index order: "date", "threads", "from", "subject" or "size";
+				  * NULL = date */
 };
 
 /* Reads and parses the file at path. Returns 0 and a config the caller owns, or -1 with *error_r of
@@ -36,14 +40,17 @@ struct cfg {
 int cfg_load(const char *path, struct cfg **cfg_r, const char **error_r);
 /* Parses text (len bytes, need not be NUL-terminated); `filename` is used in messages. As cfg_load. */
 int cfg_parse(const char *text, size_t len, const char *filename, struct cfg **cfg_r, const char **error_r);
-/* Returns the default path ($XDG_CONFIG_HOME/skua/config or ~/.config/skua/config), malloc'd. */
+/* Returns the default path ($XDG_CONFIG_HOME/skua/config or ~/.config/skua/config), malloc'd; NULL only
+ * when no home directory can be found. Any thread. */
 char *cfg_default_path(void);
-/* Returns the named account (NULL name: the first), or NULL. Borrowed from cfg. */
+/* Returns the named account (NULL name: default-account when set, else the first), or NULL. Borrowed
+ * from cfg. Any thread. */
 struct cfg_account *cfg_account_find(const struct cfg *cfg, const char *name);
 /* Fetches the account's secret: literal password or password-command output (first line, no newline).
  * Returns 0 and a malloc'd secret (*secret_r; wipe and free it), or -1 with *error_r (never containing
  * the secret). Worker thread (runs a command). oauth selects oauth_command. */
 int cfg_account_secret(const struct cfg_account *acct, bool oauth, char **secret_r, const char **error_r);
+/* Frees cfg and everything in it (a literal password is wiped) and sets *cfg to NULL. */
 void cfg_free(struct cfg **cfg);
 
 #endif
