@@ -142,7 +142,7 @@ static void t_fixture(void)
 
 /* ---- a small server in a thread ------------------------------------------------------------ */
 
-enum t_mode { T_ECHO, T_SINK, T_CLOSE, T_BURST };
+enum t_mode { T_ECHO, T_SINK, T_CLOSE, T_BURST, T_STARTTLS };
 
 struct t_server {
 	int lfd;
@@ -203,6 +203,21 @@ static void *t_server_main(void *arg)
 	fd = accept(srv->lfd, NULL, NULL);
 	if (fd < 0)
 		goto out;
+	if (srv->mode == T_STARTTLS) {
+		/* Plaintext greeting and STARTTLS exchange, then TLS with an echo. */
+		size_t got = 0;
+		write(fd, "* OK plain\r\n", 12);
+		while (got < 12) {
+			ssize_t n = read(fd, buf + got, 12 - got);
+			if (n <= 0)
+				goto out;
+			got += (size_t)n;
+		}
+		if (memcmp(buf, "a STARTTLS\r\n", 12) != 0)
+			goto out;
+		write(fd, "a OK go\r\n", 9);
+		srv->mode = T_ECHO;
+	}
 	if (srv->cred != NULL) {
 		ctx = SSL_CTX_new(TLS_server_method());
 		SSL_CTX_use_certificate(ctx, srv->cred->cert);
@@ -228,6 +243,7 @@ static void *t_server_main(void *arg)
 		while (t_srv_read(ssl, fd, buf, sizeof(buf)) > 0)
 			;
 		goto out;
+	case T_STARTTLS:
 	case T_ECHO:
 		t_srv_write(ssl, fd, "* OK hello\r\n", 12);
 		for (;;) {
@@ -415,6 +431,52 @@ static void test_tls_pending(void)
 	/* Nothing more: a short time-out fails with a clear message. */
 	TEST_INTEQ(net_read(conn, buf, sizeof(buf), 200, &error), -1);
 	TEST_STREQ(error, "timed out after 0.2 s");
+	net_conn_free(&conn);
+	t_server_join(&srv);
+}
+
+static void test_starttls(void)
+{
+	struct t_server srv = { .mode = T_STARTTLS };
+	struct net_tls_opts opts = { .host = "localhost", .ca_file = fx.ca_path };
+	struct net_conn *conn = NULL;
+	const char *error = NULL;
+	char buf[64];
+
+	t_fixture();
+	srv.cred = &fx.leaf;
+	t_server_start(&srv);
+	TEST_INTEQ(net_connect_tcp("127.0.0.1", srv.port, T_TIMEOUT, &conn, &error), 0);
+	TEST_INTEQ(t_read_n(conn, buf, 12, &error), 12);
+	TEST_STREQ(buf, "* OK plain\r\n");
+	TEST_INTEQ(net_write(conn, "a STARTTLS\r\n", 12, T_TIMEOUT, &error), 0);
+	/* Byte at a time, as an engine that must not over-read would. */
+	for (size_t i = 0; i < 9; i++)
+		TEST_INTEQ(net_read(conn, buf + i, 1, T_TIMEOUT, &error), 1);
+	buf[9] = '\0';
+	TEST_STREQ(buf, "a OK go\r\n");
+	TEST_INTEQ(net_tls_start(conn, &opts, T_TIMEOUT, &error), 0);
+	TEST_ASSERT(net_is_tls(conn));
+	TEST_INTEQ(t_read_n(conn, buf, 12, &error), 12);
+	TEST_STREQ(buf, "* OK hello\r\n");
+	net_conn_free(&conn);
+	t_server_join(&srv);
+}
+
+/* A server that never answers the ClientHello: the handshake times out. */
+static void test_tls_handshake_timeout(void)
+{
+	struct t_server srv = { .mode = T_SINK, .sink_len = (size_t)-1 };
+	struct net_tls_opts opts = { .host = "localhost", .ca_file = fx.ca_path };
+	struct net_conn *conn = NULL;
+	const char *error = NULL;
+
+	t_fixture();
+	t_server_start(&srv);
+	TEST_INTEQ(net_connect_tcp("127.0.0.1", srv.port, T_TIMEOUT, &conn, &error), 0);
+	TEST_INTEQ(net_tls_start(conn, &opts, 300, &error), -1);
+	TEST_ASSERT(strstr(error, "timed out after 0.3 s") != NULL);
+	TEST_ASSERT(!net_is_tls(conn));
 	net_conn_free(&conn);
 	t_server_join(&srv);
 }
@@ -608,6 +670,8 @@ static const struct test_case cases[] = {
 	{ "tunnel", test_tunnel },
 	{ "TLS verification", test_tls_verify },
 	{ "TLS pending data", test_tls_pending },
+	{ "STARTTLS upgrade", test_starttls },
+	{ "TLS handshake time-out", test_tls_handshake_timeout },
 	{ "bulk write", test_bulk_write },
 	{ "peer closed", test_peer_closed },
 };
