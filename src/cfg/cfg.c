@@ -473,6 +473,40 @@ static int cfg_apply(struct cfg_parser *p, enum cfg_key key, char **value)
 	return 0;
 }
 
+/* Returns the length of the valid UTF-8 sequence at s[0..len) that is not a C1 control character
+ * (U+0080-U+009F), or 0. */
+static size_t cfg_utf8_char(const unsigned char *s, size_t len)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return n;
+}
+
 /* Parses one line (without its newline). Returns 0, or -1 with p->error. */
 static int cfg_parse_line(struct cfg_parser *p, const char *line, size_t len)
 {
@@ -487,12 +521,20 @@ static int cfg_parse_line(struct cfg_parser *p, const char *line, size_t len)
 		cfg_set_error(p, p->line, _("line longer than %d bytes"), CFG_MAX_LINE);
 		return -1;
 	}
-	for (size_t i = 0; i < len; i++) {
+	/* Keys and values may be echoed in messages to the terminal: only UTF-8 text goes in. */
+	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)line[i];
+		size_t n;
 		if ((c < 0x20 && c != '\t') || c == 0x7f) {
 			cfg_set_error(p, p->line, "%s", _("control character in line"));
 			return -1;
 		}
+		n = cfg_utf8_char((const unsigned char *)line + i, len - i);
+		if (n == 0) {
+			cfg_set_error(p, p->line, "%s", _("invalid UTF-8 or control character in line"));
+			return -1;
+		}
+		i += n;
 	}
 	indented = len > 0 && cfg_is_space(line[0]);
 

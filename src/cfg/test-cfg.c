@@ -89,7 +89,7 @@ static void test_cfg_more(void)
 		"\n"
 		"account first\n"
 		"\thost ::1\n"
-		"\tuser \"x y\"\n"
+		"\tuser \"x y \xc3\xa9\xe2\x82\xac\xf0\x9f\x90\xa6\"\n"
 		"\tpassword \"p#ss \\\"w\\\\rd\\t\"\n"
 		"\ttls starttls\n"
 		"\tauth login\n"
@@ -129,7 +129,7 @@ static void test_cfg_more(void)
 
 	struct cfg_account *a = cfg->accounts[0];
 	TEST_STREQ(a->host, "::1");
-	TEST_STREQ(a->user, "x y");
+	TEST_STREQ(a->user, "x y \xc3\xa9\xe2\x82\xac\xf0\x9f\x90\xa6");
 	TEST_STREQ(a->password, "p#ss \"w\\rd\t");
 	TEST_INTEQ(a->tls, CFG_TLS_STARTTLS);
 	TEST_INTEQ(a->auth, CFG_AUTH_LOGIN);
@@ -217,6 +217,13 @@ static const struct error_case error_cases[] = {
 	  "t.conf:1: account names are 1-64 letters, digits, \".-_@+\", not starting with \".\" or \"-\"" },
 	{ "account\n", "t.conf:1: account needs a value" },
 	{ ACCT "    user \x1b[31m\n", "t.conf:4: control character in line" },
+	{ ACCT "    user \x7f\n", "t.conf:4: control character in line" },
+	{ ACCT "    user \xc2\x9b\n", "t.conf:4: invalid UTF-8 or control character in line" },
+	{ ACCT "    user caf\xe9\n", "t.conf:4: invalid UTF-8 or control character in line" },
+	{ ACCT "    user \xc0\xaf\n", "t.conf:4: invalid UTF-8 or control character in line" },
+	{ ACCT "    user \xed\xa0\x80\n", "t.conf:4: invalid UTF-8 or control character in line" },
+	{ ACCT "    user \xf4\x90\x80\x80\n", "t.conf:4: invalid UTF-8 or control character in line" },
+	{ ACCT "    user \xe2\x82\n", "t.conf:4: invalid UTF-8 or control character in line" },
 };
 
 static void test_cfg_errors(void)

@@ -6,6 +6,7 @@
 #include "test.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,41 @@ static void test_proc_run_no_leak(void)
 	TEST_INTEQ(after, before);
 }
 
+/* Several threads at once: a child that inherited another run's pipe would hold its stdout open and
+ * stall it until the time-out. */
+static void *proc_thread(void *arg)
+{
+	size_t len = 1024 * 1024;
+	char *in = xmalloc(len);
+	memset(in, 'a' + (int)(intptr_t)arg, len);
+	long ok = 0;
+	for (int i = 0; i < 5; i++) {
+		const char *argv[] = { "cat", NULL };
+		struct buf out = BUF_INIT;
+		const char *error = NULL;
+		if (proc_run(argv, in, len, &out, len, 10000, &error) == 0 && out.len == len &&
+		    memcmp(out.data, in, len) == 0)
+			ok++;
+		buf_free(&out);
+	}
+	free(in);
+	return (void *)ok;
+}
+
+static void test_proc_run_threads(void)
+{
+	pthread_t th[4];
+	int64_t start = now_ms();
+	for (size_t i = 0; i < N_ELEMENTS(th); i++)
+		TEST_INTEQ(pthread_create(&th[i], NULL, proc_thread, (void *)(intptr_t)i), 0);
+	for (size_t i = 0; i < N_ELEMENTS(th); i++) {
+		void *ok;
+		pthread_join(th[i], &ok);
+		TEST_INTEQ((intptr_t)ok, 5);
+	}
+	TEST_ASSERT(now_ms() - start < 8000);
+}
+
 struct split_case {
 	const char *in;
 	const char *out[6]; /* NULL-terminated; out[0] == "!" means error */
@@ -193,6 +229,7 @@ static const struct test_case cases[] = {
 	{ "proc_run large input and output", test_proc_run_large },
 	{ "proc_run closes other descriptors", test_proc_run_closes_fds },
 	{ "proc_run leaks nothing", test_proc_run_no_leak },
+	{ "proc_run from several threads", test_proc_run_threads },
 	{ "proc_split table", test_proc_split_table },
 };
 
