@@ -1,1 +1,2 @@
-# src/backend/local.mk: build rules for the backend module.
+# src/backend/local.mk: account sessions driving the IMAP engine.
+libskua_a_SOURCES += src/backend/session.c src/backend/session.h

@@ -1,16 +1,541 @@
-/* cli.c: the command-line interface. */
+/* cli.c: the command-line interface: folders, list and show over one account's IMAP session. */
 #include "skua.h"
 #include "cli.h"
+#include "backend/session.h"
+#include "cfg/cfg.h"
+#include "lib/buf.h"
+#include "lib/errstr.h"
+#include "lib/sanitize.h"
+#include "lib/xmalloc.h"
+#include "mime/mime.h"
+#include "model/sort.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define CLI_DEFAULT_COUNT 50
+#define CLI_HEADER_FIELDS "DATE FROM SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES"
+
+struct cli {
+	const char *config_path;
+	const char *account_name;
+	struct cfg *cfg;
+	struct cfg_account *acct;
+	struct session *session;
+};
+
+/* Prints "skua: MESSAGE" (sanitised, one line) on stderr. */
+static void cli_error(const char *fmt, ...) SKUA_PRINTF(1, 2);
+static void cli_error(const char *fmt, ...)
+{
+	struct buf raw = BUF_INIT;
+	char *clean;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vappendf(&raw, fmt, ap);
+	va_end(ap);
+	clean = sanitize_line(raw.data != NULL ? raw.data : "", raw.len);
+	fprintf(stderr, "skua: %s\n", clean);
+	free(clean);
+	buf_free(&raw);
+}
+
+static void cli_usage(FILE *out)
+{
+	fprintf(out, "%s", _("usage: skua [-F config] [-a account] folders\n"
+			     "       skua [-F config] [-a account] list FOLDER [-n N] [--sort date|threads|from|subject|size]\n"
+			     "       skua [-F config] [-a account] show FOLDER UID\n"
+			     "       skua --version | --help\n"));
+}
+
+static void print_sanitized(const char *s, size_t len)
+{
+	char *clean = sanitize_line(s, len);
+	fputs(clean, stdout);
+	free(clean);
+}
+
+/* --- connecting --- */
+
+static int cli_connect(struct cli *cli)
+{
+	const char *error;
+	char *path = cli->config_path != NULL ? xstrdup(cli->config_path) : cfg_default_path();
+
+	if (cfg_load(path, &cli->cfg, &error) < 0) {
+		cli_error("%s", error);
+		free(path);
+		return -1;
+	}
+	free(path);
+	for (char **w = cli->cfg->warnings; w != NULL && *w != NULL; w++)
+		cli_error(_("warning: %s"), *w);
+	cli->acct = cfg_account_find(cli->cfg, cli->account_name);
+	if (cli->acct == NULL) {
+		if (cli->account_name != NULL)
+			cli_error(_("unknown account '%s'"), cli->account_name);
+		else
+			cli_error(_("no account configured in %s"), cli->cfg->path);
+		return -1;
+	}
+	if (session_open(cli->acct, &cli->session, &error) < 0) {
+		cli_error("%s", error);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs a command to completion; a NO/BAD is reported with `what`. Returns 0, or -1 after printing. */
+static int cli_wait(struct cli *cli, uint32_t cmd, session_event_fn *fn, void *ctx, const char *what)
+{
+	const char *error;
+	int ret = session_wait(cli->session, cmd, fn, ctx, &error);
+
+	if (ret == 0)
+		return 0;
+	if (ret > 0)
+		cli_error("%s (server said: %s)", what, error);
+	else
+		cli_error("%s", error);
+	return -1;
+}
+
+/* --- folders --- */
+
+struct folder {
+	char *name;
+	uint32_t attrs;
+	int64_t messages, unseen;
+};
+
+struct folders_ctx {
+	struct folder *folders;
+	size_t count, cap;
+};
+
+static struct folder *folder_find(struct folders_ctx *fc, const char *name)
+{
+	for (size_t i = 0; i < fc->count; i++) {
+		if (strcmp(fc->folders[i].name, name) == 0)
+			return &fc->folders[i];
+	}
+	fc->folders = xgrow(fc->folders, &fc->cap, fc->count + 1, sizeof(*fc->folders));
+	memset(&fc->folders[fc->count], 0, sizeof(fc->folders[0]));
+	fc->folders[fc->count].name = xstrdup(name);
+	fc->folders[fc->count].messages = fc->folders[fc->count].unseen = -1;
+	fc->folders[fc->count].attrs = IMAP_MBOX_NONEXISTENT; /* until LIST says otherwise */
+	return &fc->folders[fc->count++];
+}
+
+static int folders_event(void *ctx, const struct imap_event *ev)
+{
+	struct folders_ctx *fc = ctx;
+	struct folder *f;
+
+	if (ev->type == IMAP_EVENT_LIST) {
+		f = folder_find(fc, ev->u.list.name);
+		f->attrs = ev->u.list.attrs;
+	} else if (ev->type == IMAP_EVENT_STATUS) {
+		f = folder_find(fc, ev->u.status.name);
+		if (ev->u.status.messages >= 0)
+			f->messages = ev->u.status.messages;
+		if (ev->u.status.unseen >= 0)
+			f->unseen = ev->u.status.unseen;
+	}
+	return 0;
+}
+
+static int folder_cmp(const void *a, const void *b)
+{
+	const struct folder *fa = a, *fb = b;
+	bool ia = strcasecmp(fa->name, "INBOX") == 0, ib = strcasecmp(fb->name, "INBOX") == 0;
+
+	if (ia != ib)
+		return ia ? -1 : 1;
+	return strcmp(fa->name, fb->name);
+}
+
+static int cli_folders(struct cli *cli)
+{
+	struct folders_ctx fc = { NULL, 0, 0 };
+	uint32_t cmd = imap_engine_cmd_list(session_engine(cli->session));
+	int ret = cli_wait(cli, cmd, folders_event, &fc, _("cannot list folders"));
+
+	if (ret == 0) {
+		qsort(fc.folders, fc.count, sizeof(*fc.folders), folder_cmp);
+		for (size_t i = 0; i < fc.count; i++) {
+			struct folder *f = &fc.folders[i];
+			if (f->attrs & (IMAP_MBOX_NOSELECT | IMAP_MBOX_NONEXISTENT))
+				continue;
+			print_sanitized(f->name, strlen(f->name));
+			printf("\t%lld\t%lld\n", (long long)(f->messages < 0 ? 0 : f->messages),
+			       (long long)(f->unseen < 0 ? 0 : f->unseen));
+		}
+	}
+	for (size_t i = 0; i < fc.count; i++)
+		free(fc.folders[i].name);
+	free(fc.folders);
+	return ret;
+}
+
+/* --- list --- */
+
+struct list_ctx {
+	struct sort_msg *msgs;
+	size_t count, cap;
+	bool want_thread_ids;
+	bool bad_header;
+};
+
+static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+/* Parses an IMAP INTERNALDATE ("17-Jul-1996 02:44:25 -0700"). Returns epoch seconds or -1. */
+static int64_t internaldate_parse(const char *s)
+{
+	int day, year, hh, mm, ss, zone, mon = -1;
+	char mname[4];
+	struct tm tm;
+
+	if (s == NULL || sscanf(s, " %d-%3s-%d %d:%d:%d %d", &day, mname, &year, &hh, &mm, &ss, &zone) != 7)
+		return -1;
+	for (int i = 0; i < 12; i++) {
+		if (strcasecmp(mname, months[i]) == 0)
+			mon = i;
+	}
+	if (mon < 0)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon;
+	tm.tm_mday = day;
+	tm.tm_hour = hh;
+	tm.tm_min = mm;
+	tm.tm_sec = ss;
+	int sign = zone < 0 ? -1 : 1;
+	int az = zone * sign;
+	return (int64_t)timegm(&tm) - sign * ((az / 100) * 3600 + (az % 100) * 60);
+}
+
+static char *header_value(const char *hdr, size_t len, const char *name)
+{
+	return hdr != NULL ? mime_header_get(hdr, len, name) : NULL;
+}
+
+static int list_event(void *ctx, const struct imap_event *ev)
+{
+	struct list_ctx *lc = ctx;
+	const struct imap_fetch *f = &ev->u.fetch;
+	const char *hdr = NULL;
+	size_t hlen = 0;
+	struct sort_msg *m;
+	char *date;
+
+	if (ev->type != IMAP_EVENT_FETCH || f->uid == 0)
+		return 0;
+	for (size_t i = 0; i < f->n_sections; i++) {
+		if (strncasecmp(f->sections[i].section, "HEADER", 6) == 0 && f->sections[i].data != NULL) {
+			hdr = f->sections[i].data;
+			hlen = f->sections[i].len;
+		}
+	}
+	lc->msgs = xgrow(lc->msgs, &lc->cap, lc->count + 1, sizeof(*lc->msgs));
+	m = &lc->msgs[lc->count++];
+	memset(m, 0, sizeof(*m));
+	m->uid = f->uid;
+	m->flags = f->flags;
+	m->size = f->size;
+	date = header_value(hdr, hlen, "Date");
+	m->date = date != NULL ? mime_date_parse(date, strlen(date)) : -1;
+	free(date);
+	if (m->date < 0)
+		m->date = internaldate_parse(f->internaldate);
+	m->from = header_value(hdr, hlen, "From");
+	m->subject = header_value(hdr, hlen, "Subject");
+	if (lc->want_thread_ids) {
+		m->message_id = header_value(hdr, hlen, "Message-ID");
+		m->in_reply_to = header_value(hdr, hlen, "In-Reply-To");
+		m->references = header_value(hdr, hlen, "References");
+	}
+	return 0;
+}
+
+static void flags_string(uint32_t flags, char *out)
+{
+	size_t n = 0;
+
+	if (!(flags & IMAP_FLAG_SEEN))
+		out[n++] = 'N';
+	if (flags & IMAP_FLAG_FLAGGED)
+		out[n++] = 'F';
+	if (flags & IMAP_FLAG_ANSWERED)
+		out[n++] = 'A';
+	if (flags & IMAP_FLAG_DELETED)
+		out[n++] = 'D';
+	if (flags & IMAP_FLAG_DRAFT)
+		out[n++] = 'T';
+	if (n == 0)
+		out[n++] = '-';
+	out[n] = '\0';
+}
+
+static void print_list_line(const struct sort_msg *m, unsigned int depth)
+{
+	char flags[8], datestr[32] = "";
+	char *from, *subject;
+
+	flags_string(m->flags, flags);
+	if (m->date >= 0) {
+		time_t t = (time_t)m->date;
+		struct tm tm;
+		if (localtime_r(&t, &tm) != NULL)
+			strftime(datestr, sizeof(datestr), "%Y-%m-%d %H:%M", &tm);
+	}
+	from = m->from != NULL ? mime_address_display(m->from, strlen(m->from), true) : xstrdup("");
+	subject = m->subject != NULL ? mime_decode_text(m->subject, strlen(m->subject)) : xstrdup("");
+	printf("%u\t%s\t%s\t%s\t", m->uid, flags, datestr, from);
+	for (unsigned int i = 0; i < depth && i < 16; i++)
+		fputs(i + 1 == depth ? "> " : "  ", stdout);
+	fputs(subject, stdout);
+	fputc('\n', stdout);
+	free(from);
+	free(subject);
+}
+
+static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort_order order)
+{
+	struct imap_engine *engine = session_engine(cli->session);
+	struct list_ctx lc = { NULL, 0, 0, order == SORT_THREADS, false };
+	uint32_t sel, fetch;
+	struct sort_line *lines = NULL;
+	size_t nlines = 0;
+	int ret;
+
+	/* pipelined: EXAMINE and the FETCH go out together */
+	sel = imap_engine_cmd_select(engine, folder, true);
+	fetch = imap_engine_cmd_fetch(engine, "1:*",
+				      "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS ("
+				      CLI_HEADER_FIELDS ")])");
+	if (cli_wait(cli, sel, NULL, NULL, errstr(_("no such folder '%s'"), folder)) < 0)
+		return -1;
+	if (imap_engine_mailbox(engine)->exists == 0) {
+		/* "1:*" on an empty mailbox is an error on some servers: ignore its result */
+		const char *error;
+		(void)session_wait(cli->session, fetch, NULL, NULL, &error);
+		ret = 0;
+		goto out;
+	}
+	ret = cli_wait(cli, fetch, list_event, &lc, _("cannot fetch message headers"));
+	if (ret < 0)
+		goto out;
+	nlines = sort_messages(lc.msgs, lc.count, order, limit, &lines);
+	for (size_t i = 0; i < nlines; i++)
+		print_list_line(&lc.msgs[lines[i].index], lines[i].depth);
+out:
+	free(lines);
+	for (size_t i = 0; i < lc.count; i++)
+		sort_msg_clear(&lc.msgs[i]);
+	free(lc.msgs);
+	return ret;
+}
+
+/* --- show --- */
+
+struct show_ctx {
+	uint32_t uid;
+	bool found;
+	struct buf body;      /* the message, from memory or the sink */
+	struct buf streamed;  /* sink target while a literal streams */
+};
+
+static void show_sink(void *ctx, const char *data, size_t len, bool final)
+{
+	struct show_ctx *sc = ctx;
+	buf_append(&sc->streamed, data, len);
+	(void)final;
+}
+
+static int show_event(void *ctx, const struct imap_event *ev)
+{
+	struct show_ctx *sc = ctx;
+	const struct imap_fetch *f = &ev->u.fetch;
+
+	if (ev->type != IMAP_EVENT_FETCH || f->uid != sc->uid)
+		return 0;
+	for (size_t i = 0; i < f->n_sections; i++) {
+		const struct imap_fetch_section *sec = &f->sections[i];
+		if (sec->section[0] != '\0')
+			continue;
+		sc->found = true;
+		buf_reset(&sc->body);
+		if (sec->streamed) {
+			struct buf tmp = sc->body;
+			sc->body = sc->streamed;
+			sc->streamed = tmp;
+			buf_reset(&sc->streamed);
+		} else if (sec->data != NULL) {
+			buf_append(&sc->body, sec->data, sec->len);
+		}
+	}
+	return 0;
+}
+
+static int cli_show(struct cli *cli, const char *folder, const char *uidstr)
+{
+	struct imap_engine *engine = session_engine(cli->session);
+	struct show_ctx sc;
+	struct mime_render_opts opts = { cli->cfg->html_command };
+	struct mime_message *msg;
+	struct buf out = BUF_INIT;
+	uint32_t sel, fetch;
+	char *end;
+	unsigned long uid;
+	int ret;
+
+	errno = 0;
+	uid = strtoul(uidstr, &end, 10);
+	if (errno != 0 || *end != '\0' || uid == 0 || uid > UINT32_MAX || uidstr[0] < '0' || uidstr[0] > '9') {
+		cli_error(_("no such message: '%s' is not a UID"), uidstr);
+		return -1;
+	}
+	memset(&sc, 0, sizeof(sc));
+	sc.uid = (uint32_t)uid;
+	imap_engine_set_body_sink(engine, show_sink, &sc);
+	sel = imap_engine_cmd_select(engine, folder, true);
+	fetch = imap_engine_cmd_fetch(engine, errstr("%lu", uid), "(UID BODY.PEEK[])");
+	ret = cli_wait(cli, sel, NULL, NULL, errstr(_("no such folder '%s'"), folder));
+	if (ret == 0)
+		ret = cli_wait(cli, fetch, show_event, &sc, errstr(_("no such message: UID %lu"), uid));
+	imap_engine_set_body_sink(engine, NULL, NULL);
+	if (ret == 0 && !sc.found) {
+		cli_error(_("no such message: UID %lu in folder '%s'"), uid, folder);
+		ret = -1;
+	}
+	if (ret == 0) {
+		msg = mime_message_parse(sc.body.data != NULL ? sc.body.data : "", sc.body.len);
+		mime_message_render(msg, &opts, &out);
+		fwrite(out.data, 1, out.len, stdout);
+		mime_message_free(&msg);
+	}
+	buf_free(&out);
+	buf_free(&sc.body);
+	buf_free(&sc.streamed);
+	return ret;
+}
+
+/* --- main --- */
 
 int cli_main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("skua %s\n", PACKAGE_VERSION);
-		return 0;
+	static const struct option global_opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option list_opts[] = {
+		{ "sort", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli cli;
+	const char *command, *folder = NULL;
+	size_t limit = CLI_DEFAULT_COUNT;
+	enum sort_order order = SORT_DATE;
+	int c, ret;
+
+	memset(&cli, 0, sizeof(cli));
+	while ((c = getopt_long(argc, argv, "+F:a:hV", global_opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			cli.config_path = optarg;
+			break;
+		case 'a':
+			cli.account_name = optarg;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return 0;
+		case 'V':
+			printf("skua %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			cli_usage(stderr);
+			return 2;
+		}
 	}
-	fprintf(stderr, "%s\n", _("usage: skua [-F config] [-a account] folders|list|show ..."));
-	return 2;
+	if (optind >= argc) {
+		cli_usage(stderr);
+		return 2;
+	}
+	command = argv[optind++];
+	if (strcmp(command, "folders") == 0) {
+		if (optind != argc) {
+			cli_usage(stderr);
+			return 2;
+		}
+	} else if (strcmp(command, "list") == 0) {
+		/* FOLDER may come before or after the options: rescan the command's own arguments */
+		int sub_argc = argc - optind + 1;
+		char **sub_argv = argv + optind - 1;
+		optind = 0;
+		while ((c = getopt_long(sub_argc, sub_argv, "n:", list_opts, NULL)) != -1) {
+			char *end;
+			switch (c) {
+			case 'n':
+				errno = 0;
+				unsigned long long n = strtoull(optarg, &end, 10);
+				if (errno != 0 || *end != '\0' || optarg[0] == '-' || n == 0) {
+					cli_error(_("invalid count '%s'"), optarg);
+					return 2;
+				}
+				limit = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+				break;
+			case 's':
+				if (sort_order_parse(optarg, &order) < 0) {
+					cli_error(_("unknown sort order '%s' (date, threads, from, subject, size)"), optarg);
+					return 2;
+				}
+				break;
+			default:
+				cli_usage(stderr);
+				return 2;
+			}
+		}
+		if (sub_argc - optind != 1) {
+			cli_usage(stderr);
+			return 2;
+		}
+		folder = sub_argv[optind];
+	} else if (strcmp(command, "show") == 0) {
+		if (argc - optind != 2) {
+			cli_usage(stderr);
+			return 2;
+		}
+	} else {
+		cli_error(_("unknown command '%s'"), command);
+		cli_usage(stderr);
+		return 2;
+	}
+
+	if (cli_connect(&cli) < 0) {
+		ret = -1;
+	} else if (strcmp(command, "folders") == 0) {
+		ret = cli_folders(&cli);
+	} else if (strcmp(command, "list") == 0) {
+		ret = cli_list(&cli, folder, limit, order);
+	} else {
+		ret = cli_show(&cli, argv[optind], argv[optind + 1]);
+	}
+	session_close(&cli.session);
+	cfg_free(&cli.cfg);
+	if (fflush(stdout) != 0 && ret == 0) {
+		cli_error(_("cannot write output: %s"), strerror(errno));
+		ret = -1;
+	}
+	return ret == 0 ? 0 : 1;
 }

@@ -1,0 +1,33 @@
+/* session.h: one account's IMAP connection driven synchronously (connect, TLS, login, run commands). */
+#ifndef BACKEND_SESSION_H
+#define BACKEND_SESSION_H
+
+#include "skua.h"
+#include "cfg/cfg.h"
+#include "imap/imap-engine.h"
+
+struct session;
+
+/* Called for every engine event while session_wait() runs. Return 0 to go on, -1 to abort the wait
+ * (the session is then unusable). */
+typedef int session_event_fn(void *ctx, const struct imap_event *ev);
+
+/* Connects to the account (TCP + implicit TLS / STARTTLS / none, or the tunnel), authenticates and
+ * waits until the engine is ready. Returns 0 and a session the caller owns, or -1 with *error_r naming
+ * the cause ("connection refused", "... certificate ...", "authentication failed: ...",
+ * "protocol error: ..."). Worker thread (blocks on the network). */
+int session_open(const struct cfg_account *acct, struct session **session_r, const char **error_r);
+
+/* The engine, for issuing commands (imap_engine_cmd_*). Borrowed. */
+struct imap_engine *session_engine(struct session *session);
+
+/* Sends pending commands and processes responses until command `cmd` is done, passing every event
+ * (including the DONE of `cmd`) to fn. Returns 0 when cmd completed OK, 1 when it completed NO/BAD
+ * (*error_r = the server's text, not sanitised), -1 on a connection or protocol error (*error_r).
+ * Worker thread. */
+int session_wait(struct session *session, uint32_t cmd, session_event_fn *fn, void *ctx, const char **error_r);
+
+/* Sends LOGOUT (best effort, bounded time), closes the connection and frees the session; NULL-safe. */
+void session_close(struct session **session);
+
+#endif

@@ -1,0 +1,4 @@
+# src/model/local.mk: the UI-side model of mailboxes and messages (no I/O).
+libskua_a_SOURCES += src/model/sort.c src/model/sort.h
+UNIT_TESTS += src/model/test-sort
+src_model_test_sort_SOURCES = src/model/test-sort.c
