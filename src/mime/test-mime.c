@@ -1,0 +1,564 @@
+/* test-mime.c: table-driven unit tests for header, RFC 2047/2231, address, date and MIME parsing. */
+#include "skua.h"
+#include "mime-int.h"
+#include "lib/charset.h"
+#include "test.h"
+
+#include <stdlib.h>
+
+#define FFFD "\xEF\xBF\xBD"
+
+/* --- header fields --- */
+
+static const char hdr_block[] =
+	"From someone@example.com Mon Jan  1 00:00:00 2024\n"
+	"Received: from a\r\n\tby b\r\n"
+	"Subject: first line\r\n second line\r\n"
+	"X-Empty:\r\n"
+	"Obsolete  : spaced name\r\n"
+	"To:   a@example.com  \r\n"
+	"subject: duplicate\r\n"
+	"\r\n"
+	"Body: not a header\r\n";
+
+struct hdr_case {
+	const char *name;
+	const char *want; /* NULL: absent */
+};
+
+static const struct hdr_case hdr_cases[] = {
+	{ "Subject", "first line second line" },
+	{ "SUBJECT", "first line second line" },
+	{ "Received", "from a\tby b" },
+	{ "X-Empty", "" },
+	{ "Obsolete", "spaced name" },
+	{ "To", "a@example.com" },
+	{ "Body", NULL },
+	{ "From", NULL },
+	{ "Subj", NULL },
+	{ "X", NULL },
+};
+
+static void test_header_get(void)
+{
+	for (size_t i = 0; i < N_ELEMENTS(hdr_cases); i++) {
+		char *v = mime_header_get(hdr_block, sizeof(hdr_block) - 1, hdr_cases[i].name);
+		if (hdr_cases[i].want == NULL)
+			TEST_ASSERT(v == NULL);
+		else
+			TEST_STREQ(v, hdr_cases[i].want);
+		free(v);
+	}
+	/* a header block that ends without a newline, and an empty one */
+	char *v = mime_header_get("A: b", 4, "a");
+	TEST_STREQ(v, "b");
+	free(v);
+	TEST_ASSERT(mime_header_get("", 0, "a") == NULL);
+}
+
+/* --- RFC 2047 --- */
+
+struct text_case {
+	const char *in;
+	const char *want;
+};
+
+static const struct text_case text_cases[] = {
+	{ "plain subject", "plain subject" },
+	{ "=?utf-8?q?caf=C3=A9?=", "caf\xc3\xa9" },
+	{ "=?UTF-8?Q?caf=c3=a9_au_lait?=", "caf\xc3\xa9 au lait" },
+	{ "=?iso-8859-1?b?Y2Fm6Q==?=", "caf\xc3\xa9" },
+	{ "=?utf-8?B?Y2Fmw6k?=", "caf\xc3\xa9" },
+	/* adjacent words: the whitespace between them goes, even across folding */
+	{ "=?utf-8?q?a?= =?utf-8?q?b?=", "ab" },
+	{ "=?utf-8?q?a?=\r\n =?utf-8?q?b?=", "ab" },
+	{ "=?utf-8?q?a?=  \t =?iso-8859-1?q?=E9?=", "a\xc3\xa9" },
+	/* a UTF-8 character split across two words */
+	{ "=?utf-8?b?4oI=?= =?utf-8?b?rA==?=", "\xe2\x82\xac" },
+	/* text between words keeps its spaces */
+	{ "=?utf-8?q?a?= x =?utf-8?q?b?=", "a x b" },
+	{ "Re: =?utf-8?q?hi?= there", "Re: hi there" },
+	{ "pre=?utf-8?q?fix?=", "prefix" },
+	/* RFC 2231 language in the charset */
+	{ "=?utf-8*en?q?hello?=", "hello" },
+	{ "=?ISO-8859-1*fr?Q?=E9t=E9?=", "\xc3\xa9t\xc3\xa9" },
+	/* malformed words are left as they are */
+	{ "=?utf-8?x?abc?=", "=?utf-8?x?abc?=" },
+	{ "=?utf-8?q?unterminated", "=?utf-8?q?unterminated" },
+	{ "=??q?nocharset?=", "=??q?nocharset?=" },
+	{ "=?utf-8?b?!!!?=", "=?utf-8?b?!!!?=" },
+	{ "=?utf-8?q?has space?=", "=?utf-8?q?has space?=" },
+	{ "=?utf-8?b?YQ==?= =?utf-8?b?***?= =?utf-8?b?Yg==?=", "a =?utf-8?b?***?= b" },
+	/* unknown charset: replacement characters, never a crash */
+	{ "=?x-bogus?q?a=E9b?=", "a" FFFD "b" },
+	/* Q with lowercase hex, invalid escapes kept */
+	{ "=?utf-8?q?=e2=82=ac=ZZ=?=", "\xe2\x82\xac=ZZ=" },
+	/* raw 8-bit: UTF-8 when valid, else Windows-1252 */
+	{ "caf\xc3\xa9", "caf\xc3\xa9" },
+	{ "caf\xe9 \x93quoted\x94", "caf\xc3\xa9 \xe2\x80\x9cquoted\xe2\x80\x9d" },
+	/* folding and controls */
+	{ "folded\r\n subject", "folded subject" },
+	{ "tab\there", "tab here" },
+	{ "=?utf-8?q?esc=1B[31mred?=", "esc" FFFD "[31mred" },
+	{ "=?utf-8?b?4oCuZXhlLnR4dA==?=", "exe.txt" },
+	{ "=?utf-8?q?nul=00?=", "nul" FFFD },
+	{ "=?utf-8?q?=C2=9B?=", FFFD },
+	{ "", "" },
+};
+
+static void test_decode_text(void)
+{
+	for (size_t i = 0; i < N_ELEMENTS(text_cases); i++) {
+		char *v = mime_decode_text(text_cases[i].in, strlen(text_cases[i].in));
+		TEST_STREQ(v, text_cases[i].want);
+		free(v);
+	}
+}
+
+/* --- parameters --- */
+
+struct param_case {
+	const char *value;
+	const char *name;
+	bool decode;
+	const char *want;
+};
+
+static const struct param_case param_cases[] = {
+	{ "text/plain; charset=utf-8", "charset", false, "utf-8" },
+	{ "text/plain; CHARSET=\"ISO-8859-1\"", "charset", false, "ISO-8859-1" },
+	{ "text/plain;charset=us-ascii (Plain text)", "charset", false, "us-ascii" },
+	{ "text/plain; format=flowed; charset=utf-8", "charset", false, "utf-8" },
+	{ "text/plain; format=flowed", "charset", false, NULL },
+	{ "text/plain", "charset", false, NULL },
+	{ "multipart/mixed; boundary=\"=_a b\\\"c\"", "boundary", false, "=_a b\"c" },
+	{ "multipart/mixed;\tboundary=simple", "boundary", false, "simple" },
+	{ "attachment; filename=\"r\xc3\xa9sum\xc3\xa9.pdf\"", "filename", true, "r\xc3\xa9sum\xc3\xa9.pdf" },
+	{ "attachment; filename=my file.pdf", "filename", true, "my file.pdf" },
+	{ "attachment; filename*=UTF-8''%e2%82%ac%20rates.pdf", "filename", true,
+	  "\xe2\x82\xac rates.pdf" },
+	{ "attachment; filename*=iso-8859-1'en'%E9t%E9.txt", "filename", true, "\xc3\xa9t\xc3\xa9.txt" },
+	{ "attachment; filename*0=\"long\"; filename*1=\"name\"; filename*2=\".txt\"", "filename", true,
+	  "longname.txt" },
+	{ "attachment; filename*1=\"name\"; filename*0=\"long\"", "filename", true, "longname" },
+	{ "attachment; filename*0*=UTF-8''%C3%A9; filename*1*=%C3%A9; filename*2=\".doc\"", "filename",
+	  true, "\xc3\xa9\xc3\xa9.doc" },
+	/* the RFC 2231 form wins over the plain one */
+	{ "attachment; filename=\"fallback.txt\"; filename*=UTF-8''real.txt", "filename", true,
+	  "real.txt" },
+	/* a gap in the sections stops the value */
+	{ "attachment; filename*0=a; filename*2=c", "filename", true, "a" },
+	/* RFC 2047 inside a quoted value (not standard, but common) */
+	{ "attachment; filename=\"=?UTF-8?B?w6l0w6kucGRm?=\"", "filename", true, "\xc3\xa9t\xc3\xa9.pdf" },
+	/* bad percent escapes kept */
+	{ "attachment; filename*=UTF-8''100%zz.txt", "filename", true, "100%zz.txt" },
+	/* no quotes for the charset part */
+	{ "attachment; filename*=plain.txt", "filename", true, "plain.txt" },
+	/* a name that only starts like the one asked for */
+	{ "attachment; filenames=x", "filename", true, NULL },
+	{ "text/plain; name=\"unterminated", "name", true, "unterminated" },
+	{ "text/plain; ;; =; name", "name", true, NULL },
+};
+
+static void test_params(void)
+{
+	for (size_t i = 0; i < N_ELEMENTS(param_cases); i++) {
+		const struct param_case *c = &param_cases[i];
+		char *v = mime_param_get(c->value, strlen(c->value), c->name, c->decode);
+		if (c->want == NULL)
+			TEST_ASSERT(v == NULL);
+		else
+			TEST_STREQ(v, c->want);
+		free(v);
+	}
+	char *t = NULL, *s = NULL;
+	TEST_ASSERT(mime_content_type_parse(" Text/HTML ; charset=x", 22, &t, &s));
+	TEST_STREQ(t, "text");
+	TEST_STREQ(s, "html");
+	free(t);
+	free(s);
+	TEST_ASSERT(!mime_content_type_parse("text", 4, &t, &s));
+	TEST_ASSERT(!mime_content_type_parse("text/", 5, &t, &s));
+	char tok[16];
+	mime_first_token(" Base64 (comment)", 17, tok, sizeof(tok));
+	TEST_STREQ(tok, "base64");
+	mime_first_token("attachment;filename=x", 21, tok, sizeof(tok));
+	TEST_STREQ(tok, "attachment");
+}
+
+/* --- addresses --- */
+
+struct addr_case {
+	const char *in;
+	const char *full;
+	const char *name;
+};
+
+static const struct addr_case addr_cases[] = {
+	{ "alice@example.com", "alice@example.com", "alice@example.com" },
+	{ "Alice Liddell <alice@example.com>", "Alice Liddell <alice@example.com>", "Alice Liddell" },
+	{ "\"Liddell, Alice\" <alice@example.com>", "\"Liddell, Alice\" <alice@example.com>",
+	  "Liddell, Alice" },
+	{ "<alice@example.com>", "alice@example.com", "alice@example.com" },
+	{ "alice@example.com (Alice Liddell)", "Alice Liddell <alice@example.com>", "Alice Liddell" },
+	{ "=?utf-8?q?J=C3=B6rg?= <j@example.de>", "J\xc3\xb6rg <j@example.de>", "J\xc3\xb6rg" },
+	{ "\"=?utf-8?q?J=C3=B6rg?=\" <j@example.de>", "J\xc3\xb6rg <j@example.de>", "J\xc3\xb6rg" },
+	{ "=?utf-8?q?M=C3=BCller=2C?= =?utf-8?q?_Hans?= <h@example.de>",
+	  "\"M\xc3\xbcller, Hans\" <h@example.de>", "M\xc3\xbcller, Hans" },
+	{ "a@x, B <b@y>,c@z", "a@x, B <b@y>, c@z", "a@x" },
+	{ "John Q. Public <jqp@example.com>", "John Q. Public <jqp@example.com>", "John Q. Public" },
+	{ "Friends: a@x, Bob <b@y>;", "a@x, Bob <b@y>", "a@x" },
+	{ "undisclosed-recipients:;", "undisclosed-recipients:;", "undisclosed-recipients" },
+	{ "Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>",
+	  "Pete <pete(his account)@silly.test(his host)>", "Pete" },
+	{ "Folded\r\n Name <f@x>", "Folded Name <f@x>", "Folded Name" },
+	{ "Broken <no-close@x", "Broken <no-close@x>", "Broken" },
+	{ "\"unterminated <u@x>", "unterminated <u@x>", "unterminated <u@x>" },
+	{ "Evil\x1b[2J <e@x>", "Evil" FFFD "[2J <e@x>", "Evil" FFFD "[2J" },
+	{ "\"\xe2\x80\xae" "gpj.exe\" <e@x>", "gpj.exe <e@x>", "gpj.exe" },
+	{ "=?utf-8?q?a;b,c:d?= <s@x>", "\"a;b,c:d\" <s@x>", "a;b,c:d" },
+	{ "Latin \xe9t\xe9 <l@x>", "Latin \xc3\xa9t\xc3\xa9 <l@x>", "Latin \xc3\xa9t\xc3\xa9" },
+	{ "", "", "" },
+	{ ",,,", "", "" },
+	{ "<>", "", "" },
+};
+
+static void test_address_display(void)
+{
+	for (size_t i = 0; i < N_ELEMENTS(addr_cases); i++) {
+		const struct addr_case *c = &addr_cases[i];
+		char *full = mime_address_display(c->in, strlen(c->in), false);
+		char *name = mime_address_display(c->in, strlen(c->in), true);
+		TEST_STREQ(full, c->full);
+		TEST_STREQ(name, c->name);
+		free(full);
+		free(name);
+	}
+}
+
+/* --- dates --- */
+
+struct date_case {
+	const char *in;
+	int64_t want;
+};
+
+static const struct date_case date_cases[] = {
+	{ "Thu, 13 Feb 1969 23:32:54 -0330", -27723426 + 0 },
+	{ "Fri, 21 Nov 1997 09:55:06 -0600", 880127706 },
+	{ "Tue, 1 Jul 2003 10:52:37 +0200", 1057049557 },
+	{ "1 Jul 2003 10:52:37 +0200", 1057049557 },
+	{ "Tue,  1 Jul 2003 10:52 +0200", 1057049520 },
+	{ "Tue, 01 Jul 03 10:52:37 +0200", 1057049557 },
+	{ "Tue, 1 Jul 2003 08:52:37 GMT", 1057049557 },
+	{ "Tue, 1 Jul 2003 08:52:37 UT", 1057049557 },
+	{ "Tue, 1 Jul 2003 08:52:37 Z", 1057049557 },
+	{ "Tue, 1 Jul 2003 03:52:37 EST", 1057049557 },
+	{ "Tue, 1 Jul 2003 04:52:37 EDT", 1057049557 },
+	{ "Tue, 1 Jul 2003 01:52:37 PDT", 1057049557 },
+	{ "Tue, 1 Jul 2003 08:52:37 A", 1057049557 }, /* military: -0000 (RFC 5322 4.3) */
+	{ "Tue, 1 Jul 2003 08:52:37", 1057049557 },
+	{ "Tue, 1 Jul 2003 08:52:37 -0000", 1057049557 },
+	{ "Tue, 1 Jul 2003 10:52:37 +0200 (CEST)", 1057049557 },
+	{ "Tue (day), 1 (d) Jul (m) 2003 10:52:37 +0200", 1057049557 },
+	{ "1 July 2003 10:52:37 +0200", 1057049557 },
+	{ "Tue Jul  1 08:52:37 2003", 1057049557 },
+	{ "01-Jul-2003 10:52:37 +0200", 1057049557 },
+	{ "Sat, 1 Jan 50 00:00:00 +0000", -631152000 },
+	{ "Fri, 31 Dec 49 23:59:59 +0000", 2524607999 },
+	{ "Mon, 1 Jan 100 00:00:00 +0000", 946684800 },
+	{ "Thu, 29 Feb 2024 12:00:00 +0000", 1709208000 },
+	{ "Thu, 1 Jan 1970 00:00:00 +0000", 0 },
+	{ "Sat, 31 Dec 2016 23:59:60 +0000", 1483228799 },
+	{ "Wed, 1 Jan 2025 00:00:00 +1400", 1735639200 },
+	{ "30 Feb 2024 12:00:00 +0000", -1 },
+	{ "Tue, 1 Foo 2003 10:52:37 +0200", -1 },
+	{ "Tue, 1 Jul 2003 25:52:37 +0200", -1 },
+	{ "Tue, 1 Jul 2003 10:72:37 +0200", -1 },
+	{ "not a date", -1 },
+	{ "", -1 },
+	{ "Jul 2003", -1 },
+	{ "1 Jul 123456 10:00:00", -1 },
+};
+
+static void test_date_parse(void)
+{
+	for (size_t i = 0; i < N_ELEMENTS(date_cases); i++) {
+		int64_t got = mime_date_parse(date_cases[i].in, strlen(date_cases[i].in));
+		if (got != date_cases[i].want)
+			fprintf(stderr, "  date case %zu: \"%s\"\n", i, date_cases[i].in);
+		TEST_INTEQ(got, date_cases[i].want);
+	}
+}
+
+/* --- transfer encodings, whole and one byte at a time --- */
+
+struct dec_case {
+	const char *in;
+	const char *want;
+	bool flagged; /* garbage/truncated (base64) or invalid escape (QP) expected */
+};
+
+static const struct dec_case b64_cases[] = {
+	{ "aGVsbG8gd29ybGQ=", "hello world", false },
+	{ "aGVs\r\nbG8g\r\n d29y bGQ=\r\n", "hello world", false },
+	{ "aGVsbG8gd29ybGQ", "hello world", false },        /* missing padding */
+	{ "aGVs*bG8g!d29ybGQ=", "hello world", true },      /* garbage skipped */
+	{ "aGVsbA==aGVsbA==", "hellhell", false },          /* concatenated */
+	{ "aGVsbG8gd29ybGQ=\r\n--boundary", "hello world" "\x6e\x8b\xa7\x75\xaa\xf2", true },
+	{ "aGVsbG8", "hello", false },
+	{ "aGVsbG8gd", "hello ", true },                    /* one sextet left over */
+	{ "", "", false },
+	{ "====", "", false },
+};
+
+static const struct dec_case qp_cases[] = {
+	{ "caf=C3=A9", "caf\xc3\xa9", false },
+	{ "caf=c3=a9", "caf\xc3\xa9", false },
+	{ "soft=\r\nbreak", "softbreak", false },
+	{ "soft=\nbreak", "softbreak", false },
+	{ "soft=  \r\nbreak", "softbreak", false },
+	{ "trailing   \r\nblanks\t\nend  ", "trailing\r\nblanks\nend", false },
+	{ "keep  inner  blanks", "keep  inner  blanks", false },
+	{ "a=3D=3Db", "a==b", false },
+	{ "bad=ZZescape", "bad=ZZescape", true },
+	{ "bad=4Gescape", "bad=4Gescape", true },
+	{ "50% = half", "50% = half", true },
+	{ "end=", "end", false },
+	{ "end=4", "end=4", true },
+	{ "blank =\r\nsoft", "blank soft", false },
+	{ "", "", false },
+};
+
+static void check_b64(const struct dec_case *c, size_t step)
+{
+	struct mime_b64 st = { 0 };
+	struct buf out = BUF_INIT;
+	size_t len = strlen(c->in);
+
+	for (size_t i = 0; i < len; i += step)
+		mime_b64_decode(&st, c->in + i, len - i < step ? len - i : step, &out);
+	mime_b64_finish(&st, &out);
+	TEST_INTEQ(out.len, strlen(c->want));
+	TEST_ASSERT(out.len == strlen(c->want) && memcmp(out.data != NULL ? out.data : "", c->want,
+							 out.len) == 0);
+	TEST_INTEQ(st.garbage || st.truncated, c->flagged);
+	buf_free(&out);
+}
+
+static void check_qp(const struct dec_case *c, size_t step)
+{
+	struct mime_qp st = { 0 };
+	struct buf out = BUF_INIT;
+	size_t len = strlen(c->in);
+
+	for (size_t i = 0; i < len; i += step)
+		mime_qp_decode(&st, c->in + i, len - i < step ? len - i : step, &out);
+	mime_qp_finish(&st, &out);
+	TEST_STREQ(out.data != NULL ? out.data : "", c->want);
+	TEST_INTEQ(st.invalid, c->flagged);
+	buf_free(&out);
+}
+
+static void test_base64(void)
+{
+	for (size_t i = 0; i < N_ELEMENTS(b64_cases); i++) {
+		check_b64(&b64_cases[i], 1);
+		check_b64(&b64_cases[i], 3);
+		check_b64(&b64_cases[i], 1000);
+	}
+}
+
+static void test_quoted_printable(void)
+{
+	for (size_t i = 0; i < N_ELEMENTS(qp_cases); i++) {
+		check_qp(&qp_cases[i], 1);
+		check_qp(&qp_cases[i], 2);
+		check_qp(&qp_cases[i], 1000);
+	}
+}
+
+/* --- whole messages --- */
+
+static char *render(const char *msgtext, const char *html_command)
+{
+	struct mime_message *msg = mime_message_parse(msgtext, strlen(msgtext));
+	struct mime_render_opts opts = { html_command };
+	struct buf out = BUF_INIT;
+
+	mime_message_render(msg, &opts, &out);
+	mime_message_free(&msg);
+	TEST_ASSERT(msg == NULL);
+	return buf_steal(&out);
+}
+
+struct render_case {
+	const char *name;
+	const char *msg;
+	const char *want;
+};
+
+static const struct render_case render_cases[] = {
+	{ "simple",
+	  "From: A <a@x>\r\nTo: b@y\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\nSubject: hi\r\n\r\nHello\r\n",
+	  "From: A <a@x>\nTo: b@y\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: hi\n\nHello\n" },
+	{ "no headers, no final newline",
+	  "\nbody\n\n\n",
+	  "From:\nTo:\nDate:\nSubject:\n\nbody\n" },
+	{ "cc shown when present, LF only",
+	  "From: a@x\nCc: c@z\nSubject: =?utf-8?q?=E2=82=AC?=\n\n\xe2\x82\xac\n",
+	  "From: a@x\nTo:\nCc: c@z\nDate:\nSubject: \xe2\x82\xac\n\n\xe2\x82\xac\n" },
+	{ "alternative prefers text/plain",
+	  "Content-Type: multipart/alternative; boundary=b\n\n"
+	  "--b\nContent-Type: text/html\n\n<p>html</p>\n"
+	  "--b\nContent-Type: text/plain\n\nplain\n"
+	  "--b--\n",
+	  "From:\nTo:\nDate:\nSubject:\n\nplain\n" },
+	{ "html only, built-in converter",
+	  "Content-Type: text/html; charset=utf-8\n\n"
+	  "<html><head><title>t</title><style>p{}</style></head><body><p>One &amp; two</p>"
+	  "<ul><li>x</li><li>y&nbsp;z</li></ul><script>alert(1)</script>a<br>b &#x263A; &bogus;</body></html>\n",
+	  "From:\nTo:\nDate:\nSubject:\n\nOne & two\n\n* x\n* y z\n\na\nb \xe2\x98\xba &bogus;\n" },
+	{ "attachment line",
+	  "Content-Type: multipart/mixed; boundary=\"x y\"\n\npreamble\n"
+	  "--x y\n\nsee attached\n"
+	  "--x y\nContent-Type: application/pdf; name=\"a.pdf\"\nContent-Transfer-Encoding: base64\n"
+	  "Content-Disposition: attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf\n\naGVsbG8=\n"
+	  "--x y--\nepilogue\n",
+	  "From:\nTo:\nDate:\nSubject:\n\nsee attached\n\n"
+	  "[-- Attachment: r\xc3\xa9sum\xc3\xa9.pdf (application/pdf, 5 B) --]\n" },
+	{ "missing final boundary",
+	  "Content-Type: multipart/mixed; boundary=b\n\n--b\n\none\n--b\n\ntwo\n",
+	  "From:\nTo:\nDate:\nSubject:\n\n[-- note: multipart has no closing boundary --]\n\none\n\ntwo\n" },
+	{ "boundary that only starts like ours",
+	  "Content-Type: multipart/mixed; boundary=b\n\n--b\n\none\n--bb\nstill one\n--b--\n",
+	  "From:\nTo:\nDate:\nSubject:\n\none\n--bb\nstill one\n" },
+	{ "no boundary parameter",
+	  "Content-Type: multipart/mixed\n\ntext\n",
+	  "From:\nTo:\nDate:\nSubject:\n\n[-- note: multipart without a boundary; shown as text --]\n\ntext\n" },
+	{ "nested message/rfc822",
+	  "From: outer@x\nContent-Type: message/rfc822\n\nFrom: inner@y\nSubject: inner\n\ninner body\n",
+	  "From: outer@x\nTo:\nDate:\nSubject:\n\nFrom: inner@y\nTo:\nDate:\nSubject: inner\n\ninner body\n" },
+	{ "escape sequences in headers and body",
+	  "From: \x1b[2J\x07 <e@x>\nSubject: \xe2\x80\xae" "fdp.exe\n\n\x1b]0;pwned\x07\x1b[2Jclear\r\n\xc2\x9b" "1m\n",
+	  "From: " FFFD "[2J" FFFD " <e@x>\nTo:\nDate:\nSubject: fdp.exe\n\n" FFFD "]0;pwned" FFFD FFFD "[2Jclear\n" FFFD "1m\n" },
+	{ "unknown charset",
+	  "Content-Type: text/plain; charset=x-klingon\n\nqa\xffpla\n",
+	  "From:\nTo:\nDate:\nSubject:\n\n[-- note: unknown charset \"x-klingon\"; non-ASCII characters replaced --]\n\nqa" FFFD "pla\n" },
+	{ "bad base64",
+	  "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\naGVs!bG8=\n",
+	  "From:\nTo:\nDate:\nSubject:\n\n[-- note: invalid characters in base64 data skipped --]\n\nhello\n" },
+	{ "unknown transfer encoding",
+	  "Content-Type: text/plain\nContent-Transfer-Encoding: x-rot13\n\nuryyb\n",
+	  "From:\nTo:\nDate:\nSubject:\n\n[-- note: unknown transfer encoding \"x-rot13\" --]\n\n"
+	  "[-- Attachment: (no name) (text/plain, 6 B) --]\n" },
+};
+
+static void test_render(void)
+{
+	for (size_t i = 0; i < N_ELEMENTS(render_cases); i++) {
+		char *got = render(render_cases[i].msg, NULL);
+		if (strcmp(got, render_cases[i].want) != 0)
+			fprintf(stderr, "  render case \"%s\"\n", render_cases[i].name);
+		TEST_STREQ(got, render_cases[i].want);
+		free(got);
+	}
+}
+
+static void test_html_command(void)
+{
+	const char *msg = "Content-Type: text/html\n\n<p>hi</p>\n";
+	char *got = render(msg, "sed -e s/p/q/g");
+	TEST_STREQ(got, "From:\nTo:\nDate:\nSubject:\n\n<q>hi</q>\n");
+	free(got);
+	got = render(msg, "/nonexistent/converter --dump");
+	TEST_ASSERT(strstr(got, "[-- note: HTML converter failed") != NULL);
+	TEST_ASSERT(strstr(got, "\nhi\n") != NULL);
+	free(got);
+	got = render(msg, "sh -c 'exit 3'");
+	TEST_ASSERT(strstr(got, "exit status 3") != NULL);
+	free(got);
+	got = render(msg, "\"unbalanced");
+	TEST_ASSERT(strstr(got, "[-- note: HTML converter not run") != NULL);
+	free(got);
+}
+
+static void test_depth_limit(void)
+{
+	struct buf m = BUF_INIT;
+	for (int i = 0; i < 150; i++)
+		buf_appendf(&m, "Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n", i, i);
+	buf_append_str(&m, "\ndeep text\n");
+	struct mime_message *msg = mime_message_parse(m.data, m.len);
+	TEST_ASSERT(msg->nparts <= MIME_MAX_DEPTH + 1);
+	struct buf out = BUF_INIT;
+	mime_message_render(msg, NULL, &out);
+	TEST_ASSERT(strstr(out.data, "nested deeper than 100 levels") != NULL);
+	TEST_ASSERT(strstr(out.data, "deep text") == NULL);
+	mime_message_free(&msg);
+	buf_free(&out);
+
+	/* message/rfc822 nesting too */
+	buf_reset(&m);
+	for (int i = 0; i < 150; i++)
+		buf_append_str(&m, "Content-Type: message/rfc822\n\n");
+	buf_append_str(&m, "\nbottom\n");
+	msg = mime_message_parse(m.data, m.len);
+	mime_message_render(msg, NULL, &out);
+	TEST_ASSERT(strstr(out.data, "nested deeper than 100 levels") != NULL);
+	mime_message_free(&msg);
+	buf_free(&out);
+	buf_free(&m);
+}
+
+static void test_parts_limit(void)
+{
+	struct buf m = BUF_INIT, out = BUF_INIT;
+	buf_append_str(&m, "Content-Type: multipart/mixed; boundary=b\n\n");
+	for (int i = 0; i < MIME_MAX_PARTS + 50; i++)
+		buf_append_str(&m, "--b\nContent-Type: application/x-p\n\nx\n");
+	buf_append_str(&m, "--b--\n");
+	struct mime_message *msg = mime_message_parse(m.data, m.len);
+	TEST_INTEQ(msg->nparts, MIME_MAX_PARTS);
+	mime_message_render(msg, NULL, &out);
+	TEST_ASSERT(strstr(out.data, "more than 10000 MIME parts") != NULL);
+	mime_message_free(&msg);
+	buf_free(&out);
+	buf_free(&m);
+}
+
+/* Every prefix of a structured message parses and renders to valid, control-free UTF-8. */
+static void test_truncations(void)
+{
+	const char *msg = render_cases[5].msg;
+	size_t len = strlen(msg);
+	for (size_t n = 0; n <= len; n++) {
+		struct mime_message *m = mime_message_parse(msg, n);
+		struct buf out = BUF_INIT;
+		mime_message_render(m, NULL, &out);
+		TEST_ASSERT(charset_utf8_valid(out.data, out.len));
+		TEST_ASSERT(out.len > 0 && out.data[out.len - 1] == '\n');
+		for (size_t k = 0; k < out.len; k++)
+			TEST_ASSERT((unsigned char)out.data[k] >= 0x20 || out.data[k] == '\n' ||
+				    out.data[k] == '\t');
+		mime_message_free(&m);
+		buf_free(&out);
+	}
+}
+
+static const struct test_case cases[] = {
+	{ "header get", test_header_get },
+	{ "RFC 2047 decoding", test_decode_text },
+	{ "RFC 2045/2231 parameters", test_params },
+	{ "address display", test_address_display },
+	{ "date parsing", test_date_parse },
+	{ "base64, whole and byte at a time", test_base64 },
+	{ "quoted-printable, whole and byte at a time", test_quoted_printable },
+	{ "render", test_render },
+	{ "html command", test_html_command },
+	{ "depth limit", test_depth_limit },
+	{ "parts limit", test_parts_limit },
+	{ "every truncation", test_truncations },
+};
+
+TEST_MAIN(cases)
