@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "backend/session.h"
 #include "cfg/cfg.h"
+#include "imap/imap-fetch.h"
 #include "lib/buf.h"
 #include "lib/errstr.h"
 #include "lib/sanitize.h"
@@ -19,7 +20,8 @@
 #include <time.h>
 
 #define CLI_DEFAULT_COUNT 50
-#define CLI_HEADER_FIELDS "DATE FROM SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES"
+#define CLI_HEADER_FIELDS \
+	"DATE FROM SENDER SUBJECT TO CC MESSAGE-ID REFERENCES CONTENT-TYPE IN-REPLY-TO REPLY-TO LIST-POST LIST-ID"
 
 struct cli {
 	const char *config_path;
@@ -193,36 +195,6 @@ struct list_ctx {
 	bool bad_header;
 };
 
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-/* Parses an IMAP INTERNALDATE ("17-Jul-1996 02:44:25 -0700"). Returns epoch seconds or -1. */
-static int64_t internaldate_parse(const char *s)
-{
-	int day, year, hh, mm, ss, zone, mon = -1;
-	char mname[4];
-	struct tm tm;
-
-	if (s == NULL || sscanf(s, " %d-%3s-%d %d:%d:%d %d", &day, mname, &year, &hh, &mm, &ss, &zone) != 7)
-		return -1;
-	for (int i = 0; i < 12; i++) {
-		if (strcasecmp(mname, months[i]) == 0)
-			mon = i;
-	}
-	if (mon < 0)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon;
-	tm.tm_mday = day;
-	tm.tm_hour = hh;
-	tm.tm_min = mm;
-	tm.tm_sec = ss;
-	int sign = zone < 0 ? -1 : 1;
-	int az = zone * sign;
-	return (int64_t)timegm(&tm) - sign * ((az / 100) * 3600 + (az % 100) * 60);
-}
-
 static char *header_value(const char *hdr, size_t len, const char *name)
 {
 	return hdr != NULL ? mime_header_get(hdr, len, name) : NULL;
@@ -255,7 +227,7 @@ static int list_event(void *ctx, const struct imap_event *ev)
 	m->date = date != NULL ? mime_date_parse(date, strlen(date)) : -1;
 	free(date);
 	if (m->date < 0)
-		m->date = internaldate_parse(f->internaldate);
+		m->date = imap_internaldate_parse(f->internaldate);
 	m->from = header_value(hdr, hlen, "From");
 	m->subject = header_value(hdr, hlen, "Subject");
 	if (lc->want_thread_ids) {
@@ -275,7 +247,7 @@ static void flags_string(uint32_t flags, char *out)
 	if (flags & IMAP_FLAG_FLAGGED)
 		out[n++] = 'F';
 	if (flags & IMAP_FLAG_ANSWERED)
-		out[n++] = 'A';
+		out[n++] = 'R';
 	if (flags & IMAP_FLAG_DELETED)
 		out[n++] = 'D';
 	if (flags & IMAP_FLAG_DRAFT)
@@ -446,6 +418,7 @@ int cli_main(int argc, char **argv)
 	const char *command, *folder = NULL;
 	size_t limit = CLI_DEFAULT_COUNT;
 	enum sort_order order = SORT_DATE;
+	bool order_given = false;
 	int c, ret;
 
 	memset(&cli, 0, sizeof(cli));
@@ -496,6 +469,7 @@ int cli_main(int argc, char **argv)
 				limit = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
 				break;
 			case 's':
+				order_given = true;
 				if (sort_order_parse(optarg, &order) < 0) {
 					cli_error(_("unknown sort order '%s' (date, threads, from, subject, size)"), optarg);
 					return 2;
@@ -527,6 +501,8 @@ int cli_main(int argc, char **argv)
 	} else if (strcmp(command, "folders") == 0) {
 		ret = cli_folders(&cli);
 	} else if (strcmp(command, "list") == 0) {
+		if (!order_given && cli.cfg->sort != NULL && sort_order_parse(cli.cfg->sort, &order) < 0)
+			order = SORT_DATE;
 		ret = cli_list(&cli, folder, limit, order);
 	} else {
 		ret = cli_show(&cli, argv[optind], argv[optind + 1]);

@@ -73,7 +73,7 @@ struct imap_engine {
 	uint32_t *search_uids;
 	size_t search_cap;
 	struct buf scratch, scratch2;
-	const char *error;
+	char *error;            /* the fatal error, once failed */
 	bool ready_reported;
 };
 
@@ -138,6 +138,7 @@ void imap_engine_free(struct imap_engine **engine)
 	buf_free(&e->scratch);
 	buf_free(&e->scratch2);
 	free(e->search_uids);
+	free(e->error);
 	free(e);
 	*engine = NULL;
 }
@@ -145,7 +146,8 @@ void imap_engine_free(struct imap_engine **engine)
 static int engine_fail(struct imap_engine *e, const char *error)
 {
 	e->state = STATE_FAILED;
-	e->error = xstrdup(error); /* kept until free: the engine is dead */
+	if (e->error == NULL)
+		e->error = xstrdup(error); /* the first cause is the one reported */
 	return -1;
 }
 
@@ -302,6 +304,9 @@ static int send_auth(struct imap_engine *e)
 		else
 			return engine_fail(e, _("authentication failed: the server offers no supported mechanism"));
 	}
+	/* capabilities may change with authentication: known again only from the OK's code or a
+	 * fresh CAPABILITY */
+	e->capa_known = false;
 	if (mech == IMAP_AUTH_LOGIN) {
 		if (e->capa & IMAP_CAPA_LOGINDISABLED)
 			return engine_fail(e, _("authentication failed: the server disabled LOGIN"));

@@ -46,6 +46,10 @@ struct imap_parser {
 	char hole_char;
 	bool has_hole;
 
+	char *tok;              /* the buffer being tokenized: buf, or code_copy for response codes */
+	char *code_copy;
+	size_t code_cap;
+
 	bool failed;
 	const char *error;
 };
@@ -71,6 +75,7 @@ void imap_parser_free(struct imap_parser **parser)
 	free(p->top.args);
 	free(p->code.args);
 	free(p->open);
+	free(p->code_copy);
 	free(p);
 	*parser = NULL;
 }
@@ -196,20 +201,22 @@ static char peek(const struct imap_parser *p, size_t pos)
 {
 	if (p->has_hole && pos == p->hole_pos)
 		return p->hole_char;
-	return p->buf[pos];
+	return p->tok[pos];
 }
 
 /* Terminates a token at pos with a NUL, remembering the byte it replaced. */
 static void terminate_at(struct imap_parser *p, size_t pos)
 {
 	p->hole_pos = pos;
-	p->hole_char = p->buf[pos];
+	p->hole_char = p->tok[pos];
 	p->has_hole = true;
-	p->buf[pos] = '\0';
+	p->tok[pos] = '\0';
 }
 
 static bool is_streamed(const struct imap_parser *p, size_t pos)
 {
+	if (p->tok != p->buf)
+		return false;
 	for (size_t i = 0; i < p->n_streamed; i++) {
 		if (p->streamed[i] == pos - p->start)
 			return true;
@@ -299,13 +306,13 @@ static int tokenize(struct imap_parser *p, size_t *pos_r, size_t end, enum tok_m
 					if (c == '\r' || c == '\n')
 						return parser_fail(p, "line break in quoted string");
 				}
-				p->buf[dst++] = c;
+				p->tok[dst++] = c;
 				pos++;
 			}
-			p->buf[dst] = '\0';
+			p->tok[dst] = '\0';
 			pos++;
 			arg.type = IMAP_ARG_STRING;
-			arg.u.str = p->buf + begin;
+			arg.u.str = p->tok + begin;
 			arg.len = dst - begin;
 			stack_push(s, &arg);
 			continue;
@@ -337,7 +344,7 @@ static int tokenize(struct imap_parser *p, size_t *pos_r, size_t end, enum tok_m
 				pos = q;
 			} else {
 				arg.type = IMAP_ARG_LITERAL;
-				arg.u.str = p->buf + q;
+				arg.u.str = p->tok + q;
 				arg.len = n;
 				pos = q + n;
 				if (pos >= end)
@@ -377,7 +384,7 @@ static int tokenize(struct imap_parser *p, size_t *pos_r, size_t end, enum tok_m
 			if (pos == begin)
 				return parser_fail(p, "unexpected character");
 			arg.len = pos - begin;
-			arg.u.str = p->buf + begin;
+			arg.u.str = p->tok + begin;
 			arg.type = (arg.len == 3 && strncasecmp(arg.u.str, "NIL", 3) == 0) ?
 				IMAP_ARG_NIL : IMAP_ARG_ATOM;
 			terminate_at(p, pos);
@@ -409,6 +416,7 @@ static int parse_response(struct imap_parser *p, size_t end, const struct imap_a
 
 	s->count = 0;
 	p->has_hole = false;
+	p->tok = p->buf;
 	*text_r = NULL;
 	if (peek(p, pos) == '+') {
 		struct imap_arg arg = { .type = IMAP_ARG_ATOM, .len = 1 };
@@ -441,8 +449,7 @@ text:
 	text_end = end;
 	while (text_end > text_start && (p->buf[text_end - 1] == '\n' || p->buf[text_end - 1] == '\r'))
 		text_end--;
-	if (p->has_hole && p->hole_pos >= text_start)
-		p->buf[p->hole_pos] = p->hole_char;
+	/* a hole at text_start is the status word's terminator (end of line): the text is empty */
 	p->has_hole = false;
 	p->buf[text_end] = '\0';
 	*text_r = p->buf + text_start;
@@ -554,26 +561,35 @@ int imap_parser_next(struct imap_parser *p, const struct imap_arg **args_r, size
 int imap_parser_resp_code(struct imap_parser *p, const char *text, const struct imap_arg **args_r,
 			  size_t *count_r, const char **rest_r)
 {
-	size_t pos, end;
+	size_t pos = 1, end, len;
+	int ret = -1;
 
 	if (text == NULL || text[0] != '[')
 		return 0;
-	pos = (size_t)(text - p->buf) + 1;
-	end = pos + strlen(text + 1);
+	/* tokenize a copy: the text itself must stay intact for the caller */
+	len = strlen(text);
+	p->code_copy = xgrow(p->code_copy, &p->code_cap, len + 1, 1);
+	memcpy(p->code_copy, text, len + 1);
+	end = len;
+	p->tok = p->code_copy;
 	p->code.count = 0;
 	p->has_hole = false;
 	if (tokenize(p, &pos, end, TOK_CODE, &p->code, 0) < 0) {
 		p->failed = false; /* a malformed code does not poison the connection */
-		return -1;
+		goto out;
 	}
 	if (p->code.count == 0 || p->code.args[0].type != IMAP_ARG_ATOM)
-		return -1;
-	while (pos < end && p->buf[pos] == ' ')
+		goto out;
+	while (pos < end && text[pos] == ' ')
 		pos++;
 	*args_r = p->code.args;
 	*count_r = p->code.count;
-	*rest_r = p->buf + pos;
-	return 1;
+	*rest_r = text + pos;
+	ret = 1;
+out:
+	p->has_hole = false;
+	p->tok = p->buf;
+	return ret;
 }
 
 bool imap_arg_is_string(const struct imap_arg *arg)
@@ -588,7 +604,7 @@ const char *imap_arg_nstring(const struct imap_arg *arg)
 
 bool imap_arg_atom_equals(const struct imap_arg *arg, const char *atom)
 {
-	return arg->type == IMAP_ARG_ATOM && strlen(atom) == arg->len && strcasecmp(arg->u.str, atom) == 0;
+	return arg->type == IMAP_ARG_ATOM && strlen(atom) == arg->len && strncasecmp(arg->u.str, atom, arg->len) == 0;
 }
 
 bool imap_arg_number(const struct imap_arg *arg, uint64_t *num_r)

@@ -10,3 +10,8 @@ UNIT_TESTS += src/imap/test-imap-utf7
 src_imap_test_imap_utf7_SOURCES = src/imap/test-imap-utf7.c
 
 libskua_a_SOURCES += src/imap/imap-engine.c src/imap/imap-engine.h
+
+libskua_a_SOURCES += src/imap/imap-fetch.c src/imap/imap-fetch.h
+UNIT_TESTS += src/imap/test-imap-fetch src/imap/test-imap-engine
+src_imap_test_imap_fetch_SOURCES = src/imap/test-imap-fetch.c
+src_imap_test_imap_engine_SOURCES = src/imap/test-imap-engine.c
