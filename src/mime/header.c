@@ -100,6 +100,21 @@ char *mime_header_get(const char *data, size_t len, const char *name)
 /* ------------------------------------------------------------------------------------------------ */
 /* RFC 2047 */
 
+static int b64val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
 struct ew {
 	const char *charset; /* without "*lang" */
 	size_t charset_len;
@@ -109,11 +124,14 @@ struct ew {
 	size_t total;        /* bytes from "=?" through "?=" */
 };
 
-/* Recognises an encoded word at p[0..len) (p starts with "=?"). */
-static bool ew_parse(const char *p, size_t len, struct ew *ew)
+/* Recognises an encoded word at p[0..len) (p starts with "=?"). When the text runs into a blank,
+ * a control, 8-bit or the end without "?=", *fail_r is where it stopped: no encoded word starting
+ * before that point can be complete either, so callers skip ahead (keeps scanning linear). */
+static bool ew_parse(const char *p, size_t len, struct ew *ew, size_t *fail_r)
 {
 	size_t i = 2, cs_start = 2, cs_end;
 
+	*fail_r = 0;
 	while (i < len && p[i] != '?') {
 		unsigned char c = (unsigned char)p[i];
 		if (c <= ' ' || c >= 0x7F || c == '"' || c == '(' || c == ')' || c == ',')
@@ -144,26 +162,16 @@ static bool ew_parse(const char *p, size_t len, struct ew *ew)
 			ew->total = i + 2;
 			return true;
 		}
-		if (is_space(p[i]) || (unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7F)
+		if (is_space(p[i]) || (unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7F) {
+			*fail_r = i;
 			return false;
+		}
+		if (ew->enc == 'b' && p[i] != '=' && b64val(p[i]) < 0)
+			return false; /* malformed: no need to look for its end */
 		i++;
 	}
+	*fail_r = len;
 	return false;
-}
-
-static int b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
 }
 
 /* Decodes the text of an encoded word; false when it is malformed. */
@@ -251,7 +259,7 @@ void mime_rfc2047_decode(struct buf *out, const char *value, size_t len)
 {
 	struct buf pend = BUF_INIT;
 	char pend_cs[EW_CHARSET_MAX] = "";
-	size_t i = 0, raw_start = 0;
+	size_t i = 0, raw_start = 0, fail = 0, fail_until = 0;
 	bool last_ew = false;
 	struct ew ew;
 
@@ -260,7 +268,11 @@ void mime_rfc2047_decode(struct buf *out, const char *value, size_t len)
 		return;
 	}
 	while (i + 1 < len) {
-		if (value[i] != '=' || value[i + 1] != '?' || !ew_parse(value + i, len - i, &ew)) {
+		if (value[i] != '=' || value[i + 1] != '?' || i < fail_until ||
+		    !ew_parse(value + i, len - i, &ew, &fail)) {
+			if (fail > 0)
+				fail_until = i + fail;
+			fail = 0;
 			i++;
 			continue;
 		}
@@ -681,7 +693,7 @@ static void addr_word(struct addr_state *st, const char *p, size_t n, bool space
 char *mime_address_display(const char *value, size_t len, bool name_only)
 {
 	struct addr_state st;
-	size_t i = 0;
+	size_t i = 0, ew_fail_until = 0;
 	bool spaced = false;
 	char *ret;
 
@@ -759,16 +771,19 @@ char *mime_address_display(const char *value, size_t len, bool name_only)
 			i++;
 			spaced = false;
 		} else {
-			size_t s = i;
+			size_t s = i, fail = 0;
 			struct ew ew;
 			while (i < len && !is_space(value[i]) && strchr("(\"<,;", value[i]) == NULL &&
 			       value[i] != '\0' && !(value[i] == ':' && !st.in_group && !st.angle)) {
 				/* an encoded word is one atom, whatever specials its text holds */
-				if (value[i] == '=' && i + 1 < len && value[i + 1] == '?' &&
-				    ew_parse(value + i, len - i, &ew))
+				if (value[i] == '=' && i + 1 < len && value[i + 1] == '?' && i >= ew_fail_until &&
+				    ew_parse(value + i, len - i, &ew, &fail))
 					i += ew.total;
 				else
 					i++;
+				if (fail > 0)
+					ew_fail_until = i - 1 + fail;
+				fail = 0;
 			}
 			if (i == s)
 				i++; /* a NUL byte */

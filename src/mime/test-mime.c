@@ -8,6 +8,16 @@
 
 #define FFFD "\xEF\xBF\xBD"
 
+/* A copy of s in a buffer of exactly strlen(s) bytes (no NUL), so that ASan catches any read past
+ * the length a function was given. */
+static char *exact(const char *s)
+{
+	size_t n = strlen(s);
+	char *p = malloc(n > 0 ? n : 1);
+	memcpy(p, s, n);
+	return p;
+}
+
 /* --- header fields --- */
 
 static const char hdr_block[] =
@@ -42,7 +52,9 @@ static const struct hdr_case hdr_cases[] = {
 static void test_header_get(void)
 {
 	for (size_t i = 0; i < N_ELEMENTS(hdr_cases); i++) {
-		char *v = mime_header_get(hdr_block, sizeof(hdr_block) - 1, hdr_cases[i].name);
+		char *blk = exact(hdr_block);
+		char *v = mime_header_get(blk, sizeof(hdr_block) - 1, hdr_cases[i].name);
+		free(blk);
 		if (hdr_cases[i].want == NULL)
 			TEST_ASSERT(v == NULL);
 		else
@@ -109,9 +121,11 @@ static const struct text_case text_cases[] = {
 static void test_decode_text(void)
 {
 	for (size_t i = 0; i < N_ELEMENTS(text_cases); i++) {
-		char *v = mime_decode_text(text_cases[i].in, strlen(text_cases[i].in));
+		char *in = exact(text_cases[i].in);
+		char *v = mime_decode_text(in, strlen(text_cases[i].in));
 		TEST_STREQ(v, text_cases[i].want);
 		free(v);
+		free(in);
 	}
 }
 
@@ -164,7 +178,9 @@ static void test_params(void)
 {
 	for (size_t i = 0; i < N_ELEMENTS(param_cases); i++) {
 		const struct param_case *c = &param_cases[i];
-		char *v = mime_param_get(c->value, strlen(c->value), c->name, c->decode);
+		char *in = exact(c->value);
+		char *v = mime_param_get(in, strlen(c->value), c->name, c->decode);
+		free(in);
 		if (c->want == NULL)
 			TEST_ASSERT(v == NULL);
 		else
@@ -227,8 +243,10 @@ static void test_address_display(void)
 {
 	for (size_t i = 0; i < N_ELEMENTS(addr_cases); i++) {
 		const struct addr_case *c = &addr_cases[i];
-		char *full = mime_address_display(c->in, strlen(c->in), false);
-		char *name = mime_address_display(c->in, strlen(c->in), true);
+		char *in = exact(c->in);
+		char *full = mime_address_display(in, strlen(c->in), false);
+		char *name = mime_address_display(in, strlen(c->in), true);
+		free(in);
 		TEST_STREQ(full, c->full);
 		TEST_STREQ(name, c->name);
 		free(full);
@@ -284,7 +302,9 @@ static const struct date_case date_cases[] = {
 static void test_date_parse(void)
 {
 	for (size_t i = 0; i < N_ELEMENTS(date_cases); i++) {
-		int64_t got = mime_date_parse(date_cases[i].in, strlen(date_cases[i].in));
+		char *in = exact(date_cases[i].in);
+		int64_t got = mime_date_parse(in, strlen(date_cases[i].in));
+		free(in);
 		if (got != date_cases[i].want)
 			fprintf(stderr, "  date case %zu: \"%s\"\n", i, date_cases[i].in);
 		TEST_INTEQ(got, date_cases[i].want);
@@ -336,8 +356,10 @@ static void check_b64(const struct dec_case *c, size_t step)
 	struct buf out = BUF_INIT;
 	size_t len = strlen(c->in);
 
+	char *in = exact(c->in);
 	for (size_t i = 0; i < len; i += step)
-		mime_b64_decode(&st, c->in + i, len - i < step ? len - i : step, &out);
+		mime_b64_decode(&st, in + i, len - i < step ? len - i : step, &out);
+	free(in);
 	mime_b64_finish(&st, &out);
 	TEST_INTEQ(out.len, strlen(c->want));
 	TEST_ASSERT(out.len == strlen(c->want) && memcmp(out.data != NULL ? out.data : "", c->want,
@@ -352,8 +374,10 @@ static void check_qp(const struct dec_case *c, size_t step)
 	struct buf out = BUF_INIT;
 	size_t len = strlen(c->in);
 
+	char *in = exact(c->in);
 	for (size_t i = 0; i < len; i += step)
-		mime_qp_decode(&st, c->in + i, len - i < step ? len - i : step, &out);
+		mime_qp_decode(&st, in + i, len - i < step ? len - i : step, &out);
+	free(in);
 	mime_qp_finish(&st, &out);
 	TEST_STREQ(out.data != NULL ? out.data : "", c->want);
 	TEST_INTEQ(st.invalid, c->flagged);
