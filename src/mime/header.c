@@ -61,13 +61,13 @@ static size_t line_len(const char *p, const char *end, const char **next_r)
 char *mime_header_get(const char *data, size_t len, const char *name)
 {
 	const char *p = data, *end = data + len, *next;
-	size_t nlen = strlen(name);
+	size_t nlen = strlen(name), fields = 0;
 	char first = lower(name[0]);
 
 	while (p < end) {
 		size_t n = line_len(p, end, &next);
-		if (n == 0)
-			break; /* end of the header block */
+		if (n == 0 || ++fields > MIME_MAX_HEADER_FIELDS)
+			break; /* end of the header block (or of what we look at) */
 		if (n > nlen && lower(p[0]) == first && strncasecmp(p, name, nlen) == 0) {
 			const char *q = p + nlen, *lend = p + n;
 			while (q < lend && is_blank(*q))

@@ -65,13 +65,20 @@ static bool is_field_line(const char *p, size_t n)
 	return i < n && p[i] == ':';
 }
 
-/* Splits data into the header block and the body. */
-static void split_header(const char *data, size_t len, bool top, const char **body_r,
+/* Splits data into the header block and the body. Returns false when the block was cut at
+ * MIME_MAX_HEADER_FIELDS lines (the rest is taken as body). */
+static bool split_header(const char *data, size_t len, bool top, const char **body_r,
 			 size_t *hdr_len_r)
 {
 	const char *p = data, *end = data + len;
+	size_t lines = 0;
 
 	while (p < end) {
+		if (++lines > MIME_MAX_HEADER_FIELDS) {
+			*hdr_len_r = (size_t)(p - data);
+			*body_r = p;
+			return false;
+		}
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *next = eol != NULL ? eol + 1 : end;
 		size_t n = (size_t)((eol != NULL ? eol : end) - p);
@@ -80,19 +87,20 @@ static void split_header(const char *data, size_t len, bool top, const char **bo
 		if (n == 0) {
 			*hdr_len_r = (size_t)(p - data);
 			*body_r = next;
-			return;
+			return true;
 		}
 		if (p[0] != ' ' && p[0] != '\t' && !is_field_line(p, n) &&
 		    !(top && p == data && n >= 5 && memcmp(p, "From ", 5) == 0)) {
 			/* not a header line: the body starts here (the empty line is missing) */
 			*hdr_len_r = (size_t)(p - data);
 			*body_r = p;
-			return;
+			return true;
 		}
 		p = next;
 	}
 	*hdr_len_r = len;
 	*body_r = end;
+	return true;
 }
 
 static bool line_is_delimiter(const char *p, size_t n, const char *b, size_t blen, bool *close_r)
@@ -230,7 +238,9 @@ static struct mime_part *part_parse(struct parse_ctx *ctx, const char *data, siz
 	ctx->nparts++;
 	part->depth = depth;
 	part->hdr = data;
-	split_header(data, len, top, &part->body, &part->hdr_len);
+	if (!split_header(data, len, top, &part->body, &part->hdr_len))
+		part_note(part, _("more than %d header lines; the rest is shown as body"),
+			  MIME_MAX_HEADER_FIELDS);
 	part->body_len = len - (size_t)(part->body - data);
 
 	v = mime_header_get(part->hdr, part->hdr_len, "Content-Type");

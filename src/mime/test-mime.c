@@ -402,6 +402,110 @@ static void test_quoted_printable(void)
 	}
 }
 
+/* --- tree shapes --- */
+
+static void shape(const struct mime_part *p, struct buf *out)
+{
+	buf_appendf(out, "%s/%s", p->type, p->subtype);
+	if (p->attachment)
+		buf_append_c(out, '@');
+	if (p->nchildren > 0) {
+		buf_append_c(out, '(');
+		for (size_t i = 0; i < p->nchildren; i++) {
+			if (i > 0)
+				buf_append_c(out, ',');
+			shape(p->children[i], out);
+		}
+		buf_append_c(out, ')');
+	} else if (!p->is_message && strcmp(p->type, "multipart") != 0) {
+		buf_append_c(out, '[');
+		buf_append(out, p->body, p->body_len);
+		buf_append_c(out, ']');
+	}
+}
+
+struct shape_case {
+	const char *msg;
+	const char *want;
+};
+
+static const struct shape_case shape_cases[] = {
+	{ "Subject: x\r\n\r\nbody\r\n", "text/plain[body\r\n]" },
+	{ "Subject: x\r\n", "text/plain[]" },
+	{ "", "text/plain[]" },
+	{ "Content-Type: multipart/mixed; boundary=b\r\n\r\npre\r\n--b\r\n\r\none\r\n"
+	  "--b\r\nContent-Type: text/html\r\n\r\ntwo\r\n\r\n--b--\r\nepilogue\r\n",
+	  "multipart/mixed(text/plain[one],text/html[two\r\n])" },
+	{ "Content-Type: multipart/mixed; boundary=b\n\n--b\n\none\n--b--",
+	  "multipart/mixed(text/plain[one])" },
+	/* transport padding after a delimiter, junk after the close delimiter */
+	{ "Content-Type: multipart/mixed; boundary=b\n\n--b  \t\n\none\n--b--junk\nepilogue",
+	  "multipart/mixed(text/plain[one])" },
+	/* an empty part, and a part without its empty line */
+	{ "Content-Type: multipart/mixed; boundary=b\n\n--b\n--b\nHello\n--b--\n",
+	  "multipart/mixed(text/plain[],text/plain[Hello])" },
+	/* nested boundaries that are prefixes of each other */
+	{ "Content-Type: multipart/mixed; boundary=ab\n\n--ab\n"
+	  "Content-Type: multipart/alternative; boundary=abc\n\n--abc\n\ninner\n--abc--\n"
+	  "--ab\n\nouter\n--ab--\n",
+	  "multipart/mixed(multipart/alternative(text/plain[inner]),text/plain[outer])" },
+	{ "Content-Type: multipart/mixed; boundary=abc\n\n--abc\n"
+	  "Content-Type: multipart/alternative; boundary=ab\n\n--ab\n\ninner\n--ab--\n"
+	  "--abc\n\nouter\n--abc--\n",
+	  "multipart/mixed(multipart/alternative(text/plain[inner]),text/plain[outer])" },
+	/* digest parts default to message/rfc822 */
+	{ "Content-Type: multipart/digest; boundary=d\n\n--d\n\nSubject: a\n\nA\n"
+	  "--d\nContent-Type: text/plain\n\nB\n--d--\n",
+	  "multipart/digest(message/rfc822(text/plain[A]),text/plain[B])" },
+	/* message/rfc822 with a multipart inside */
+	{ "Content-Type: message/rfc822\n\nContent-Type: multipart/mixed; boundary=q\n\n--q\n"
+	  "Content-Disposition: attachment; filename=a\n\nA\n--q--\n",
+	  "message/rfc822(multipart/mixed(text/plain@[A]))" },
+	/* no boundary found at all: text */
+	{ "Content-Type: multipart/mixed; boundary=zz\n\njust text\n", "text/plain[just text\n]" },
+	/* invalid types fall back to text/plain */
+	{ "Content-Type: /\n\nx", "text/plain[x]" },
+	{ "Content-Type: Application/PDF; name=x.pdf\n\nx", "application/pdf[x]" },
+	/* a multipart transfer-encoded (not allowed, but seen) */
+	{ "Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: base64\n\n"
+	  "LS1iCgpvbmUKLS1iLS0K\n",
+	  "multipart/mixed(text/plain[one])" },
+};
+
+static void test_shapes(void)
+{
+	for (size_t i = 0; i < N_ELEMENTS(shape_cases); i++) {
+		const char *m = shape_cases[i].msg;
+		char *in = exact(m);
+		struct mime_message *msg = mime_message_parse(in, strlen(m));
+		struct buf b = BUF_INIT;
+		free(in);
+		shape(msg->root, &b);
+		if (strcmp(b.data, shape_cases[i].want) != 0)
+			fprintf(stderr, "  shape case %zu\n", i);
+		TEST_STREQ(b.data, shape_cases[i].want);
+		buf_free(&b);
+		mime_message_free(&msg);
+	}
+}
+
+static void test_header_limit(void)
+{
+	struct buf m = BUF_INIT, out = BUF_INIT;
+	for (int i = 0; i < MIME_MAX_HEADER_FIELDS + 10; i++)
+		buf_appendf(&m, "X-H%d: v\n", i);
+	buf_append_str(&m, "Subject: late\n\nbody\n");
+	char *v = mime_header_get(m.data, m.len, "Subject");
+	TEST_ASSERT(v == NULL);
+	free(v);
+	struct mime_message *msg = mime_message_parse(m.data, m.len);
+	mime_message_render(msg, NULL, &out);
+	TEST_ASSERT(strstr(out.data, "[-- note: more than 10000 header lines") != NULL);
+	mime_message_free(&msg);
+	buf_free(&out);
+	buf_free(&m);
+}
+
 /* --- whole messages --- */
 
 static char *render(const char *msgtext, const char *html_command)
@@ -578,6 +682,8 @@ static const struct test_case cases[] = {
 	{ "date parsing", test_date_parse },
 	{ "base64, whole and byte at a time", test_base64 },
 	{ "quoted-printable, whole and byte at a time", test_quoted_printable },
+	{ "MIME tree shapes", test_shapes },
+	{ "header field limit", test_header_limit },
 	{ "render", test_render },
 	{ "html command", test_html_command },
 	{ "depth limit", test_depth_limit },
