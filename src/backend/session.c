@@ -192,6 +192,8 @@ int session_open(const struct cfg_account *acct, struct session **session_r, con
 	*session_r = s;
 	return 0;
 fail:
+	/* the error may live in the engine or connection freed below */
+	*error_r = errstr("%s", *error_r);
 	if (secret != NULL) {
 		explicit_bzero(secret, strlen(secret));
 		free(secret);

@@ -449,6 +449,11 @@ static void set_capabilities(struct imap_engine *e, const struct imap_arg *args,
 				e->capa |= capa_names[j].bit;
 		}
 	}
+	/* RFC 9051 section 1: IMAP4rev2 includes these extensions whether listed or not */
+	if (e->capa & IMAP_CAPA_IMAP4REV2)
+		e->capa |= IMAP_CAPA_NAMESPACE | IMAP_CAPA_UIDPLUS | IMAP_CAPA_ESEARCH | IMAP_CAPA_ENABLE |
+			IMAP_CAPA_IDLE | IMAP_CAPA_SASL_IR | IMAP_CAPA_LIST_EXTENDED | IMAP_CAPA_LIST_STATUS |
+			IMAP_CAPA_MOVE | IMAP_CAPA_LITERAL_MINUS | IMAP_CAPA_BINARY | IMAP_CAPA_SPECIAL_USE;
 }
 
 static const char *clean_text(struct imap_engine *e, const char *text)

@@ -265,7 +265,35 @@ static void conv_bad_input(void)
 	}
 }
 
+static void conv_rev2_only(void)
+{
+	struct imap_engine_settings set = { "u", "t", IMAP_AUTH_XOAUTH2, NULL, 0, true, false, true };
+	struct imap_engine *e = imap_engine_new(&set);
+	struct buf log = BUF_INIT;
+
+	server(e, "* OK [CAPABILITY IMAP4rev2 AUTH=XOAUTH2] ready\r\n", &log);
+	/* rev2 implies SASL-IR */
+	EXPECT_CLIENT(e, "s1 AUTHENTICATE XOAUTH2 dXNlcj11AWF1dGg9QmVhcmVyIHQBAQ==\r\n");
+	server(e, "+ eyJzdGF0dXMiOiI0MDEifQ==\r\n", &log);
+	EXPECT_CLIENT(e, "\r\n");
+	server(e, "s1 OK [CAPABILITY IMAP4rev2] ok\r\n", &log);
+	EXPECT_CLIENT(e, "s2 NAMESPACE\r\n");
+	server(e, "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\ns2 OK\r\n", &log);
+	EXPECT_LOG(&log, "READY\n");
+	TEST_ASSERT(imap_engine_utf8_names(e));
+	imap_engine_cmd_list(e);
+	imap_engine_cmd_search(e, "ALL");
+	EXPECT_CLIENT(e, "s3 LIST \"\" \"*\" RETURN (SPECIAL-USE STATUS (MESSAGES UNSEEN))\r\n"
+		      "s4 UID SEARCH RETURN (ALL) ALL\r\n");
+	server(e, "* LIST () \"/\" \"Entwürfe\"\r\n* STATUS \"Entwürfe\" (MESSAGES 3 UNSEEN 0 SIZE 9)\r\n"
+		  "s3 OK\r\n* ESEARCH (TAG \"s4\") UID ALL 1:3\r\ns4 OK\r\n", &log);
+	EXPECT_LOG(&log, "LIST 3 Entwürfe / 0\nSTATUS 3 Entwürfe 3 0\nDONE 3 0 \nSEARCH 4 1 2 3\nDONE 4 0 \n");
+	imap_engine_free(&e);
+	buf_free(&log);
+}
+
 static void (*const conversations[])(void) = {
+	conv_rev2_only,
 	conv_sasl_ir_list_status, conv_starttls_injection, conv_tls_policy,
 	conv_login_literal_and_fallback_list, conv_fetch_search_errors, conv_bad_input,
 };
