@@ -183,9 +183,9 @@ static void parse_multipart(struct parse_ctx *ctx, struct mime_part *part, const
 		free(part->subtype);
 		part->type = xstrdup("text");
 		part->subtype = xstrdup("plain");
-	}
-	else if (!closed)
+	} else if (!closed) {
 		part_note(part, _("multipart has no closing boundary"));
+	}
 }
 
 void mime_part_decode(const struct mime_part *part, struct buf *out, unsigned *flags_r)
@@ -227,6 +227,7 @@ static void decode_container(struct mime_part *part)
 	part->owned = buf_steal(&b);
 	part->body = part->owned;
 	part_note(part, _("%s/%s part with %s encoding decoded"), part->type, part->subtype, part->cte);
+	part->cte[0] = '\0'; /* the body is plain now */
 }
 
 static struct mime_part *part_parse(struct parse_ctx *ctx, const char *data, size_t len,

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -150,9 +151,79 @@ static void test_corpus_prefixes(void)
 	closedir(dir);
 }
 
+/* Rendering is reentrant: the whole corpus rendered in several threads at once gives the same
+ * text as rendered alone (charset conversion opens its own iconv descriptors). */
+#define THREADS 4
+#define THREAD_ROUNDS 5
+
+struct thread_job {
+	struct buf *inputs;
+	struct buf *wants;
+	size_t n;
+	bool ok;
+};
+
+static void *thread_main(void *arg)
+{
+	struct thread_job *job = arg;
+
+	job->ok = true;
+	for (int r = 0; r < THREAD_ROUNDS; r++) {
+		for (size_t i = 0; i < job->n; i++) {
+			struct buf got = BUF_INIT;
+			render_data(job->inputs[i].data, job->inputs[i].len, &got);
+			if (got.len != job->wants[i].len || memcmp(got.data, job->wants[i].data, got.len) != 0)
+				job->ok = false;
+			buf_free(&got);
+		}
+	}
+	return NULL;
+}
+
+static void test_corpus_threads(void)
+{
+	DIR *dir = opendir(CORPUS_DIR);
+	struct buf inputs[CORPUS_MAX_FILES], wants[CORPUS_MAX_FILES];
+	struct thread_job jobs[THREADS];
+	pthread_t tids[THREADS];
+	struct dirent *de;
+	size_t n = 0;
+
+	if (dir == NULL)
+		return;
+	while ((de = readdir(dir)) != NULL && n < CORPUS_MAX_FILES) {
+		size_t l = strlen(de->d_name);
+		if (l <= 4 || strcmp(de->d_name + l - 4, ".eml") != 0)
+			continue;
+		char *eml = xasprintf("%s/%s", CORPUS_DIR, de->d_name);
+		struct buf in = BUF_INIT, want = BUF_INIT;
+		if (read_file(eml, &in)) {
+			render_data(in.data, in.len, &want);
+			inputs[n] = in;
+			wants[n] = want;
+			n++;
+		}
+		free(eml);
+	}
+	closedir(dir);
+	for (int t = 0; t < THREADS; t++) {
+		jobs[t] = (struct thread_job){ inputs, wants, n, false };
+		TEST_ASSERT(pthread_create(&tids[t], NULL, thread_main, &jobs[t]) == 0);
+	}
+	for (int t = 0; t < THREADS; t++) {
+		pthread_join(tids[t], NULL);
+		TEST_ASSERT(jobs[t].ok);
+	}
+	for (size_t i = 0; i < n; i++) {
+		buf_free(&inputs[i]);
+		buf_free(&wants[i]);
+	}
+}
+
 static const struct test_case cases[] = {
 	{ "corpus renders as expected", test_corpus },
 	{ "corpus prefixes render cleanly", test_corpus_prefixes },
+	{ "corpus renders the same in parallel threads", test_corpus_threads },
 };
 
 TEST_MAIN(cases)

@@ -470,6 +470,9 @@ static const struct shape_case shape_cases[] = {
 	{ "Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: base64\n\n"
 	  "LS1iCgpvbmUKLS1iLS0K\n",
 	  "multipart/mixed(text/plain[one])" },
+	{ "Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: base64\n\n"
+	  "aGVsbG8=\n",
+	  "text/plain[hello]" },
 };
 
 static void test_shapes(void)
