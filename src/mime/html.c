@@ -30,6 +30,8 @@ static const struct {
 struct html_out {
 	struct buf *out;
 	size_t start;
+	struct buf href;   /* target of the open <a>, entity-decoded */
+	size_t link_start; /* where the link's text began in out */
 	int pending_nl;    /* line breaks owed before the next text */
 	bool pending_space;
 	bool pre;
@@ -161,9 +163,60 @@ static size_t find_close(const char *p, size_t len, const char *name)
 	return len;
 }
 
+/* Finds attribute `name` in the tag tag[0..len) and appends its value, entities decoded. */
+static bool tag_attr(const char *tag, size_t len, const char *name, struct buf *out)
+{
+	size_t n = strlen(name), i = 1;
+
+	while (i < len) {
+		/* skip to the next attribute name */
+		while (i < len && tag[i] != ' ' && tag[i] != '\t' && tag[i] != '\r' && tag[i] != '\n') {
+			if (tag[i] == '"' || tag[i] == '\'') {
+				const char *q = memchr(tag + i + 1, tag[i], len - i - 1);
+				i = q != NULL ? (size_t)(q - tag) + 1 : len;
+			} else {
+				i++;
+			}
+		}
+		while (i < len && (tag[i] == ' ' || tag[i] == '\t' || tag[i] == '\r' || tag[i] == '\n'))
+			i++;
+		if (i + n >= len || strncasecmp(tag + i, name, n) != 0)
+			continue;
+		size_t k = i + n;
+		while (k < len && tag[k] == ' ')
+			k++;
+		if (k >= len || tag[k] != '=')
+			continue;
+		k++;
+		while (k < len && tag[k] == ' ')
+			k++;
+		size_t vs, ve;
+		if (k < len && (tag[k] == '"' || tag[k] == '\'')) {
+			const char *q = memchr(tag + k + 1, tag[k], len - k - 1);
+			vs = k + 1;
+			ve = q != NULL ? (size_t)(q - tag) : len;
+		} else {
+			vs = k;
+			ve = k;
+			while (ve < len && tag[ve] != ' ' && tag[ve] != '>' && tag[ve] != '\t')
+				ve++;
+		}
+		for (size_t j = vs; j < ve; j++) {
+			if (tag[j] == '&' && ve - j >= 5 && strncasecmp(tag + j, "&amp;", 5) == 0) {
+				buf_append_c(out, '&');
+				j += 4;
+			} else {
+				buf_append_c(out, tag[j]);
+			}
+		}
+		return true;
+	}
+	return false;
+}
+
 void mime_html_strip(const char *html, size_t len, struct buf *out)
 {
-	struct html_out h = { out, out->len, 0, false, false, false };
+	struct html_out h = { out, out->len, BUF_INIT, 0, 0, false, false, false };
 	size_t i = 0;
 
 	buf_reserve(out, len / 2);
@@ -175,7 +228,7 @@ void mime_html_strip(const char *html, size_t len, struct buf *out)
 				i = e != NULL ? (size_t)(e - html) + 3 : len;
 				continue;
 			}
-			size_t te = i + tag_end(html + i, len - i);
+			size_t tag_start = i, te = i + tag_end(html + i, len - i);
 			size_t k = i + 1;
 			bool closing = k < te && html[k] == '/';
 			if (closing)
@@ -224,6 +277,32 @@ void mime_html_strip(const char *html, size_t len, struct buf *out)
 			} else if (strcmp(name, "pre") == 0) {
 				html_break(&h, 2);
 				h.pre = !closing;
+			} else if (strcmp(name, "a") == 0 && !closing) {
+				buf_reset(&h.href);
+				tag_attr(html + tag_start, te - tag_start, "href", &h.href);
+				h.link_start = out->len;
+			} else if (strcmp(name, "a") == 0 && h.href.len > 0) {
+				/* show where a link really goes, unless its text says exactly that */
+				const char *text = out->data != NULL ? out->data + h.link_start : "";
+				size_t tl = out->len - h.link_start;
+				while (tl > 0 && (text[0] == ' ' || text[0] == '\n')) {
+					text++;
+					tl--;
+				}
+				const char *url = h.href.data;
+				bool skip = url[0] == '#' || strncasecmp(url, "javascript:", 11) == 0 ||
+					    (tl == h.href.len && memcmp(text, url, tl) == 0) ||
+					    (strncasecmp(url, "mailto:", 7) == 0 && tl == h.href.len - 7 &&
+					     memcmp(text, url + 7, tl) == 0);
+				if (!skip && h.link_start <= out->len) {
+					html_text_prefix(&h);
+					if (!at_line_start(&h))
+						buf_append_c(out, ' ');
+					buf_append_c(out, '<');
+					buf_append(out, url, h.href.len);
+					buf_append_c(out, '>');
+				}
+				buf_reset(&h.href);
 			} else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
 				if (!closing)
 					h.pending_space = true;
@@ -255,6 +334,7 @@ void mime_html_strip(const char *html, size_t len, struct buf *out)
 			i++;
 		html_text(&h, html + s, i - s);
 	}
+	buf_free(&h.href);
 	if (out->data == NULL)
 		buf_append(out, "", 0);
 }

@@ -550,6 +550,15 @@ static const struct render_case render_cases[] = {
 	  "<html><head><title>t</title><style>p{}</style></head><body><p>One &amp; two</p>"
 	  "<ul><li>x</li><li>y&nbsp;z</li></ul><script>alert(1)</script>a<br>b &#x263A; &bogus;</body></html>\n",
 	  "From:\nTo:\nDate:\nSubject:\n\nOne & two\n\n* x\n* y z\n\na\nb \xe2\x98\xba &bogus;\n" },
+	{ "html links",
+	  "Content-Type: text/html\n\n<a href=\"https://bank.example/\">https://bank.example/</a> "
+	  "<a href='https://evil.example/?a=1&amp;b=2'>https://bank.example/</a> "
+	  "<A HREF=mailto:x@y>x@y</A> <a href=\"#top\">top</a> <a name=x>anchor</a>\n",
+	  "From:\nTo:\nDate:\nSubject:\n\nhttps://bank.example/ https://bank.example/ "
+	  "<https://evil.example/?a=1&b=2> x@y top anchor\n" },
+	{ "html edge cases",
+	  "Content-Type: text/html\n\n<a href=x></a><a href=\"unterminated",
+	  "From:\nTo:\nDate:\nSubject:\n\n<x>\n" },
 	{ "attachment line",
 	  "Content-Type: multipart/mixed; boundary=\"x y\"\n\npreamble\n"
 	  "--x y\n\nsee attached\n"
