@@ -5,12 +5,19 @@ EXTRA_DIST += \
 	tests/harness/dovecot.sh \
 	tests/harness/gen-mail.py \
 	tests/harness/lib.sh \
+	tests/harness/oracle.py \
 	tests/harness/up.sh \
+	tests/hostile/hostile-imap.py \
 	tests/corpus/maildir
 
 # Integration tests: bash scripts driving the skua CLI against a private Dovecot or the hostile server.
 SKUA_INTEGRATION_TESTS = \
-	tests/integration/harness-selftest.sh
+	tests/integration/harness-selftest.sh \
+	tests/integration/cli-basic.sh \
+	tests/integration/cli-errors.sh \
+	tests/integration/tls.sh \
+	tests/integration/tunnel.sh \
+	tests/integration/changes.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS)

@@ -89,8 +89,11 @@ harness_start() {
 		{ cat "$T/dovecot-start.log" >&2; fail "cannot start Dovecot (Debian package dovecot-imapd)"; }
 	# shellcheck disable=SC1091
 	. "$root/env"
-	export HARNESS_ROOT=$root
+	export HARNESS_ROOT=$root DOVEADM USER
 }
+
+# oracle folders | list FOLDER [N] | records FOLDER: the expected CLI output from doveadm (see oracle.py).
+oracle() { "$PYTHON3" "$HARNESS_DIR/oracle.py" "$@"; }
 
 # write_config FILE: writes stdin to FILE (0600).
 write_config() {
@@ -283,4 +286,63 @@ for path in sys.argv[1:]:
             print("C0 control 0x%02X in %s at %d" % (o, path, i), file=sys.stderr); bad = True; break
 sys.exit(1 if bad else 0)
 EOF
+}
+
+# hostile_config FILE [starttls|none|implicit]: an account "hostile" (the default) for the hostile server,
+# user skua, password-command "echo skua-pass", ca-file = the CA that signed its certificate.
+hostile_config() {
+	local f=$1 tls=${2:-none}
+	: >"$f"
+	add_account "$f" hostile host 127.0.0.1 port "$HOSTILE_PORT" tls "$tls" user skua \
+		password-command "echo skua-pass" ca-file "$CA_FILE"
+}
+
+# hostile_no_plaintext_auth [LOG]: fails if the hostile server received, outside TLS, a LOGIN or
+# AUTHENTICATE command or the password (raw, or base64 in any SASL PLAIN/LOGIN form).
+hostile_no_plaintext_auth() {
+	"$PYTHON3" - "${1:-$HOSTILE_LOG}" <<'EOF' || fail "credentials or LOGIN/AUTHENTICATE sent without TLS"
+import ast, base64, re, sys
+pw, user = b"skua-pass", b"skua"
+forms = {pw, base64.b64encode(pw)}
+for authz in (b"", user):
+    forms.add(base64.b64encode(authz + b"\0" + user + b"\0" + pw))
+bad = False
+plain = {}
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = re.match(r"C(\d+) plain (b.*)$", line.rstrip("\n"))
+    if not m:
+        continue
+    plain[m.group(1)] = plain.get(m.group(1), b"") + ast.literal_eval(m.group(2))
+for cid, data in plain.items():
+    for l in data.split(b"\n"):
+        w = l.split()
+        if len(w) >= 2 and w[1].upper() in (b"LOGIN", b"AUTHENTICATE"):
+            print("connection %s: %r sent in plaintext" % (cid, l), file=sys.stderr); bad = True
+    for f in forms:
+        if f in data:
+            print("connection %s: password (%r) sent in plaintext" % (cid, f), file=sys.stderr); bad = True
+sys.exit(1 if bad else 0)
+EOF
+}
+
+# hostile_plain_commands [LOG]: prints the command names (second word) the server received outside TLS.
+hostile_plain_commands() {
+	"$PYTHON3" - "${1:-$HOSTILE_LOG}" <<'EOF'
+import ast, re, sys
+data = {}
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = re.match(r"C(\d+) plain (b.*)$", line.rstrip("\n"))
+    if m:
+        data[m.group(1)] = data.get(m.group(1), b"") + ast.literal_eval(m.group(2))
+for cid, d in sorted(data.items()):
+    for l in d.split(b"\n"):
+        w = l.split()
+        if len(w) >= 2:
+            print(w[1].upper().decode("ascii", "replace"))
+EOF
+}
+
+# clean_error: after skua_run, true when skua failed cleanly (non-zero exit, exactly one line on stderr).
+clean_error() {
+	[ "$RC" -ne 0 ] && [ -n "$ERR" ] && [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ]
 }
