@@ -17,7 +17,16 @@ SKUA_INTEGRATION_TESTS = \
 	tests/integration/cli-errors.sh \
 	tests/integration/tls.sh \
 	tests/integration/tunnel.sh \
-	tests/integration/changes.sh
+	tests/integration/changes.sh \
+	tests/integration/hostile-starttls-inject.sh \
+	tests/integration/hostile-starttls-strip.sh \
+	tests/integration/hostile-preauth.sh \
+	tests/integration/hostile-oversized-literal.sh \
+	tests/integration/hostile-truncated-literal.sh \
+	tests/integration/hostile-disconnect-mid-fetch.sh \
+	tests/integration/hostile-garbage.sh \
+	tests/integration/hostile-escape.sh \
+	tests/integration/hostile-imap4rev2.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS)

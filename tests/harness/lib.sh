@@ -223,13 +223,15 @@ dv_fetch() { # dv_fetch FOLDER FIELDS [SEARCH...] -> tab-separated with header l
 	$DOVEADM -f tab fetch -u "$USER" "$fields" mailbox "$folder" "$@" | sed 1d
 }
 
-# hostile_start SCENARIO [ARGS...]: starts tests/hostile/hostile-imap.py; sets HOSTILE_PORT and
-# HOSTILE_LOG (every byte received, escaped). Stopped on exit. Uses the harness certificates when
+# hostile_start SCENARIO [ARGS...]: starts tests/hostile/hostile-imap.py; sets HOSTILE_PORT, HOSTILE_PID,
+# HOSTILE_DIR and HOSTILE_LOG (every byte received, escaped; see hostile_accepted). Stopped on exit. Uses the harness certificates when
 # harness_start ran (else makes its own with openssl).
 hostile_start() {
 	local scen=$1 dir
 	shift
-	dir=$T/hostile-$scen
+	_harness_nhostile=$((${_harness_nhostile:-0} + 1))
+	dir=$T/hostile-$_harness_nhostile-$scen
+	HOSTILE_DIR=$dir
 	mkdir -p "$dir"
 	local certargs=()
 	if [ -n "${SERVER_CERT:-}" ]; then
@@ -325,6 +327,9 @@ sys.exit(1 if bad else 0)
 EOF
 }
 
+# hostile_accepted [LOG]: prints how many connections the hostile server accepted.
+hostile_accepted() { grep -c '^C[0-9]* event accepted' "${1:-$HOSTILE_LOG}" || true; }
+
 # hostile_plain_commands [LOG]: prints the command names (second word) the server received outside TLS.
 hostile_plain_commands() {
 	"$PYTHON3" - "${1:-$HOSTILE_LOG}" <<'EOF'
@@ -343,6 +348,17 @@ EOF
 }
 
 # clean_error: after skua_run, true when skua failed cleanly (non-zero exit, exactly one line on stderr).
+# The line must read as a message (a run of letters), not as bytes from a dangling pointer.
 clean_error() {
-	[ "$RC" -ne 0 ] && [ -n "$ERR" ] && [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ]
+	[ "$RC" -ne 0 ] && [ -n "$ERR" ] && [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] &&
+		printf '%s\n' "$ERR" | grep -Eq '[A-Za-z]{4}'
+}
+
+# hostile_check: the hostile server was reached at least once and hit no bug of its own.
+hostile_check() {
+	[ "$(hostile_accepted)" -ge 1 ] || fail "skua never connected to the hostile server"
+	if grep -q 'hostile-imap.py:' "$HOSTILE_DIR/stderr" 2>/dev/null; then
+		cat "$HOSTILE_DIR/stderr" >&2
+		fail "the hostile server itself failed"
+	fi
 }
