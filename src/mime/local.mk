@@ -4,7 +4,7 @@ libskua_a_SOURCES += \
 	src/lib/charset.c src/lib/charset.h \
 	src/mime/mime.h src/mime/mime-int.h \
 	src/mime/header.c src/mime/date.c src/mime/decode.c \
-	src/mime/message.c src/mime/render.c src/mime/html.c
+	src/mime/message.c src/mime/render.c src/mime/html.c src/mime/attach.c
 
 UNIT_TESTS += src/lib/test-sanitize src/mime/test-mime src/mime/test-mime-corpus
 src_lib_test_sanitize_SOURCES = src/lib/test-sanitize.c

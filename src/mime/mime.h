@@ -55,4 +55,32 @@ struct mime_render_opts {
 void mime_message_render(const struct mime_message *msg, const struct mime_render_opts *opts,
 			 struct buf *out);
 
+/* --- attachments (added by the mime module; not part of the lead's first contract) --- */
+
+struct mime_attachment {
+	unsigned index;      /* position among the message's leaf parts, depth first; stable */
+	char *display_name;  /* decoded, sanitised, one line; "" when the part has no name */
+	char *file_name;     /* safe as a file name in a directory and as one argv word: no '/',
+				no controls or bidi marks, no leading '.' or '-', at most 200 bytes;
+				"attachment-N" when nothing usable is left */
+	char *content_type;  /* lowercase "type/subtype" */
+	size_t size;         /* decoded size in bytes */
+	bool inline_text;    /* shown inline by mime_message_render (text parts not marked attachment) */
+};
+
+/* Lists every leaf part (anything but multipart and message/rfc822 containers, whose contents are
+ * listed instead) in depth-first order. Returns the number of entries; *list_r is malloc'd, free it
+ * with mime_attachments_free. Any thread. */
+size_t mime_message_attachments(const struct mime_message *msg, struct mime_attachment **list_r);
+void mime_attachments_free(struct mime_attachment **list, size_t n);
+
+/* Appends the transfer-decoded bytes of leaf part `index` (as numbered by mime_message_attachments)
+ * to out. Returns 0, or -1 with *error_r when there is no such part. Any thread. */
+int mime_message_attachment_data(const struct mime_message *msg, unsigned index, struct buf *out,
+				 const char **error_r);
+
+/* Returns a malloc'd file name made safe from an untrusted (UTF-8) one, as file_name above;
+ * `fallback` is used when nothing usable is left. Any thread. */
+char *mime_filename_safe(const char *name, size_t len, const char *fallback);
+
 #endif

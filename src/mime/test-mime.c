@@ -509,6 +509,103 @@ static void test_header_limit(void)
 	buf_free(&m);
 }
 
+/* --- attachments --- */
+
+struct fname_case {
+	const char *in;
+	const char *want;
+};
+
+static const struct fname_case fname_cases[] = {
+	{ "report.pdf", "report.pdf" },
+	{ "../../etc/passwd", "passwd" },
+	{ "C:\\Users\\bob\\My Documents\\cv.doc", "cv.doc" },
+	{ ".bashrc", "bashrc" },
+	{ "...", "fallback" },
+	{ "", "fallback" },
+	{ "dir/", "fallback" },
+	{ "-rf", "rf" },
+	{ "--output=x", "output=x" },
+	{ "a:b*c?d\"e<f>g|h$i`j", "a_b_c_d_e_f_g_h_i_j" },
+	{ "evil\xe2\x80\xae" "fdp.exe", "evilfdp.exe" },
+	{ "tab\there\nnl", "tab here nl" },
+	{ "esc\x1b[1m.txt", "esc\xef\xbf\xbd[1m.txt" },
+	{ "trailing. . ", "trailing" },
+	{ "r\xc3\xa9sum\xc3\xa9.pdf", "r\xc3\xa9sum\xc3\xa9.pdf" },
+};
+
+static void test_filename_safe(void)
+{
+	for (size_t i = 0; i < N_ELEMENTS(fname_cases); i++) {
+		char *in = exact(fname_cases[i].in);
+		char *v = mime_filename_safe(in, strlen(fname_cases[i].in), "fallback");
+		TEST_STREQ(v, fname_cases[i].want);
+		free(v);
+		free(in);
+	}
+	/* the length limit never splits a UTF-8 character */
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < 150; i++)
+		buf_append_str(&b, "\xc3\xa9");
+	char *v = mime_filename_safe(b.data, b.len, "f");
+	TEST_INTEQ(strlen(v), 200);
+	TEST_ASSERT(charset_utf8_valid(v, strlen(v)));
+	free(v);
+	buf_reset(&b);
+	buf_append_c(&b, 'x');
+	for (int i = 0; i < 150; i++)
+		buf_append_str(&b, "\xc3\xa9");
+	v = mime_filename_safe(b.data, b.len, "f");
+	TEST_INTEQ(strlen(v), 199);
+	TEST_ASSERT(charset_utf8_valid(v, strlen(v)));
+	free(v);
+	buf_free(&b);
+}
+
+static void test_attachments(void)
+{
+	const char *m =
+		"Content-Type: multipart/mixed; boundary=b\n\n"
+		"--b\n\nbody text\n"
+		"--b\nContent-Type: application/pdf; name=\"../x.pdf\"\nContent-Transfer-Encoding: base64\n\n"
+		"aGVsbG8=\n"
+		"--b\nContent-Type: message/rfc822\n\nSubject: inner\n\ninner text\n"
+		"--b\nContent-Type: text/plain\nContent-Disposition: attachment\n\nnotes\n"
+		"--b--\n";
+	struct mime_message *msg = mime_message_parse(m, strlen(m));
+	struct mime_attachment *list = NULL;
+	size_t n = mime_message_attachments(msg, &list);
+	const char *error = NULL;
+	struct buf out = BUF_INIT;
+
+	TEST_INTEQ(n, 4);
+	if (n == 4) {
+		TEST_STREQ(list[0].content_type, "text/plain");
+		TEST_ASSERT(list[0].inline_text);
+		TEST_STREQ(list[0].file_name, "attachment-1");
+		TEST_STREQ(list[0].display_name, "");
+		TEST_STREQ(list[1].content_type, "application/pdf");
+		TEST_STREQ(list[1].display_name, "../x.pdf");
+		TEST_STREQ(list[1].file_name, "x.pdf");
+		TEST_INTEQ(list[1].size, 5);
+		TEST_ASSERT(!list[1].inline_text);
+		TEST_INTEQ(list[2].index, 2);
+		TEST_INTEQ(list[2].size, 10);
+		TEST_ASSERT(!list[3].inline_text);
+	}
+	TEST_INTEQ(mime_message_attachment_data(msg, 1, &out, &error), 0);
+	TEST_STREQ(out.data, "hello");
+	buf_reset(&out);
+	TEST_INTEQ(mime_message_attachment_data(msg, 2, &out, &error), 0);
+	TEST_STREQ(out.data, "inner text");
+	TEST_INTEQ(mime_message_attachment_data(msg, 4, &out, &error), -1);
+	TEST_STREQ(error, "no MIME part 4 in this message");
+	mime_attachments_free(&list, n);
+	TEST_ASSERT(list == NULL);
+	mime_message_free(&msg);
+	buf_free(&out);
+}
+
 /* --- whole messages --- */
 
 static char *render(const char *msgtext, const char *html_command)
@@ -696,6 +793,8 @@ static const struct test_case cases[] = {
 	{ "quoted-printable, whole and byte at a time", test_quoted_printable },
 	{ "MIME tree shapes", test_shapes },
 	{ "header field limit", test_header_limit },
+	{ "safe file names", test_filename_safe },
+	{ "attachment list and data", test_attachments },
 	{ "render", test_render },
 	{ "html command", test_html_command },
 	{ "depth limit", test_depth_limit },

@@ -39,6 +39,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_clean(&out);
 	if (out.len == 0 || out.data[out.len - 1] != '\n')
 		abort();
+	struct mime_attachment *list = NULL;
+	size_t n = mime_message_attachments(msg, &list);
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].file_name[0] == '\0' || list[i].file_name[0] == '.' ||
+		    list[i].file_name[0] == '-' || strchr(list[i].file_name, '/') != NULL)
+			abort();
+		const char *error;
+		buf_reset(&out);
+		if (mime_message_attachment_data(msg, list[i].index, &out, &error) != 0 ||
+		    out.len != list[i].size)
+			abort();
+	}
+	mime_attachments_free(&list, n);
 	mime_message_free(&msg);
 	buf_free(&out);
 
