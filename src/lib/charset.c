@@ -1,12 +1,20 @@
 /* charset.c: conversion of text in any charset iconv knows to UTF-8, with U+FFFD for what cannot be. */
 #include "skua.h"
 #include "charset.h"
+#include "xmalloc.h"
 
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CHARSET_NAME_MAX 64
+/* Descriptors kept open per thread: glibc unloads a gconv module soon after its last descriptor is
+ * closed, and loading it again costs hundreds of microseconds (a mail in several charsets would pay
+ * that for every part). */
+#define ICONV_CACHE_SLOTS 8
 
 /* Windows-1252 0x80..0x9F; 0 marks bytes with no mapping. */
 static const uint16_t cp1252_high[32] = {
@@ -290,6 +298,79 @@ static int iconv_convert(iconv_t cd, const char *in, size_t len, struct buf *out
 	return bad ? CHARSET_INVALID : CHARSET_OK;
 }
 
+struct iconv_cache {
+	struct {
+		char name[CHARSET_NAME_MAX];
+		iconv_t cd;
+	} slot[ICONV_CACHE_SLOTS];
+	unsigned used;
+	unsigned next; /* round-robin victim */
+};
+
+static pthread_key_t iconv_cache_key;
+static pthread_once_t iconv_cache_once = PTHREAD_ONCE_INIT;
+static bool iconv_cache_ok;
+
+static void iconv_cache_destroy(void *p)
+{
+	struct iconv_cache *c = p;
+
+	for (unsigned i = 0; i < c->used; i++)
+		iconv_close(c->slot[i].cd);
+	free(c);
+}
+
+static void iconv_cache_init(void)
+{
+	iconv_cache_ok = pthread_key_create(&iconv_cache_key, iconv_cache_destroy) == 0;
+}
+
+/* Returns a descriptor converting `name` to UTF-8 in its initial state, or (iconv_t)-1 when iconv
+ * does not know the charset. *owned_r says whether the caller must iconv_close it (only when the
+ * per-thread cache is unavailable); otherwise it belongs to this thread's cache. */
+static iconv_t iconv_cached(const char *name, bool *owned_r)
+{
+	struct iconv_cache *c = NULL;
+	iconv_t cd;
+	unsigned i;
+
+	*owned_r = false;
+	pthread_once(&iconv_cache_once, iconv_cache_init);
+	if (iconv_cache_ok) {
+		c = pthread_getspecific(iconv_cache_key);
+		if (c == NULL) {
+			c = xcalloc(1, sizeof(*c));
+			if (pthread_setspecific(iconv_cache_key, c) != 0) {
+				free(c);
+				c = NULL;
+			}
+		}
+	}
+	if (c != NULL) {
+		for (i = 0; i < c->used; i++) {
+			if (strcmp(c->slot[i].name, name) == 0) {
+				iconv(c->slot[i].cd, NULL, NULL, NULL, NULL);
+				return c->slot[i].cd;
+			}
+		}
+	}
+	cd = iconv_open("UTF-8", name);
+	if (cd == (iconv_t)-1 || c == NULL) {
+		*owned_r = cd != (iconv_t)-1;
+		return cd;
+	}
+	if (c->used < ICONV_CACHE_SLOTS) {
+		i = c->used++;
+	} else {
+		i = c->next;
+		c->next = (c->next + 1) % ICONV_CACHE_SLOTS;
+		iconv_close(c->slot[i].cd);
+	}
+	snprintf(c->slot[i].name, sizeof(c->slot[i].name), "%s", name);
+	c->slot[i].cd = cd;
+	return cd;
+}
+
 int charset_to_utf8(const char *charset, const char *in, size_t len, struct buf *out)
 {
 	char n[CHARSET_NAME_MAX];
@@ -323,11 +404,13 @@ int charset_to_utf8(const char *charset, const char *in, size_t len, struct buf 
 			break;
 		}
 	}
-	cd = iconv_open("UTF-8", iname);
+	bool owned;
+	cd = iconv_cached(iname, &owned);
 	if (cd == (iconv_t)-1)
 		goto unknown;
 	ret = iconv_convert(cd, in, len, out);
-	iconv_close(cd);
+	if (owned)
+		iconv_close(cd);
 	return ret;
 
 unknown:

@@ -4,6 +4,7 @@
 #include "charset.h"
 #include "test.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #define FFFD "\xEF\xBF\xBD"
@@ -159,12 +160,73 @@ static void test_utf8_helpers(void)
 	buf_free(&b);
 }
 
+/* More charsets than the per-thread descriptor cache holds, several rounds, in two threads: the
+ * cache evicts, resets conversion state and closes what it holds when a thread exits. */
+static const struct {
+	const char *charset;
+	const char *in;
+	const char *want;
+} cache_cases[] = {
+	{ "koi8-r", "\xf0", "\xd0\x9f" },
+	{ "iso-8859-2", "\xb1", "\xc4\x85" },
+	{ "iso-8859-5", "\xbf", "\xd0\x9f" },
+	{ "iso-8859-7", "\xe1", "\xce\xb1" },
+	{ "iso-8859-15", "\xa4", "\xe2\x82\xac" },
+	{ "windows-1251", "\xcf", "\xd0\x9f" },
+	{ "shift_jis", "\x93\xfa", "\xe6\x97\xa5" },
+	{ "euc-jp", "\xc6\xfc", "\xe6\x97\xa5" },
+	{ "iso-2022-jp", "\x1b$BF|\x1b(B", "\xe6\x97\xa5" },
+	{ "big5", "\xa4\xe9", "\xe6\x97\xa5" },
+	{ "gb2312", "\xc8\xd5", "\xe6\x97\xa5" },
+	{ "koi8-u", "\xa4", "\xd1\x94" },
+};
+
+static void *cache_thread(void *arg)
+{
+	bool *ok = arg;
+
+	*ok = true;
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < N_ELEMENTS(cache_cases); i++) {
+			struct buf b = BUF_INIT;
+			int ret = charset_to_utf8(cache_cases[i].charset, cache_cases[i].in,
+						  strlen(cache_cases[i].in), &b);
+			if (ret != CHARSET_OK || b.data == NULL || strcmp(b.data, cache_cases[i].want) != 0) {
+				fprintf(stderr, "  %s: got %s\n", cache_cases[i].charset, b.data);
+				*ok = false;
+			}
+			/* a truncated sequence leaves state behind that the next use must not see */
+			buf_reset(&b);
+			charset_to_utf8("iso-2022-jp", "\x1b$BF", 4, &b);
+			buf_free(&b);
+		}
+	}
+	return NULL;
+}
+
+static void test_charset_cache(void)
+{
+	pthread_t t[2];
+	bool ok[2] = { false, false };
+
+	for (int i = 0; i < 2; i++)
+		TEST_ASSERT(pthread_create(&t[i], NULL, cache_thread, &ok[i]) == 0);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		TEST_ASSERT(ok[i]);
+	}
+	bool main_ok = false;
+	cache_thread(&main_ok);
+	TEST_ASSERT(main_ok);
+}
+
 static const struct test_case cases[] = {
 	{ "sanitize table", test_sanitize_table },
 	{ "sanitize never emits controls", test_sanitize_all_bytes },
 	{ "charset conversion table", test_charset_table },
 	{ "charset conversion of large input", test_charset_large },
 	{ "utf-8 helpers", test_utf8_helpers },
+	{ "charset descriptor cache", test_charset_cache },
 };
 
 TEST_MAIN(cases)
