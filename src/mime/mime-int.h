@@ -85,11 +85,13 @@ struct mime_message {
 	size_t nparts;
 };
 
-/* Appends the transfer-decoded body of a part and ORs flags into *notes_r (MIME_DEC_*). */
+/* What transfer decoding found wrong. */
 #define MIME_DEC_B64_GARBAGE 0x1
 #define MIME_DEC_B64_TRUNCATED 0x2
 #define MIME_DEC_QP_INVALID 0x4
 #define MIME_DEC_UNKNOWN_CTE 0x8
+/* Appends the transfer-decoded body of a part to out (never leaves out->data NULL) and ORs
+ * MIME_DEC_* flags into *flags_r. Any thread. */
 void mime_part_decode(const struct mime_part *part, struct buf *out, unsigned *flags_r);
 
 /* --- HTML (html.c) --- */
