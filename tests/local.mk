@@ -2,6 +2,7 @@
 
 # The harness (tests/harness), the hostile IMAP server (tests/hostile) and the seed mail (tests/corpus/maildir).
 EXTRA_DIST += \
+	tests/harness/README.md \
 	tests/harness/dovecot.sh \
 	tests/harness/gen-mail.py \
 	tests/harness/lib.sh \

@@ -7,8 +7,9 @@
 Binds 127.0.0.1 port 0, writes the port to F (atomically), serves connections (one thread each) until it
 is killed or --lifetime passes, and logs every byte it receives to --log, one line per read:
     C<n> plain <python bytes repr>      or      C<n> tls <python bytes repr>
-plus "C<n> event ..." lines (accepted, STARTTLS done, closed). So a test can assert, e.g., that no LOGIN
-or AUTHENTICATE and no password ever arrived in plaintext.
+plus "C<n> event ..." lines (accepted, STARTTLS done, closed) and "C<n> sent ..." lines (what the server
+wrote, abbreviated). So a test can assert, e.g., that no LOGIN or AUTHENTICATE and no password ever
+arrived in plaintext.
 
 Scenarios (the mailbox is INBOX with 3 messages unless said otherwise; login skua/skua-pass):
   normal               a small well-behaved IMAP4rev1 server (STARTTLS offered when --cert is given)
@@ -317,10 +318,18 @@ class Conn:
         self.srv.log("C%d %s %r" % (self.cid, kind, data))
 
     def send(self, data):
+        self.sent_log(data)
         try:
             self.sock.sendall(data)
         except OSError:
             raise Closed()
+
+    def sent_log(self, data):
+        # what we sent, abbreviated (the garbage scenario sends hundreds of MB)
+        self.sent_total = getattr(self, "sent_total", 0) + len(data)
+        if self.sent_total - len(data) > 1 << 20:
+            return
+        self.log("sent", data if len(data) <= 600 else data[:600] + b"...(%d bytes)" % len(data))
 
     def recv_more(self):
         try:
