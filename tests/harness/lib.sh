@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/harness/lib.sh: helpers for skua's integration tests. Source it from a bash script:
 #
 #   . "${SKUA_SRCDIR:-$(dirname "$0")/../..}/tests/harness/lib.sh"
