@@ -30,6 +30,16 @@ account broken
 EOF
 CONFIG=$bad skua_fails "$bad:3:" folders
 CONFIG=$T/does-not-exist skua_fails "$T/does-not-exist" folders
+# tls none is for loopback only: refused for any other host, before any connection is tried
+write_config "$bad" <<EOF
+account faraway
+    host 192.0.2.1
+    port 143
+    tls none
+    user skua
+    password-command "echo skua-pass"
+EOF
+SKUA_TIMEOUT=20 CONFIG=$bad skua_fails "$bad:" folders
 
 # unknown account
 skua_fails "unknown account" -a nosuchaccount folders
