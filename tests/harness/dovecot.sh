@@ -97,15 +97,17 @@ if [ "$(id -u)" -eq 0 ]; then
 	id dovecot >/dev/null 2>&1 || internal_user=$mail_user
 	login_user=dovenull
 	id dovenull >/dev/null 2>&1 || login_user=$mail_user
-	# The mail user must be able to reach ROOT/mail: ROOT (often a 0700 mktemp -d) and its parents need x.
+	# The mail user must be able to reach ROOT/mail: ROOT and its parent (often a 0700 mktemp -d) get a+x;
+	# a higher directory that is not searchable is an error (we do not loosen e.g. /root).
 	chmod a+x "$root"
 	d=$(dirname "$root")
 	while [ "$d" != / ]; do
-		if [ "$(stat -c %u "$d")" -eq 0 ] && ! setpriv --reuid="$mail_uid" --regid="$mail_gid" --clear-groups test -x "$d"; then
-			case $d in
-			/tmp | /var/tmp | /run/user/*) ;;
-			*) chmod a+x "$d" 2>/dev/null || true ;;
-			esac
+		if ! setpriv --reuid="$mail_uid" --regid="$mail_gid" --clear-groups test -x "$d"; then
+			if [ "$d" = "$(dirname "$root")" ]; then
+				chmod a+x "$d"
+			else
+				die "$mail_user cannot search $d: put ROOT elsewhere (e.g. TMPDIR=/tmp)"
+			fi
 		fi
 		d=$(dirname "$d")
 	done
