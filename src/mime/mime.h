@@ -39,6 +39,7 @@ struct mime_message;
  * fails: broken structure is recorded as notes and shown as well as possible. The message keeps a
  * copy of data. Returns a message the caller owns (free with mime_message_free). Any thread. */
 struct mime_message *mime_message_parse(const char *data, size_t len);
+/* Frees *msg (NULL is fine) and sets it to NULL. Any thread. */
 void mime_message_free(struct mime_message **msg);
 
 struct mime_render_opts {
@@ -72,6 +73,7 @@ struct mime_attachment {
  * listed instead) in depth-first order. Returns the number of entries; *list_r is malloc'd, free it
  * with mime_attachments_free. Any thread. */
 size_t mime_message_attachments(const struct mime_message *msg, struct mime_attachment **list_r);
+/* Frees the n entries of *list and the array, and sets *list to NULL. Any thread. */
 void mime_attachments_free(struct mime_attachment **list, size_t n);
 
 /* Appends the transfer-decoded bytes of leaf part `index` (as numbered by mime_message_attachments)
