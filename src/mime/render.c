@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define HTML_COMMAND_MAX_OUT (16 * 1024 * 1024)
 #define HTML_COMMAND_TIMEOUT_MS 10000
+#define HTML_META_SCAN 2048 /* bytes of an HTML part searched for a <meta> charset */
 
 struct render_ctx {
 	const struct mime_render_opts *opts;
@@ -181,16 +183,49 @@ static bool html_command(struct render_ctx *rc, const char *html, size_t len, st
 	return false;
 }
 
+/* The charset an HTML document declares in its first bytes (<meta charset=...> or
+ * <meta http-equiv=... content="text/html; charset=...">), copied into cs; false when none. */
+static bool html_meta_charset(const char *html, size_t len, char *cs, size_t cs_size)
+{
+	size_t end = len < HTML_META_SCAN ? len : HTML_META_SCAN;
+
+	for (size_t i = 0; i + 8 < end; i++) {
+		if (strncasecmp(html + i, "charset", 7) != 0)
+			continue;
+		size_t k = i + 7, n = 0;
+		while (k < end && html[k] == ' ')
+			k++;
+		if (k >= end || html[k] != '=')
+			continue;
+		k++;
+		while (k < end && (html[k] == ' ' || html[k] == '"' || html[k] == '\''))
+			k++;
+		while (k < end && n + 1 < cs_size &&
+		       ((html[k] >= 'a' && html[k] <= 'z') || (html[k] >= 'A' && html[k] <= 'Z') ||
+			(html[k] >= '0' && html[k] <= '9') || html[k] == '-' || html[k] == '_' ||
+			html[k] == '.' || html[k] == ':'))
+			cs[n++] = html[k++];
+		cs[n] = '\0';
+		return n > 0;
+	}
+	return false;
+}
+
 static void render_text(struct render_ctx *rc, const struct mime_part *part)
 {
 	struct buf dec = BUF_INIT, utf8 = BUF_INIT, notes = BUF_INIT, text = BUF_INIT;
+	const char *charset = part->charset;
+	char meta_cs[64];
 	int ret;
 
 	decode_noted(part, &dec, &notes);
-	ret = charset_to_utf8(part->charset, dec.data, dec.len, &utf8);
+	if (charset == NULL && is_type(part, "text", "html") &&
+	    html_meta_charset(dec.data, dec.len, meta_cs, sizeof(meta_cs)))
+		charset = meta_cs;
+	ret = charset_to_utf8(charset, dec.data, dec.len, &utf8);
 	if (ret == CHARSET_UNKNOWN) {
 		struct buf cs = BUF_INIT;
-		sanitize_append(&cs, part->charset, strlen(part->charset), false);
+		sanitize_append(&cs, charset, strlen(charset), false);
 		buf_appendf(&notes, _("unknown charset \"%s\"; non-ASCII characters replaced"), cs.data);
 		buf_append_c(&notes, '\n');
 		buf_free(&cs);

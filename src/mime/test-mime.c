@@ -653,6 +653,13 @@ static const struct render_case render_cases[] = {
 	  "<A HREF=mailto:x@y>x@y</A> <a href=\"#top\">top</a> <a name=x>anchor</a>\n",
 	  "From:\nTo:\nDate:\nSubject:\n\nhttps://bank.example/ https://bank.example/ "
 	  "<https://evil.example/?a=1&b=2> x@y top anchor\n" },
+	{ "html charset from a meta tag",
+	  "Content-Type: text/html\n\n<html><head><meta http-equiv=\"Content-Type\" "
+	  "content=\"text/html; charset=koi8-r\"></head><body>\xf0\xd2\xc9\xd7\xc5\xd4</body></html>",
+	  "From:\nTo:\nDate:\nSubject:\n\n\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\n" },
+	{ "html meta charset loses to the header",
+	  "Content-Type: text/html; charset=utf-8\n\n<meta charset=koi8-r>\xd0\x9f",
+	  "From:\nTo:\nDate:\nSubject:\n\n\xd0\x9f\n" },
 	{ "html edge cases",
 	  "Content-Type: text/html\n\n<a href=x></a><a href=\"unterminated",
 	  "From:\nTo:\nDate:\nSubject:\n\n<x>\n" },
