@@ -420,10 +420,12 @@ static void proceed_postauth(struct imap_engine *e)
 
 /* --- receiving --- */
 
-static const struct {
+struct atom_bit {
 	const char *name;
 	uint32_t bit;
-} capa_names[] = {
+};
+
+static const struct atom_bit capa_names[] = {
 	{ "IMAP4REV1", IMAP_CAPA_IMAP4REV1 }, { "IMAP4REV2", IMAP_CAPA_IMAP4REV2 },
 	{ "STARTTLS", IMAP_CAPA_STARTTLS }, { "LOGINDISABLED", IMAP_CAPA_LOGINDISABLED },
 	{ "SASL-IR", IMAP_CAPA_SASL_IR }, { "AUTH=PLAIN", IMAP_CAPA_AUTH_PLAIN },
@@ -534,25 +536,28 @@ static uint32_t cmd_kind_id(struct imap_engine *e, enum cmd_kind kind)
 	return 0;
 }
 
+/* ORs together the bits of the atoms in list that the table names (case-insensitively). */
+static uint32_t atoms_to_bits(const struct imap_arg *list, const struct atom_bit *table, size_t n)
+{
+	uint32_t ret = 0;
+
+	for (uint32_t i = 0; i < list->count; i++) {
+		for (size_t j = 0; j < n; j++) {
+			if (imap_arg_atom_equals(&list->u.list[i], table[j].name))
+				ret |= table[j].bit;
+		}
+	}
+	return ret;
+}
+
 static uint32_t parse_flags(const struct imap_arg *list)
 {
-	static const struct {
-		const char *name;
-		uint32_t bit;
-	} flags[] = {
+	static const struct atom_bit flags[] = {
 		{ "\\Seen", IMAP_FLAG_SEEN }, { "\\Answered", IMAP_FLAG_ANSWERED },
 		{ "\\Flagged", IMAP_FLAG_FLAGGED }, { "\\Deleted", IMAP_FLAG_DELETED },
 		{ "\\Draft", IMAP_FLAG_DRAFT }, { "\\Recent", IMAP_FLAG_RECENT },
 	};
-	uint32_t ret = 0;
-
-	for (uint32_t i = 0; i < list->count; i++) {
-		for (size_t j = 0; j < N_ELEMENTS(flags); j++) {
-			if (imap_arg_atom_equals(&list->u.list[i], flags[j].name))
-				ret |= flags[j].bit;
-		}
-	}
-	return ret;
+	return atoms_to_bits(list, flags, N_ELEMENTS(flags));
 }
 
 /* Parses "BODY[section]<origin>" / "BINARY[...]" / "RFC822*" item names. */
@@ -647,25 +652,14 @@ static int handle_fetch(struct imap_engine *e, uint64_t seq, const struct imap_a
 
 static uint32_t parse_mbox_attrs(const struct imap_arg *list)
 {
-	static const struct {
-		const char *name;
-		uint32_t bit;
-	} attrs[] = {
+	static const struct atom_bit attrs[] = {
 		{ "\\Noselect", IMAP_MBOX_NOSELECT }, { "\\NonExistent", IMAP_MBOX_NONEXISTENT },
 		{ "\\HasChildren", IMAP_MBOX_HASCHILDREN }, { "\\Sent", IMAP_MBOX_SENT },
 		{ "\\Drafts", IMAP_MBOX_DRAFTS }, { "\\Trash", IMAP_MBOX_TRASH },
 		{ "\\Junk", IMAP_MBOX_JUNK }, { "\\Archive", IMAP_MBOX_ARCHIVE },
 		{ "\\All", IMAP_MBOX_ALL }, { "\\Flagged", IMAP_MBOX_FLAGGED },
 	};
-	uint32_t ret = 0;
-
-	for (uint32_t i = 0; i < list->count; i++) {
-		for (size_t j = 0; j < N_ELEMENTS(attrs); j++) {
-			if (imap_arg_atom_equals(&list->u.list[i], attrs[j].name))
-				ret |= attrs[j].bit;
-		}
-	}
-	return ret;
+	return atoms_to_bits(list, attrs, N_ELEMENTS(attrs));
 }
 
 static int handle_status(struct imap_engine *e, const struct imap_arg *args, size_t count,

@@ -124,6 +124,16 @@ static void part_name(char *dst, const char *parent, size_t index)
 		snprintf(dst, 64, "%.40s.%zu", parent, index);
 }
 
+/* Takes a disposition ("attachment" (params)) extension item, when it is one. */
+static void body_disposition(const struct imap_arg *arg, struct imap_body *b)
+{
+	if (arg->type != IMAP_ARG_LIST || arg->count < 1 || !imap_arg_is_string(&arg->u.list[0]))
+		return;
+	b->disposition = arg->u.list[0].u.str;
+	if (arg->count >= 2 && arg->u.list[1].type == IMAP_ARG_LIST)
+		b->disposition_params = &arg->u.list[1];
+}
+
 static int body_parse(const struct imap_arg *list, struct imap_body *b, size_t *parts, const char **error_r)
 {
 	const struct imap_arg *a;
@@ -160,11 +170,8 @@ static int body_parse(const struct imap_arg *list, struct imap_body *b, size_t *
 		if (i < n && a[i].type == IMAP_ARG_LIST)
 			b->params = &a[i];
 		i++;
-		if (i < n && a[i].type == IMAP_ARG_LIST && a[i].count >= 1 && imap_arg_is_string(&a[i].u.list[0])) {
-			b->disposition = a[i].u.list[0].u.str;
-			if (a[i].count >= 2 && a[i].u.list[1].type == IMAP_ARG_LIST)
-				b->disposition_params = &a[i].u.list[1];
-		}
+		if (i < n)
+			body_disposition(&a[i], b);
 		return 0;
 	}
 	/* single part: type subtype params id description encoding size [...] */
@@ -203,11 +210,8 @@ static int body_parse(const struct imap_arg *list, struct imap_body *b, size_t *
 	}
 	/* extension data: md5, disposition, language, location */
 	i++;
-	if (i < n && a[i].type == IMAP_ARG_LIST && a[i].count >= 1 && imap_arg_is_string(&a[i].u.list[0])) {
-		b->disposition = a[i].u.list[0].u.str;
-		if (a[i].count >= 2 && a[i].u.list[1].type == IMAP_ARG_LIST)
-			b->disposition_params = &a[i].u.list[1];
-	}
+	if (i < n)
+		body_disposition(&a[i], b);
 	return 0;
 }
 
