@@ -27,7 +27,8 @@ SKUA_INTEGRATION_TESTS = \
 	tests/integration/hostile-disconnect-mid-fetch.sh \
 	tests/integration/hostile-garbage.sh \
 	tests/integration/hostile-escape.sh \
-	tests/integration/hostile-imap4rev2.sh
+	tests/integration/hostile-imap4rev2.sh \
+	tests/integration/trace.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS)

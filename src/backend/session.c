@@ -29,6 +29,34 @@ struct imap_engine *session_engine(struct session *s)
 	return s->engine;
 }
 
+#define SESSION_TRACE_MAX 4096
+
+/* Writes data to the debug log, a line at a time, escaped, at most SESSION_TRACE_MAX bytes. */
+static void session_trace(void *ctx, bool sent, const char *data, size_t len)
+{
+	struct buf line = BUF_INIT;
+
+	(void)ctx;
+	if (len > SESSION_TRACE_MAX)
+		len = SESSION_TRACE_MAX;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)data[i];
+		if (c == '\n' || i + 1 == len) {
+			if (c != '\n' && c != '\r')
+				buf_append_c(&line, (char)c);
+			log_debug("%s %s", sent ? "C:" : "S:", line.data != NULL ? line.data : "");
+			buf_reset(&line);
+		} else if (c == '\r') {
+			continue;
+		} else if (c < 0x20 || c >= 0x7f) {
+			buf_appendf(&line, "\\x%02x", c);
+		} else {
+			buf_append_c(&line, (char)c);
+		}
+	}
+	buf_free(&line);
+}
+
 static int session_flush(struct session *s, int timeout_ms, const char **error_r)
 {
 	const char *data;
@@ -54,6 +82,8 @@ static int session_read(struct session *s, int timeout_ms, const char **error_r)
 			_("connection closed by server");
 		return -1;
 	}
+	if (log_enabled(LOG_DEBUG))
+		session_trace(NULL, false, s->readbuf, (size_t)n);
 	imap_engine_input(s->engine, s->readbuf, (size_t)n);
 	return 0;
 }
@@ -169,6 +199,8 @@ int session_open(const struct cfg_account *acct, struct session **session_r, con
 		set.require_tls = acct->tls != CFG_TLS_NONE;
 	}
 	s->engine = imap_engine_new(&set);
+	if (log_enabled(LOG_DEBUG))
+		imap_engine_set_trace(s->engine, session_trace, NULL);
 	if (secret != NULL) {
 		explicit_bzero(secret, strlen(secret));
 		free(secret);

@@ -6,6 +6,7 @@
 #include "imap/imap-fetch.h"
 #include "lib/buf.h"
 #include "lib/errstr.h"
+#include "lib/log.h"
 #include "lib/sanitize.h"
 #include "lib/xmalloc.h"
 #include "mime/mime.h"
@@ -50,7 +51,7 @@ static void cli_error(const char *fmt, ...)
 
 static void cli_usage(FILE *out)
 {
-	fprintf(out, "%s", _("usage: skua [-F config] [-a account] folders\n"
+	fprintf(out, "%s", _("usage: skua [-d logfile] [-F config] [-a account] folders\n"
 			     "       skua [-F config] [-a account] list FOLDER [-n N] [--sort date|threads|from|subject|size]\n"
 			     "       skua [-F config] [-a account] show FOLDER UID\n"
 			     "       skua --version | --help\n"));
@@ -422,8 +423,16 @@ int cli_main(int argc, char **argv)
 	int c, ret;
 
 	memset(&cli, 0, sizeof(cli));
-	while ((c = getopt_long(argc, argv, "+F:a:hV", global_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+F:a:d:hV", global_opts, NULL)) != -1) {
+		const char *error;
+
 		switch (c) {
+		case 'd':
+			if (log_open(optarg, LOG_DEBUG, &error) < 0) {
+				cli_error(_("cannot open the debug log: %s"), error);
+				return 2;
+			}
+			break;
 		case 'F':
 			cli.config_path = optarg;
 			break;
@@ -509,6 +518,7 @@ int cli_main(int argc, char **argv)
 	}
 	session_close(&cli.session);
 	cfg_free(&cli.cfg);
+	log_close();
 	if (fflush(stdout) != 0 && ret == 0) {
 		cli_error(_("cannot write output: %s"), strerror(errno));
 		ret = -1;

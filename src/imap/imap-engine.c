@@ -28,6 +28,7 @@ struct imap_cmd {
 	uint32_t parent;       /* STATUS sent for a LIST without LIST-STATUS: the LIST's id */
 	enum cmd_kind kind;
 	bool internal;         /* no DONE event */
+	bool sensitive;        /* carries credentials: traced redacted */
 	char tag[16];
 	char *parts[CMD_MAX_PARTS];
 	size_t n_parts, sent_parts;
@@ -74,6 +75,8 @@ struct imap_engine {
 	size_t search_cap;
 	struct buf scratch, scratch2;
 	char *error;            /* the fatal error, once failed */
+	imap_engine_trace_fn *trace;
+	void *trace_ctx;
 	bool ready_reported;
 };
 
@@ -161,6 +164,34 @@ static void append_list(struct imap_cmd **list, struct imap_cmd *cmd)
 	*list = cmd;
 }
 
+/* Queues one part of cmd for sending and traces it (credentials redacted). */
+static void out_append(struct imap_engine *e, const struct imap_cmd *cmd, size_t part)
+{
+	const char *text = cmd->parts[part];
+
+	buf_append_str(&e->out, text);
+	if (e->trace == NULL)
+		return;
+	if (!cmd->sensitive) {
+		e->trace(e->trace_ctx, true, text, strlen(text));
+		return;
+	}
+	/* keep the tag and verb (and the SASL mechanism), hide everything after them */
+	struct buf b = BUF_INIT;
+	if (part == 0) {
+		int words = cmd->kind == CMD_AUTHENTICATE ? 3 : 2;
+		for (const char *p = text; *p != '\0' && *p != '\r'; p++) {
+			if (*p == ' ' && --words == 0)
+				break;
+			buf_append_c(&b, *p);
+		}
+		buf_append_c(&b, ' ');
+	}
+	buf_append_str(&b, "<redacted>\r\n");
+	e->trace(e->trace_ctx, true, b.data, b.len);
+	buf_free(&b);
+}
+
 /* Moves as many command parts as allowed into the output buffer. */
 static void flush_sendq(struct imap_engine *e)
 {
@@ -169,7 +200,7 @@ static void flush_sendq(struct imap_engine *e)
 
 		if (cmd->sent_parts > 0 && cmd->sent_parts < cmd->n_parts)
 			return; /* waiting for a continuation request */
-		buf_append_str(&e->out, cmd->parts[cmd->sent_parts++]);
+		out_append(e, cmd, cmd->sent_parts++);
 		if (cmd->sent_parts == 1) {
 			/* the first part is sent: the command is now in flight */
 			e->sendq = cmd->next;
@@ -311,6 +342,7 @@ static int send_auth(struct imap_engine *e)
 		if (e->capa & IMAP_CAPA_LOGINDISABLED)
 			return engine_fail(e, _("authentication failed: the server disabled LOGIN"));
 		cmd = cmd_new(e, CMD_LOGIN, true);
+		cmd->sensitive = true;
 		buf_appendf(&b, "%s LOGIN ", cmd->tag);
 		append_astring(e, cmd, &b, e->user);
 		buf_append_c(&b, ' ');
@@ -343,6 +375,7 @@ static int send_auth(struct imap_engine *e)
 	explicit_bzero(ir.data, ir.len);
 	buf_free(&ir);
 	cmd = cmd_new(e, CMD_AUTHENTICATE, true);
+	cmd->sensitive = true;
 	if (e->capa & IMAP_CAPA_SASL_IR) {
 		buf_appendf(&b, "%s AUTHENTICATE %s %s\r\n", cmd->tag, name, enc.len > 0 ? enc.data : "=");
 		cmd_add_part(cmd, buf_steal(&b));
@@ -1008,7 +1041,7 @@ static int handle_continuation(struct imap_engine *e)
 		return engine_fail(e, _("protocol error: unexpected continuation request"));
 	}
 	while (cmd->sent_parts < cmd->n_parts) {
-		buf_append_str(&e->out, cmd->parts[cmd->sent_parts++]);
+		out_append(e, cmd, cmd->sent_parts++);
 		/* a part ending in a synchronising literal waits again */
 		const char *part = cmd->parts[cmd->sent_parts - 1];
 		size_t len = strlen(part);
@@ -1144,6 +1177,12 @@ void imap_engine_output_consumed(struct imap_engine *e, size_t len)
 	if (len > 0 && e->out.data != NULL)
 		explicit_bzero(e->out.data, len < e->out.len ? len : e->out.len);
 	buf_consume(&e->out, len);
+}
+
+void imap_engine_set_trace(struct imap_engine *e, imap_engine_trace_fn *fn, void *ctx)
+{
+	e->trace = fn;
+	e->trace_ctx = ctx;
 }
 
 void imap_engine_set_body_sink(struct imap_engine *e, imap_parser_sink_fn *fn, void *ctx)

@@ -178,6 +178,11 @@ void imap_engine_tls_started(struct imap_engine *engine);
 /* Sets the sink that receives big literal bytes (BODY[] of large messages); NULL clears it. */
 void imap_engine_set_body_sink(struct imap_engine *engine, imap_parser_sink_fn *fn, void *ctx);
 
+/* Receives a copy of every byte queued for sending, with credentials (LOGIN, AUTHENTICATE) replaced
+ * by "<redacted>". Called from imap_engine_* calls in the engine's thread. */
+typedef void imap_engine_trace_fn(void *ctx, bool sent, const char *data, size_t len);
+void imap_engine_set_trace(struct imap_engine *engine, imap_engine_trace_fn *fn, void *ctx);
+
 bool imap_engine_is_ready(const struct imap_engine *engine);
 uint32_t imap_engine_capabilities(const struct imap_engine *engine);
 /* True when mailbox names travel as UTF-8 (UTF8=ACCEPT enabled or an IMAP4rev2-only server). */
