@@ -28,7 +28,8 @@ SKUA_INTEGRATION_TESTS = \
 	tests/integration/hostile-garbage.sh \
 	tests/integration/hostile-escape.sh \
 	tests/integration/hostile-imap4rev2.sh \
-	tests/integration/trace.sh
+	tests/integration/trace.sh \
+	tests/integration/hcache.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS)

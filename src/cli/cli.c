@@ -1,9 +1,10 @@
 /* cli.c: the command-line interface: folders, list and show over one account's IMAP session. */
 #include "skua.h"
 #include "cli.h"
+#include "backend/mailbox.h"
 #include "backend/session.h"
+#include "hcache/hcache.h"
 #include "cfg/cfg.h"
-#include "imap/imap-fetch.h"
 #include "lib/buf.h"
 #include "lib/errstr.h"
 #include "lib/log.h"
@@ -21,8 +22,6 @@
 #include <time.h>
 
 #define CLI_DEFAULT_COUNT 50
-#define CLI_HEADER_FIELDS \
-	"DATE FROM SENDER SUBJECT TO CC MESSAGE-ID REFERENCES CONTENT-TYPE IN-REPLY-TO REPLY-TO LIST-POST LIST-ID"
 
 struct cli {
 	const char *config_path;
@@ -193,48 +192,31 @@ struct list_ctx {
 	struct sort_msg *msgs;
 	size_t count, cap;
 	bool want_thread_ids;
-	bool bad_header;
 };
 
-static char *header_value(const char *hdr, size_t len, const char *name)
+static char *field_dup(const struct hcache_msg *m, enum hcache_field f)
 {
-	return hdr != NULL ? mime_header_get(hdr, len, name) : NULL;
+	return m->field[f] != NULL ? xstrndup(m->field[f], m->field_len[f]) : NULL;
 }
 
-static int list_event(void *ctx, const struct imap_event *ev)
+static int list_msg(void *ctx, const struct hcache_msg *m)
 {
 	struct list_ctx *lc = ctx;
-	const struct imap_fetch *f = &ev->u.fetch;
-	const char *hdr = NULL;
-	size_t hlen = 0;
-	struct sort_msg *m;
-	char *date;
+	struct sort_msg *sm;
 
-	if (ev->type != IMAP_EVENT_FETCH || f->uid == 0)
-		return 0;
-	for (size_t i = 0; i < f->n_sections; i++) {
-		if (strncasecmp(f->sections[i].section, "HEADER", 6) == 0 && f->sections[i].data != NULL) {
-			hdr = f->sections[i].data;
-			hlen = f->sections[i].len;
-		}
-	}
 	lc->msgs = xgrow(lc->msgs, &lc->cap, lc->count + 1, sizeof(*lc->msgs));
-	m = &lc->msgs[lc->count++];
-	memset(m, 0, sizeof(*m));
-	m->uid = f->uid;
-	m->flags = f->flags;
-	m->size = f->size;
-	date = header_value(hdr, hlen, "Date");
-	m->date = date != NULL ? mime_date_parse(date, strlen(date)) : -1;
-	free(date);
-	if (m->date < 0)
-		m->date = imap_internaldate_parse(f->internaldate);
-	m->from = header_value(hdr, hlen, "From");
-	m->subject = header_value(hdr, hlen, "Subject");
+	sm = &lc->msgs[lc->count++];
+	memset(sm, 0, sizeof(*sm));
+	sm->uid = m->uid;
+	sm->flags = m->flags;
+	sm->size = m->size;
+	sm->date = m->date;
+	sm->from = field_dup(m, HCACHE_FROM);
+	sm->subject = field_dup(m, HCACHE_SUBJECT);
 	if (lc->want_thread_ids) {
-		m->message_id = header_value(hdr, hlen, "Message-ID");
-		m->in_reply_to = header_value(hdr, hlen, "In-Reply-To");
-		m->references = header_value(hdr, hlen, "References");
+		sm->message_id = field_dup(m, HCACHE_MESSAGE_ID);
+		sm->in_reply_to = field_dup(m, HCACHE_IN_REPLY_TO);
+		sm->references = field_dup(m, HCACHE_REFERENCES);
 	}
 	return 0;
 }
@@ -281,41 +263,48 @@ static void print_list_line(const struct sort_msg *m, unsigned int depth)
 	free(subject);
 }
 
+/* Opens the header cache; without one (no home, unwritable) skua works uncached. */
+static struct hcache *cli_hcache(void)
+{
+	struct hcache *hc = NULL;
+	char *path = hcache_default_path();
+	const char *error;
+
+	if (path != NULL && hcache_open(path, &hc, &error) < 0)
+		log_warn("%s", error);
+	free(path);
+	return hc;
+}
+
 static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort_order order)
 {
-	struct imap_engine *engine = session_engine(cli->session);
-	struct list_ctx lc = { NULL, 0, 0, order == SORT_THREADS, false };
-	uint32_t sel, fetch;
+	struct list_ctx lc = { NULL, 0, 0, order == SORT_THREADS };
+	struct mailbox_load_stats stats;
+	struct hcache *hc = cli_hcache();
 	struct sort_line *lines = NULL;
-	size_t nlines = 0;
+	size_t nlines;
+	const char *error;
 	int ret;
 
-	/* pipelined: EXAMINE and the FETCH go out together */
-	sel = imap_engine_cmd_select(engine, folder, true);
-	fetch = imap_engine_cmd_fetch(engine, "1:*",
-				      "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS ("
-				      CLI_HEADER_FIELDS ")])");
-	if (cli_wait(cli, sel, NULL, NULL, errstr(_("no such folder '%s'"), folder)) < 0)
-		return -1;
-	if (imap_engine_mailbox(engine)->exists == 0) {
-		/* "1:*" on an empty mailbox is an error on some servers: ignore its result */
-		const char *error;
-		(void)session_wait(cli->session, fetch, NULL, NULL, &error);
-		ret = 0;
-		goto out;
+	ret = mailbox_load(cli->session, hc, cli->acct->name, folder, list_msg, &lc, &stats, &error);
+	if (ret > 0)
+		cli_error(_("no such folder '%s' (server said: %s)"), folder, error);
+	else if (ret < 0)
+		cli_error("%s", error);
+	if (ret == 0) {
+		log_info("list %s: %zu from cache, %zu fetched, %zu flag changes, %zu expunged%s", folder,
+			 stats.from_cache, stats.fetched, stats.flag_changes, stats.expunged,
+			 stats.unchanged ? " (unchanged)" : "");
+		nlines = sort_messages(lc.msgs, lc.count, order, limit, &lines);
+		for (size_t i = 0; i < nlines; i++)
+			print_list_line(&lc.msgs[lines[i].index], lines[i].depth);
 	}
-	ret = cli_wait(cli, fetch, list_event, &lc, _("cannot fetch message headers"));
-	if (ret < 0)
-		goto out;
-	nlines = sort_messages(lc.msgs, lc.count, order, limit, &lines);
-	for (size_t i = 0; i < nlines; i++)
-		print_list_line(&lc.msgs[lines[i].index], lines[i].depth);
-out:
 	free(lines);
 	for (size_t i = 0; i < lc.count; i++)
 		sort_msg_clear(&lc.msgs[i]);
 	free(lc.msgs);
-	return ret;
+	hcache_close(&hc);
+	return ret == 0 ? 0 : -1;
 }
 
 /* --- show --- */

@@ -1,0 +1,69 @@
+/* hcache.h: the LMDB header cache: per-message index records and per-mailbox sync state. */
+#ifndef HCACHE_HCACHE_H
+#define HCACHE_HCACHE_H
+
+#include "skua.h"
+
+/* Record format version. A record of another version is treated as absent (the message is fetched
+ * again and the record rewritten), never as a reason to drop the cache. */
+#define HCACHE_RECORD_VERSION 1
+/* Largest string field kept; longer values are cut (a References chain of thousands of ids, say). */
+#define HCACHE_MAX_FIELD (64 * 1024)
+
+enum hcache_field {
+	HCACHE_FROM, HCACHE_SUBJECT, HCACHE_MESSAGE_ID, HCACHE_IN_REPLY_TO, HCACHE_REFERENCES,
+	HCACHE_TO, HCACHE_CC, HCACHE_LIST_ID, HCACHE_CONTENT_TYPE,
+	HCACHE_NFIELDS
+};
+
+/* One message. Strings are raw header values (unfolded, undecoded), not NUL-terminated in the cache:
+ * use the lengths. A NULL field is absent. */
+struct hcache_msg {
+	uint32_t uid, flags;
+	int64_t date, size;
+	const char *field[HCACHE_NFIELDS];
+	size_t field_len[HCACHE_NFIELDS];
+};
+
+struct hcache_state {
+	uint32_t uidvalidity, uidnext, exists;
+	uint64_t highestmodseq;
+};
+
+struct hcache;
+struct hcache_txn;
+
+/* Opens (creating it and its directory, mode 0700/0600) the cache file at path. Returns 0 and a handle
+ * the caller owns, or -1 with *error_r. Any thread; a handle may be shared by threads. */
+int hcache_open(const char *path, struct hcache **hc_r, const char **error_r);
+void hcache_close(struct hcache **hc);
+/* Returns the default cache path ($XDG_CACHE_HOME/skua/hcache.mdb or ~/.cache/skua/hcache.mdb),
+ * malloc'd, or NULL when there is no home directory. */
+char *hcache_default_path(void);
+
+/* Reads the mailbox's sync state. Returns 1 and *state_r, 0 when the cache has none, -1 on error. */
+int hcache_state_get(struct hcache *hc, const char *account, const char *mailbox, struct hcache_state *state_r,
+		     const char **error_r);
+
+/* Calls fn for every current-version record of the mailbox under uidvalidity, in UID order. The
+ * message's strings are valid only during the call. fn returns 0 to go on, -1 to stop. Returns 0, or -1
+ * with *error_r. Records that do not decode are skipped (and so fetched again). */
+typedef int hcache_msg_fn(void *ctx, const struct hcache_msg *msg);
+int hcache_foreach(struct hcache *hc, const char *account, const char *mailbox, uint32_t uidvalidity,
+		   hcache_msg_fn *fn, void *ctx, const char **error_r);
+
+/* A write transaction on one mailbox: everything in it lands together at commit, or not at all. */
+int hcache_begin(struct hcache *hc, const char *account, const char *mailbox, struct hcache_txn **txn_r,
+		 const char **error_r);
+int hcache_txn_put(struct hcache_txn *txn, uint32_t uidvalidity, const struct hcache_msg *msg);
+/* Changes the flags of a cached record; a missing record is left missing. */
+int hcache_txn_set_flags(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid, uint32_t flags);
+int hcache_txn_delete(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid);
+/* Drops every record and the state of the mailbox (UIDVALIDITY changed). */
+int hcache_txn_clear(struct hcache_txn *txn);
+int hcache_txn_set_state(struct hcache_txn *txn, const struct hcache_state *state);
+/* Commits (returns 0) or, on failure, aborts (returns -1 with *error_r); frees and NULLs *txn. */
+int hcache_commit(struct hcache_txn **txn, const char **error_r);
+void hcache_abort(struct hcache_txn **txn);
+
+#endif
