@@ -165,6 +165,15 @@ static int cached_event(void *ctx, const struct hcache_msg *cached)
 	return ld->fn(ld->ctx, &m);
 }
 
+/* A cached record of an unchanged mailbox: hand it over as it is. */
+static int unchanged_event(void *ctx, const struct hcache_msg *m)
+{
+	struct load *ld = ctx;
+
+	ld->stats->from_cache++;
+	return ld->fn(ld->ctx, m);
+}
+
 static const char *fetch_items(void)
 {
 	return "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (" MAILBOX_HEADER_FIELDS ")])";
@@ -247,10 +256,14 @@ int mailbox_load(struct session *s, struct hcache *hc, const char *account, cons
 	    st.exists == mb.exists) {
 		/* nothing changed since the cache was written: no FETCH at all */
 		stats->unchanged = true;
-		ld.n = 0;
-		ld.cursor = 0;
-		if (hcache_foreach(ld.hc, account, mailbox, mb.uidvalidity, fn, ctx, &cerr) == 0) {
+		if (hcache_foreach(ld.hc, account, mailbox, mb.uidvalidity, unchanged_event, &ld, &cerr) == 0) {
 			ret = 0;
+			goto out;
+		}
+		if (stats->from_cache > 0) {
+			/* records were handed over already: starting again would repeat them */
+			*error_r = cerr;
+			ret = -1;
 			goto out;
 		}
 		/* an unreadable cache: fall through to a full fetch */
@@ -268,6 +281,11 @@ int mailbox_load(struct session *s, struct hcache *hc, const char *account, cons
 		}
 		sort_server(&ld);
 		if (hcache_foreach(ld.hc, account, mailbox, mb.uidvalidity, cached_event, &ld, &cerr) < 0) {
+			if (stats->from_cache > 0) {
+				*error_r = cerr;
+				ret = -1;
+				goto out;
+			}
 			/* start over without the cache */
 			cache_failed(&ld, cerr);
 			memset(ld.present, 0, ld.n * sizeof(*ld.present));

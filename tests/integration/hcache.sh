@@ -22,7 +22,7 @@ assert_contains "$TRACE" "list INBOX: 0 from cache, $n fetched" "cold: everythin
 assert_eq 600 "$(stat -c %a "$XDG_CACHE_HOME/skua/hcache.mdb")" "cache file mode"
 
 run_list "warm, unchanged"
-assert_contains "$TRACE" "(unchanged)" "warm: recognised as unchanged"
+assert_contains "$TRACE" "$n from cache, 0 fetched, 0 flag changes, 0 expunged (unchanged)" "warm: all from the cache"
 assert_eq 0 "$(fetches)" "warm: no FETCH at all"
 
 $DOVEADM flags add -u "$USER" '\Flagged' mailbox INBOX uid 120
