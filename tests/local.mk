@@ -29,7 +29,8 @@ SKUA_INTEGRATION_TESTS = \
 	tests/integration/hostile-escape.sh \
 	tests/integration/hostile-imap4rev2.sh \
 	tests/integration/trace.sh \
-	tests/integration/hcache.sh
+	tests/integration/hcache.sh \
+	tests/integration/hcache-plain.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS)

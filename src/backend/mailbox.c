@@ -8,6 +8,7 @@
 #include "lib/xmalloc.h"
 #include "mime/mime.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -35,6 +36,13 @@ struct load {
 	size_t n_gone, gone_cap;
 	uint32_t *changed;       /* pairs uid, flags */
 	size_t n_changed, changed_cap;
+	/* QRESYNC: ranges (lo, hi pairs) of vanished UIDs; changed flags are in uids/flags */
+	uint32_t *vanished;
+	size_t n_vanished, vanished_cap;
+	uint32_t min_new_uid;    /* header FETCH events below this UID are ignored (n:* quirk) */
+	size_t delivered;        /* records handed over */
+	bool no_deliver;         /* QRESYNC: new records only go to the cache */
+	size_t kept;             /* QRESYNC: cached records still on the server */
 };
 
 static void cache_failed(struct load *ld, const char *error)
@@ -55,7 +63,7 @@ static int headers_event(void *ctx, const struct imap_event *ev)
 	char *values[HCACHE_NFIELDS], *date;
 	int ret;
 
-	if (ev->type != IMAP_EVENT_FETCH || f->uid == 0)
+	if (ev->type != IMAP_EVENT_FETCH || f->uid == 0 || f->uid < ld->min_new_uid)
 		return 0;
 	for (size_t i = 0; i < f->n_sections; i++) {
 		if (strncasecmp(f->sections[i].section, "HEADER", 6) == 0 && f->sections[i].data != NULL) {
@@ -78,7 +86,11 @@ static int headers_event(void *ctx, const struct imap_event *ev)
 		m.field_len[i] = values[i] != NULL ? strlen(values[i]) : 0;
 	}
 	ld->stats->fetched++;
-	ret = ld->fn(ld->ctx, &m);
+	ret = 0;
+	if (!ld->no_deliver) {
+		ld->delivered++;
+		ret = ld->fn(ld->ctx, &m);
+	}
 	if (ld->txn != NULL && hcache_txn_put(ld->txn, ld->uidvalidity, &m) < 0)
 		cache_failed(ld, _("header cache: cannot store a record"));
 	for (int i = 0; i < HCACHE_NFIELDS; i++)
@@ -162,6 +174,7 @@ static int cached_event(void *ctx, const struct hcache_msg *cached)
 		ld->stats->flag_changes++;
 	}
 	ld->stats->from_cache++;
+	ld->delivered++;
 	return ld->fn(ld->ctx, &m);
 }
 
@@ -171,7 +184,76 @@ static int unchanged_event(void *ctx, const struct hcache_msg *m)
 	struct load *ld = ctx;
 
 	ld->stats->from_cache++;
+	ld->delivered++;
 	return ld->fn(ld->ctx, m);
+}
+
+/* QRESYNC: a FETCH of changed flags, or VANISHED (EARLIER) UIDs, since the cached HIGHESTMODSEQ. */
+static int changes_event(void *ctx, const struct imap_event *ev)
+{
+	struct load *ld = ctx;
+
+	if (ev->type == IMAP_EVENT_FETCH && ev->u.fetch.uid != 0 && ev->u.fetch.has_flags)
+		return flags_event(ctx, ev);
+	if (ev->type == IMAP_EVENT_VANISHED) {
+		const char *p = ev->u.vanished.uidset;
+		while (*p != '\0') {
+			char *end;
+			unsigned long lo = strtoul(p, &end, 10), hi = lo;
+			if (end == p || lo == 0 || lo > UINT32_MAX)
+				return -1;
+			p = end;
+			if (*p == ':') {
+				hi = strtoul(p + 1, &end, 10);
+				if (end == p + 1 || hi == 0 || hi > UINT32_MAX)
+					return -1;
+				p = end;
+			}
+			if (hi < lo) {
+				unsigned long t = lo;
+				lo = hi;
+				hi = t;
+			}
+			ld->vanished = xgrow(ld->vanished, &ld->vanished_cap, ld->n_vanished + 2, sizeof(uint32_t));
+			ld->vanished[ld->n_vanished++] = (uint32_t)lo;
+			ld->vanished[ld->n_vanished++] = (uint32_t)hi;
+			if (*p == ',')
+				p++;
+			else if (*p != '\0')
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static bool is_vanished(const struct load *ld, uint32_t uid)
+{
+	for (size_t i = 0; i < ld->n_vanished; i += 2) {
+		if (uid >= ld->vanished[i] && uid <= ld->vanished[i + 1])
+			return true;
+	}
+	return false;
+}
+
+/* QRESYNC: a cached record: note it as gone or with changed flags (nothing is handed over yet). */
+static int qresync_scan_event(void *ctx, const struct hcache_msg *m)
+{
+	struct load *ld = ctx;
+
+	if (is_vanished(ld, m->uid)) {
+		ld->gone = xgrow(ld->gone, &ld->gone_cap, ld->n_gone + 1, sizeof(*ld->gone));
+		ld->gone[ld->n_gone++] = m->uid;
+		return 0;
+	}
+	while (ld->cursor < ld->n && ld->uids[ld->cursor] < m->uid)
+		ld->cursor++;
+	if (ld->cursor < ld->n && ld->uids[ld->cursor] == m->uid && ld->flags[ld->cursor] != m->flags) {
+		ld->changed = xgrow(ld->changed, &ld->changed_cap, ld->n_changed + 2, sizeof(*ld->changed));
+		ld->changed[ld->n_changed++] = m->uid;
+		ld->changed[ld->n_changed++] = ld->flags[ld->cursor];
+	}
+	ld->kept++;
+	return 0;
 }
 
 static const char *fetch_items(void)
@@ -219,6 +301,75 @@ static int fetch_missing(struct session *s, struct load *ld, const char **error_
 	free(cmds);
 	buf_free(&set);
 	return ret < 0 ? -1 : ret > 0 ? -1 : 0;
+}
+
+/* The QRESYNC fast path: only changes since the cached HIGHESTMODSEQ cross the wire; they are applied
+ * to the cache, checked against the server's message count, committed, and then every record is handed
+ * over from the cache. Returns 0 when done, 1 when the caller should resync the long way (nothing was
+ * handed over), -1 on a connection error. */
+static int qresync_load(struct session *s, struct load *ld, const char *account, const char *mailbox,
+			const struct imap_mailbox_info *mb, const struct hcache_state *st, const char **error_r)
+{
+	struct imap_engine *engine = session_engine(s);
+	char items[96];
+	const char *cerr;
+	int ret;
+
+	snprintf(items, sizeof(items), "(UID FLAGS) (CHANGEDSINCE %llu VANISHED)",
+		 (unsigned long long)st->highestmodseq);
+	ret = session_wait(s, imap_engine_cmd_fetch(engine, "1:*", items), changes_event, ld, error_r);
+	if (ret < 0)
+		return -1;
+	if (ret > 0)
+		return 1;
+	sort_server(ld);
+	if (hcache_foreach(ld->hc, account, mailbox, mb->uidvalidity, qresync_scan_event, ld, &cerr) < 0 ||
+	    hcache_begin(ld->hc, account, mailbox, &ld->txn, &cerr) < 0)
+		return 1;
+	for (size_t i = 0; i < ld->n_gone; i++)
+		hcache_txn_delete(ld->txn, mb->uidvalidity, ld->gone[i]);
+	for (size_t i = 0; i < ld->n_changed; i += 2)
+		hcache_txn_set_flags(ld->txn, mb->uidvalidity, ld->changed[i], ld->changed[i + 1]);
+	if (mb->uidnext > st->uidnext) {
+		char set[32];
+		snprintf(set, sizeof(set), "%u:*", st->uidnext);
+		ld->no_deliver = true;
+		ld->min_new_uid = st->uidnext;
+		ret = session_wait(s, imap_engine_cmd_fetch(engine, set, fetch_items()), headers_event, ld, error_r);
+		ld->no_deliver = false;
+		ld->min_new_uid = 0;
+		if (ret != 0) {
+			hcache_abort(&ld->txn);
+			return ret < 0 ? -1 : 1;
+		}
+	}
+	if (ld->txn == NULL || ld->kept + ld->stats->fetched != mb->exists) {
+		log_info("QRESYNC result inconsistent (%zu kept + %zu new, server has %u): full resync",
+			 ld->kept, ld->stats->fetched, mb->exists);
+		hcache_abort(&ld->txn);
+		return 1;
+	}
+	struct hcache_state nst = { mb->uidvalidity, mb->uidnext, mb->exists, mb->highestmodseq };
+	hcache_txn_set_state(ld->txn, &nst);
+	if (hcache_commit(&ld->txn, &cerr) < 0)
+		return 1;
+	ld->stats->expunged = ld->n_gone;
+	ld->stats->flag_changes = ld->n_changed / 2;
+	ret = hcache_foreach(ld->hc, account, mailbox, mb->uidvalidity, unchanged_event, ld, &cerr);
+	if (ret < 0) {
+		*error_r = cerr;
+		return -1;
+	}
+	/* the new ones were counted as fetched; they came out of the cache */
+	ld->stats->from_cache -= ld->stats->fetched;
+	return 0;
+}
+
+/* Forgets what a failed fast path collected. */
+static void load_reset(struct load *ld)
+{
+	ld->n = ld->cursor = ld->n_gone = ld->n_changed = ld->n_vanished = ld->kept = 0;
+	ld->stats->fetched = ld->stats->from_cache = ld->stats->flag_changes = ld->stats->expunged = 0;
 }
 
 int mailbox_load(struct session *s, struct hcache *hc, const char *account, const char *mailbox,
@@ -272,6 +423,13 @@ int mailbox_load(struct session *s, struct hcache *hc, const char *account, cons
 		have = false;
 	}
 
+	if (have && mb.exists > 0 && st.highestmodseq != 0 && mb.highestmodseq != 0 &&
+	    imap_engine_qresync(engine)) {
+		ret = qresync_load(s, &ld, account, mailbox, &mb, &st, error_r);
+		if (ret <= 0)
+			goto out;
+		load_reset(&ld);
+	}
 	if (have && mb.exists > 0) {
 		/* resync: the whole UID/flag list is cheap; headers only for what is new */
 		ret = session_wait(s, imap_engine_cmd_fetch(engine, "1:*", "(UID FLAGS)"), flags_event, &ld, error_r);
@@ -327,5 +485,6 @@ out:
 	free(ld.present);
 	free(ld.gone);
 	free(ld.changed);
+	free(ld.vanished);
 	return ret;
 }

@@ -58,7 +58,7 @@ struct imap_engine {
 
 	uint32_t capa;
 	bool capa_known;
-	bool utf8_enabled, rev2;
+	bool utf8_enabled, rev2, qresync;
 	uint32_t next_id, next_tag;
 
 	struct imap_cmd *queued;      /* user commands held until READY */
@@ -816,6 +816,8 @@ static int handle_untagged_data(struct imap_engine *e, const struct imap_arg *ar
 			if (imap_arg_atom_equals(&args[i], "UTF8=ACCEPT") ||
 			    imap_arg_atom_equals(&args[i], "IMAP4rev2"))
 				e->utf8_enabled = true;
+			else if (imap_arg_atom_equals(&args[i], "QRESYNC"))
+				e->qresync = true;
 		}
 		return 0;
 	}
@@ -1198,6 +1200,11 @@ bool imap_engine_is_ready(const struct imap_engine *e)
 uint32_t imap_engine_capabilities(const struct imap_engine *e)
 {
 	return e->capa;
+}
+
+bool imap_engine_qresync(const struct imap_engine *e)
+{
+	return e->qresync;
 }
 
 bool imap_engine_utf8_names(const struct imap_engine *e)

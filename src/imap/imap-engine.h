@@ -187,6 +187,8 @@ bool imap_engine_is_ready(const struct imap_engine *engine);
 uint32_t imap_engine_capabilities(const struct imap_engine *engine);
 /* True when mailbox names travel as UTF-8 (UTF8=ACCEPT enabled or an IMAP4rev2-only server). */
 bool imap_engine_utf8_names(const struct imap_engine *engine);
+/* True once the server confirmed ENABLE QRESYNC (UID FETCH ... (CHANGEDSINCE n VANISHED) works). */
+bool imap_engine_qresync(const struct imap_engine *engine);
 /* The state of the selected mailbox (valid after a successful SELECT/EXAMINE). */
 const struct imap_mailbox_info *imap_engine_mailbox(const struct imap_engine *engine);
 
