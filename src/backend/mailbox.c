@@ -13,10 +13,12 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const field_names[HCACHE_NFIELDS] = {
+/* The cached fields, then Date (parsed, not kept as text). */
+static const char *const field_names[HCACHE_NFIELDS + 1] = {
 	[HCACHE_FROM] = "From", [HCACHE_SUBJECT] = "Subject", [HCACHE_MESSAGE_ID] = "Message-ID",
 	[HCACHE_IN_REPLY_TO] = "In-Reply-To", [HCACHE_REFERENCES] = "References", [HCACHE_TO] = "To",
 	[HCACHE_CC] = "Cc", [HCACHE_LIST_ID] = "List-ID", [HCACHE_CONTENT_TYPE] = "Content-Type",
+	[HCACHE_NFIELDS] = "Date",
 };
 
 struct load {
@@ -60,7 +62,7 @@ static int headers_event(void *ctx, const struct imap_event *ev)
 	const char *hdr = NULL;
 	size_t hlen = 0;
 	struct hcache_msg m;
-	char *values[HCACHE_NFIELDS], *date;
+	char *values[HCACHE_NFIELDS + 1], *date;
 	int ret;
 
 	if (ev->type != IMAP_EVENT_FETCH || f->uid == 0 || f->uid < ld->min_new_uid)
@@ -75,13 +77,16 @@ static int headers_event(void *ctx, const struct imap_event *ev)
 	m.uid = f->uid;
 	m.flags = f->flags;
 	m.size = f->size;
-	date = hdr != NULL ? mime_header_get(hdr, hlen, "Date") : NULL;
+	if (hdr != NULL) {
+		mime_header_get_many(hdr, hlen, field_names, HCACHE_NFIELDS + 1, values);
+	} else {
+		memset(values, 0, sizeof(values));
+	}
+	date = values[HCACHE_NFIELDS];
 	m.date = date != NULL ? mime_date_parse(date, strlen(date)) : -1;
-	free(date);
 	if (m.date < 0)
 		m.date = imap_internaldate_parse(f->internaldate);
 	for (int i = 0; i < HCACHE_NFIELDS; i++) {
-		values[i] = hdr != NULL ? mime_header_get(hdr, hlen, field_names[i]) : NULL;
 		m.field[i] = values[i];
 		m.field_len[i] = values[i] != NULL ? strlen(values[i]) : 0;
 	}
@@ -93,7 +98,7 @@ static int headers_event(void *ctx, const struct imap_event *ev)
 	}
 	if (ld->txn != NULL && hcache_txn_put(ld->txn, ld->uidvalidity, &m) < 0)
 		cache_failed(ld, _("header cache: cannot store a record"));
-	for (int i = 0; i < HCACHE_NFIELDS; i++)
+	for (int i = 0; i <= HCACHE_NFIELDS; i++)
 		free(values[i]);
 	return ret;
 }

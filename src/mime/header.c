@@ -1,6 +1,7 @@
 /* header.c: RFC 5322 header fields, RFC 2047 encoded words, RFC 2045/2231 parameters, address lists. */
 #include "skua.h"
 #include "mime-int.h"
+#include "lib/buf.h"
 #include "lib/charset.h"
 #include "lib/sanitize.h"
 #include "lib/xmalloc.h"
@@ -58,43 +59,81 @@ static size_t line_len(const char *p, const char *end, const char **next_r)
 	return n;
 }
 
+/* The value of the field whose first line is [p, p+n) starting at q (after the colon), unfolded over the
+ * continuation lines from *next_r on (which is advanced past them), trimmed, malloc'd. */
+static char *field_value(const char *q, const char *lend, const char **next_r, const char *end)
+{
+	struct buf b = BUF_INIT;
+	const char *next = *next_r;
+	size_t s, e;
+	char *ret;
+
+	buf_append(&b, q, (size_t)(lend - q));
+	/* unfold continuation lines: the line break goes, the blank stays */
+	while (next < end && is_blank(*next)) {
+		const char *p = next;
+		size_t n = line_len(p, end, &next);
+		buf_append(&b, p, n);
+	}
+	*next_r = next;
+	s = 0;
+	e = b.len;
+	while (s < e && is_blank(b.data[s]))
+		s++;
+	while (e > s && is_blank(b.data[e - 1]))
+		e--;
+	ret = xstrndup(b.len > 0 ? b.data + s : "", e - s);
+	buf_free(&b);
+	return ret;
+}
+
+/* If the line [p, p+n) is the field `name`, returns where its value starts (after the colon). */
+static const char *field_match(const char *p, size_t n, const char *name, size_t nlen)
+{
+	const char *q, *lend = p + n;
+
+	if (n <= nlen || lower(p[0]) != lower(name[0]) || strncasecmp(p, name, nlen) != 0)
+		return NULL;
+	q = p + nlen;
+	while (q < lend && is_blank(*q))
+		q++;
+	return q < lend && *q == ':' ? q + 1 : NULL;
+}
+
 char *mime_header_get(const char *data, size_t len, const char *name)
 {
-	const char *p = data, *end = data + len, *next;
-	size_t nlen = strlen(name), fields = 0;
-	char first = lower(name[0]);
+	char *value = NULL;
 
-	while (p < end) {
+	mime_header_get_many(data, len, &name, 1, &value);
+	return value;
+}
+
+void mime_header_get_many(const char *data, size_t len, const char *const *names, size_t count,
+			  char **values_r)
+{
+	const char *p = data, *end = data + len, *next;
+	size_t fields = 0, found = 0, nlens[MIME_HEADER_GET_MANY_MAX];
+
+	if (count > MIME_HEADER_GET_MANY_MAX)
+		count = MIME_HEADER_GET_MANY_MAX;
+	for (size_t i = 0; i < count; i++) {
+		values_r[i] = NULL;
+		nlens[i] = strlen(names[i]);
+	}
+	while (p < end && found < count) {
 		size_t n = line_len(p, end, &next);
 		if (n == 0 || ++fields > MIME_MAX_HEADER_FIELDS)
 			break; /* end of the header block (or of what we look at) */
-		if (n > nlen && lower(p[0]) == first && strncasecmp(p, name, nlen) == 0) {
-			const char *q = p + nlen, *lend = p + n;
-			while (q < lend && is_blank(*q))
-				q++;
-			if (q < lend && *q == ':') {
-				struct buf b = BUF_INIT;
-				q++;
-				buf_append(&b, q, (size_t)(lend - q));
-				/* unfold continuation lines: the line break goes, the blank stays */
-				while (next < end && is_blank(*next)) {
-					p = next;
-					n = line_len(p, end, &next);
-					buf_append(&b, p, n);
-				}
-				size_t s = 0, e = b.len;
-				while (s < e && is_blank(b.data[s]))
-					s++;
-				while (e > s && is_blank(b.data[e - 1]))
-					e--;
-				char *ret = xstrndup(b.data + s, e - s);
-				buf_free(&b);
-				return ret;
-			}
+		for (size_t i = 0; i < count; i++) {
+			const char *q;
+			if (values_r[i] != NULL || (q = field_match(p, n, names[i], nlens[i])) == NULL)
+				continue;
+			values_r[i] = field_value(q, p + n, &next, end);
+			found++;
+			break;
 		}
 		p = next;
 	}
-	return NULL;
 }
 
 /* ------------------------------------------------------------------------------------------------ */

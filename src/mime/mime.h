@@ -17,6 +17,12 @@
  * (case-insensitive) in the header block data[0..len), malloc'd, or NULL when absent. Any thread. */
 char *mime_header_get(const char *data, size_t len, const char *name);
 
+/* As mime_header_get for several names in one pass: values_r[i] is the first field called names[i]
+ * (malloc'd) or NULL. At most MIME_HEADER_GET_MANY_MAX names. Any thread. */
+#define MIME_HEADER_GET_MANY_MAX 32
+void mime_header_get_many(const char *data, size_t len, const char *const *names, size_t count,
+			  char **values_r);
+
 /* Decodes RFC 2047 encoded words in an unstructured value (Subject, comments) and converts to
  * UTF-8; raw 8-bit text is taken as UTF-8 when valid, else as Windows-1252. The result is sanitised for
  * display on one line (see sanitize.h). Returns a malloc'd string. Any thread. */

@@ -2,6 +2,7 @@
 #include "skua.h"
 #include "mime-int.h"
 #include "lib/charset.h"
+#include "lib/xmalloc.h"
 #include "test.h"
 
 #include <stdlib.h>
@@ -790,8 +791,42 @@ static void test_truncations(void)
 	}
 }
 
+static void test_header_get_many(void)
+{
+	static const char hdr[] = "Subject: first\r\n  folded\r\nfrom:\tA <a@b>\r\nSubject: second\r\n"
+				  "X-Empty:\r\nTo: t@x\r\n\r\nCc: in the body\r\n";
+	static const char *const names[] = { "From", "Subject", "Cc", "X-Empty", "To", "Missing" };
+	static const char *const want[] = { "A <a@b>", "first  folded", NULL, "", "t@x", NULL };
+	char *values[N_ELEMENTS(names)];
+
+	/* every truncation point: exact-size copies so that ASan sees any over-read */
+	for (size_t cut = 0; cut <= sizeof(hdr) - 1; cut++) {
+		char *copy = xmalloc(cut ? cut : 1);
+		memcpy(copy, hdr, cut);
+		mime_header_get_many(copy, cut, names, N_ELEMENTS(names), values);
+		for (size_t i = 0; i < N_ELEMENTS(names); i++)
+			free(values[i]);
+		free(copy);
+	}
+	mime_header_get_many(hdr, sizeof(hdr) - 1, names, N_ELEMENTS(names), values);
+	for (size_t i = 0; i < N_ELEMENTS(names); i++) {
+		if (want[i] == NULL)
+			TEST_ASSERT(values[i] == NULL);
+		else
+			TEST_STREQ(values[i], want[i]);
+		/* the single-name form agrees */
+		char *one = mime_header_get(hdr, sizeof(hdr) - 1, names[i]);
+		TEST_ASSERT((one == NULL) == (values[i] == NULL));
+		if (one != NULL && values[i] != NULL)
+			TEST_STREQ(one, values[i]);
+		free(one);
+		free(values[i]);
+	}
+}
+
 static const struct test_case cases[] = {
 	{ "header get", test_header_get },
+	{ "header get, several fields in one pass", test_header_get_many },
 	{ "RFC 2047 decoding", test_decode_text },
 	{ "RFC 2045/2231 parameters", test_params },
 	{ "address display", test_address_display },
