@@ -202,31 +202,16 @@ static int changes_event(void *ctx, const struct imap_event *ev)
 		return flags_event(ctx, ev);
 	if (ev->type == IMAP_EVENT_VANISHED) {
 		const char *p = ev->u.vanished.uidset;
-		while (*p != '\0') {
-			char *end;
-			unsigned long lo = strtoul(p, &end, 10), hi = lo;
-			if (end == p || lo == 0 || lo > UINT32_MAX)
-				return -1;
-			p = end;
-			if (*p == ':') {
-				hi = strtoul(p + 1, &end, 10);
-				if (end == p + 1 || hi == 0 || hi > UINT32_MAX)
-					return -1;
-				p = end;
-			}
-			if (hi < lo) {
-				unsigned long t = lo;
-				lo = hi;
-				hi = t;
-			}
+		uint32_t lo, hi;
+		int ret;
+
+		while ((ret = imap_uidset_next(&p, &lo, &hi)) > 0) {
 			ld->vanished = xgrow(ld->vanished, &ld->vanished_cap, ld->n_vanished + 2, sizeof(uint32_t));
-			ld->vanished[ld->n_vanished++] = (uint32_t)lo;
-			ld->vanished[ld->n_vanished++] = (uint32_t)hi;
-			if (*p == ',')
-				p++;
-			else if (*p != '\0')
-				return -1;
+			ld->vanished[ld->n_vanished++] = lo;
+			ld->vanished[ld->n_vanished++] = hi;
 		}
+		if (ret < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* imap-engine.c: the sans-I/O IMAP client engine: connection set-up, commands, response dispatch. */
 #include "skua.h"
 #include "imap-engine.h"
+#include "imap-fetch.h"
 #include "imap-utf7.h"
 #include "lib/buf.h"
 #include "lib/errstr.h"
@@ -451,6 +452,19 @@ static void proceed_postauth(struct imap_engine *e)
 	e->state = STATE_POSTAUTH;
 }
 
+/* Authenticated (or PREAUTH): post-auth set-up, asking for capabilities first unless known. */
+static void enter_postauth(struct imap_engine *e)
+{
+	e->state = STATE_POSTAUTH;
+	if (e->capa_known) {
+		proceed_postauth(e);
+		if (e->postauth_pending == 0)
+			become_ready(e);
+	} else {
+		cmd_simple(e, CMD_CAPABILITY, true, "CAPABILITY");
+	}
+}
+
 /* --- receiving --- */
 
 struct atom_bit {
@@ -737,37 +751,19 @@ static int handle_status(struct imap_engine *e, const struct imap_arg *args, siz
 static int expand_uidset(struct imap_engine *e, const char *set, size_t *count_r)
 {
 	size_t count = 0;
-	const char *p = set;
+	uint32_t lo, hi;
+	int ret;
 
-	while (*p != '\0') {
-		char *end;
-		unsigned long long lo = strtoull(p, &end, 10), hi;
-		if (end == p || lo == 0 || lo > UINT32_MAX)
+	while ((ret = imap_uidset_next(&set, &lo, &hi)) > 0) {
+		if ((size_t)(hi - lo) + 1 > IMAP_SEARCH_MAX - count)
 			return -1;
-		hi = lo;
-		p = end;
-		if (*p == ':') {
-			hi = strtoull(p + 1, &end, 10);
-			if (end == p + 1 || hi == 0 || hi > UINT32_MAX)
-				return -1;
-			p = end;
-			if (hi < lo) {
-				unsigned long long t = lo;
-				lo = hi;
-				hi = t;
-			}
-		}
-		if (hi - lo + 1 > IMAP_SEARCH_MAX - count)
-			return -1;
-		e->search_uids = xgrow(e->search_uids, &e->search_cap, count + (size_t)(hi - lo + 1),
+		e->search_uids = xgrow(e->search_uids, &e->search_cap, count + (size_t)(hi - lo) + 1,
 				       sizeof(uint32_t));
-		for (unsigned long long u = lo; u <= hi; u++)
+		for (uint64_t u = lo; u <= hi; u++)
 			e->search_uids[count++] = (uint32_t)u;
-		if (*p == ',')
-			p++;
-		else if (*p != '\0')
-			return -1;
 	}
+	if (ret < 0)
+		return -1;
 	*count_r = count;
 	return 0;
 }
@@ -969,15 +965,8 @@ static int handle_tagged(struct imap_engine *e, const char *tag, const struct im
 			ret = engine_fail(e, errstr(_("authentication failed: %s"), clean_text(e, text)));
 			break;
 		}
-		e->state = STATE_POSTAUTH;
-		if (e->capa_known) {
-			/* capabilities from the OK's response code */
-			proceed_postauth(e);
-			if (e->postauth_pending == 0)
-				become_ready(e);
-		} else {
-			cmd_simple(e, CMD_CAPABILITY, true, "CAPABILITY");
-		}
+		/* capabilities may have come in the OK's response code */
+		enter_postauth(e);
 		break;
 	case CMD_ENABLE:
 	case CMD_ID:
@@ -1082,14 +1071,7 @@ static int handle_response(struct imap_engine *e, const struct imap_arg *args, s
 		if (imap_arg_atom_equals(&args[1], "PREAUTH")) {
 			if (e->require_tls && !e->tls_active)
 				return engine_fail(e, _("server sent PREAUTH on a connection without TLS, which this account requires"));
-			e->state = STATE_POSTAUTH;
-			if (e->capa_known) {
-				proceed_postauth(e);
-				if (e->postauth_pending == 0)
-					become_ready(e);
-			} else {
-				cmd_simple(e, CMD_CAPABILITY, true, "CAPABILITY");
-			}
+			enter_postauth(e);
 			return 0;
 		}
 		if (!imap_arg_atom_equals(&args[1], "OK"))

@@ -255,3 +255,33 @@ int64_t imap_internaldate_parse(const char *s)
 	int64_t off = (zone / 100) * 3600 + (zone % 100) * 60;
 	return (int64_t)timegm(&tm) - (sign == '-' ? -off : off);
 }
+
+int imap_uidset_next(const char **pp, uint32_t *lo_r, uint32_t *hi_r)
+{
+	const char *p = *pp;
+	char *end;
+	unsigned long long lo, hi;
+
+	if (*p == '\0')
+		return 0;
+	if (*p < '0' || *p > '9')
+		return -1;
+	lo = hi = strtoull(p, &end, 10);
+	p = end;
+	if (*p == ':') {
+		if (p[1] < '0' || p[1] > '9')
+			return -1;
+		hi = strtoull(p + 1, &end, 10);
+		p = end;
+	}
+	if (lo == 0 || hi == 0 || lo > UINT32_MAX || hi > UINT32_MAX)
+		return -1;
+	if (*p == ',' && p[1] != '\0')
+		p++;
+	else if (*p != '\0')
+		return -1;
+	*lo_r = (uint32_t)(lo < hi ? lo : hi);
+	*hi_r = (uint32_t)(lo < hi ? hi : lo);
+	*pp = p;
+	return 1;
+}

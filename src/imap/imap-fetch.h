@@ -50,6 +50,10 @@ void imap_body_free(struct imap_body **body);
 /* Returns the value of a body (or disposition) parameter, case-insensitively, or NULL. */
 const char *imap_body_param(const struct imap_arg *params, const char *name);
 
+/* Reads the next range of a UID/sequence set ("1:4,7,9:8") at *p, advancing it. Returns 1 with the
+ * range (lo <= hi), 0 at the end of the set, -1 when it is malformed (zero, over 2^32-1, junk). */
+int imap_uidset_next(const char **p, uint32_t *lo_r, uint32_t *hi_r);
+
 /* Parses an INTERNALDATE ("17-Jul-1996 02:44:25 -0700"). Returns epoch seconds, or -1. */
 int64_t imap_internaldate_parse(const char *s);
 

@@ -4,6 +4,7 @@
 #include "imap-parser.h"
 #include "test.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Tokenizes "* 1 FETCH (ITEM value)" and returns the value token. */
@@ -99,7 +100,34 @@ static void test_internaldate(void)
 	TEST_INTEQ(imap_internaldate_parse(NULL), -1);
 }
 
+static void test_uidset(void)
+{
+	static const struct {
+		const char *set, *want;
+	} cases[] = {
+		{ "1:4,7,9:8", "1-4 7-7 8-9" },
+		{ "4294967295", "4294967295-4294967295" },
+		{ "", "" },
+		{ "0", "ERR" }, { "1:0", "ERR" }, { "4294967296", "ERR" }, { "1,", "ERR" }, { "1:", "ERR" },
+		{ "a", "ERR" }, { "1;2", "ERR" }, { "*", "ERR" }, { "1,,2", "1-1 ERR" },
+	};
+	for (size_t i = 0; i < N_ELEMENTS(cases); i++) {
+		const char *p = cases[i].set;
+		uint32_t lo, hi;
+		int ret;
+		char got[128] = "";
+		size_t n = 0;
+
+		while ((ret = imap_uidset_next(&p, &lo, &hi)) > 0)
+			n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%u-%u", n ? " " : "", lo, hi);
+		if (ret < 0)
+			snprintf(got + n, sizeof(got) - n, "%sERR", n ? " " : "");
+		TEST_STREQ(got, cases[i].want);
+	}
+}
+
 static const struct test_case tests[] = {
+	{ "UID sets", test_uidset },
 	{ "ENVELOPE", test_envelope },
 	{ "BODYSTRUCTURE", test_bodystructure },
 	{ "INTERNALDATE", test_internaldate },
