@@ -193,9 +193,14 @@ static void out_append(struct imap_engine *e, const struct imap_cmd *cmd, size_t
 	buf_free(&b);
 }
 
-/* Moves as many command parts as allowed into the output buffer. */
+/* Moves as many command parts as allowed into the output buffer: nothing while a command in flight
+ * waits for a continuation request. */
 static void flush_sendq(struct imap_engine *e)
 {
+	for (const struct imap_cmd *c = e->inflight; c != NULL; c = c->next) {
+		if (c->sent_parts < c->n_parts)
+			return;
+	}
 	while (e->sendq != NULL) {
 		struct imap_cmd *cmd = e->sendq;
 

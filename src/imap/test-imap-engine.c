@@ -292,7 +292,34 @@ static void conv_rev2_only(void)
 	buf_free(&log);
 }
 
+static void conv_sync_literal_blocks_pipeline(void)
+{
+	struct imap_engine_settings set = { "u", "p", IMAP_AUTH_LOGIN, NULL, 0, true, false, true };
+	struct imap_engine *e = imap_engine_new(&set);
+	struct buf log = BUF_INIT;
+	char name[1101];
+
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	server(e, "* OK [CAPABILITY IMAP4rev1] hi\r\n", &log);
+	EXPECT_CLIENT(e, "s1 LOGIN \"u\" \"p\"\r\n");
+	server(e, "s1 OK [CAPABILITY IMAP4rev1] ok\r\n", &log);
+	EXPECT_LOG(&log, "READY\n");
+	/* a name too long to quote goes as a synchronising literal; the NOOP behind it must wait */
+	imap_engine_cmd_status(e, name);
+	imap_engine_cmd_noop(e);
+	EXPECT_CLIENT(e, "s2 STATUS {1100}\r\n");
+	server(e, "+ ok\r\n", &log);
+	char *c = client(e);
+	TEST_ASSERT(strncmp(c, "xxxx", 4) == 0);
+	TEST_ASSERT(strstr(c, "x (MESSAGES UNSEEN UIDNEXT UIDVALIDITY)\r\ns3 NOOP\r\n") != NULL);
+	free(c);
+	imap_engine_free(&e);
+	buf_free(&log);
+}
+
 static void (*const conversations[])(void) = {
+	conv_sync_literal_blocks_pipeline,
 	conv_rev2_only,
 	conv_sasl_ir_list_status, conv_starttls_injection, conv_tls_policy,
 	conv_login_literal_and_fallback_list, conv_fetch_search_errors, conv_bad_input,
