@@ -532,6 +532,7 @@ static const char *decode_mailbox(struct imap_engine *e, const struct imap_arg *
 		buf_reset(&e->scratch);
 		buf_append(&e->scratch, raw, arg->len);
 	}
+	buf_reserve(&e->scratch, 0); /* an empty name is "", never NULL */
 	return e->scratch.data;
 }
 

@@ -12,6 +12,7 @@ void buf_reserve(struct buf *b, size_t extra)
 	if (b->data != NULL && b->len + extra < b->cap)
 		return;
 	b->data = xgrow(b->data, &b->cap, b->len + extra + 1, 1);
+	b->data[b->len] = '\0'; /* a buffer with data is always NUL-terminated */
 }
 
 void buf_append(struct buf *b, const void *data, size_t len)

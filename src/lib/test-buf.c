@@ -25,6 +25,17 @@ static void test_buf_append_consume(void)
 	buf_free(&b);
 }
 
+static void test_reserve_terminates(void)
+{
+	struct buf b = BUF_INIT;
+	buf_reserve(&b, 0);
+	TEST_ASSERT(b.data != NULL);
+	TEST_STREQ(b.data, "");
+	buf_reserve(&b, 100);
+	TEST_STREQ(b.data, "");
+	buf_free(&b);
+}
+
 static void test_errstr_ring(void)
 {
 	const char *a = errstr("one %d", 1);
@@ -36,6 +47,7 @@ static void test_errstr_ring(void)
 static const struct test_case cases[] = {
 	{ "buf append and consume", test_buf_append_consume },
 	{ "errstr ring", test_errstr_ring },
+	{ "reserve keeps the NUL terminator", test_reserve_terminates },
 };
 
 TEST_MAIN(cases)
