@@ -51,8 +51,8 @@ static void cli_error(const char *fmt, ...)
 static void cli_usage(FILE *out)
 {
 	fprintf(out, "%s", _("usage: skua [-d logfile] [-F config] [-a account] folders\n"
-			     "       skua [-F config] [-a account] list FOLDER [-n N] [--sort date|threads|from|subject|size]\n"
-			     "       skua [-F config] [-a account] show FOLDER UID\n"
+			     "       skua [-d logfile] [-F config] [-a account] list FOLDER [-n N] [--sort date|threads|from|subject|size]\n"
+			     "       skua [-d logfile] [-F config] [-a account] show FOLDER UID\n"
 			     "       skua --version | --help\n"));
 }
 
@@ -70,6 +70,10 @@ static int cli_connect(struct cli *cli)
 	const char *error;
 	char *path = cli->config_path != NULL ? xstrdup(cli->config_path) : cfg_default_path();
 
+	if (path == NULL) {
+		cli_error("%s", _("no configuration file: HOME is not set (use -F FILE)"));
+		return -1;
+	}
 	if (cfg_load(path, &cli->cfg, &error) < 0) {
 		cli_error("%s", error);
 		free(path);
