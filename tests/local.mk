@@ -30,7 +30,8 @@ SKUA_INTEGRATION_TESTS = \
 	tests/integration/hostile-imap4rev2.sh \
 	tests/integration/trace.sh \
 	tests/integration/hcache.sh \
-	tests/integration/hcache-plain.sh
+	tests/integration/hcache-plain.sh \
+	tests/integration/bcache.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS)

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "backend/mailbox.h"
 #include "backend/session.h"
+#include "bcache/bcache.h"
 #include "hcache/hcache.h"
 #include "cfg/cfg.h"
 #include "lib/buf.h"
@@ -315,8 +316,9 @@ static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort
 
 struct show_ctx {
 	uint32_t uid;
-	bool found;
-	struct buf body;      /* the message, from memory or the sink */
+	bool found, have_body;
+	int64_t size;         /* RFC822.SIZE, -1 unknown */
+	struct buf body;      /* the message, from memory, the sink or the body cache */
 	struct buf streamed;  /* sink target while a literal streams */
 };
 
@@ -334,11 +336,14 @@ static int show_event(void *ctx, const struct imap_event *ev)
 
 	if (ev->type != IMAP_EVENT_FETCH || f->uid != sc->uid)
 		return 0;
+	sc->found = true;
+	if (f->size >= 0)
+		sc->size = f->size;
 	for (size_t i = 0; i < f->n_sections; i++) {
 		const struct imap_fetch_section *sec = &f->sections[i];
 		if (sec->section[0] != '\0')
 			continue;
-		sc->found = true;
+		sc->have_body = true;
 		buf_reset(&sc->body);
 		if (sec->streamed) {
 			struct buf tmp = sc->body;
@@ -352,14 +357,29 @@ static int show_event(void *ctx, const struct imap_event *ev)
 	return 0;
 }
 
+/* Opens the body cache; without one skua works uncached. */
+static struct bcache *cli_bcache(void)
+{
+	struct bcache *bc = NULL;
+	char *dir = bcache_default_dir();
+	const char *error;
+
+	if (dir != NULL && bcache_open(dir, &bc, &error) < 0)
+		log_warn("%s", error);
+	free(dir);
+	return bc;
+}
+
 static int cli_show(struct cli *cli, const char *folder, const char *uidstr)
 {
 	struct imap_engine *engine = session_engine(cli->session);
 	struct show_ctx sc;
 	struct mime_render_opts opts = { cli->cfg->html_command };
 	struct mime_message *msg;
+	struct bcache *bc = NULL;
 	struct buf out = BUF_INIT;
-	uint32_t sel, fetch;
+	uint32_t sel, probe, uidvalidity;
+	const char *error;
 	char *end;
 	unsigned long uid;
 	int ret;
@@ -372,16 +392,37 @@ static int cli_show(struct cli *cli, const char *folder, const char *uidstr)
 	}
 	memset(&sc, 0, sizeof(sc));
 	sc.uid = (uint32_t)uid;
-	imap_engine_set_body_sink(engine, show_sink, &sc);
+	sc.size = -1;
+	/* pipelined: EXAMINE and a probe for the message's existence and size */
 	sel = imap_engine_cmd_select(engine, folder, true);
-	fetch = imap_engine_cmd_fetch(engine, errstr("%lu", uid), "(UID BODY.PEEK[])");
+	probe = imap_engine_cmd_fetch(engine, errstr("%lu", uid), "(UID RFC822.SIZE)");
 	ret = cli_wait(cli, sel, NULL, NULL, errstr(_("no such folder '%s'"), folder));
 	if (ret == 0)
-		ret = cli_wait(cli, fetch, show_event, &sc, errstr(_("no such message: UID %lu"), uid));
-	imap_engine_set_body_sink(engine, NULL, NULL);
+		ret = cli_wait(cli, probe, show_event, &sc, errstr(_("no such message: UID %lu"), uid));
 	if (ret == 0 && !sc.found) {
 		cli_error(_("no such message: UID %lu in folder '%s'"), uid, folder);
 		ret = -1;
+	}
+	uidvalidity = imap_engine_mailbox(engine)->uidvalidity;
+	if (ret == 0 && uidvalidity != 0)
+		bc = cli_bcache();
+	if (ret == 0 && bc != NULL &&
+	    bcache_get(bc, cli->acct->name, folder, uidvalidity, sc.uid, sc.size, &sc.body, &error) > 0) {
+		sc.have_body = true;
+		log_info("show %s %lu: from the body cache", folder, uid);
+	} else if (ret == 0) {
+		imap_engine_set_body_sink(engine, show_sink, &sc);
+		ret = cli_wait(cli, imap_engine_cmd_fetch(engine, errstr("%lu", uid), "(UID BODY.PEEK[])"),
+			       show_event, &sc, errstr(_("no such message: UID %lu"), uid));
+		imap_engine_set_body_sink(engine, NULL, NULL);
+		if (ret == 0 && !sc.have_body) {
+			cli_error(_("no such message: UID %lu in folder '%s'"), uid, folder);
+			ret = -1;
+		}
+		if (ret == 0 && bc != NULL &&
+		    bcache_put(bc, cli->acct->name, folder, uidvalidity, sc.uid, sc.body.data != NULL ? sc.body.data : "",
+			       sc.body.len, &error) < 0)
+			log_warn("%s", error);
 	}
 	if (ret == 0) {
 		msg = mime_message_parse(sc.body.data != NULL ? sc.body.data : "", sc.body.len);
@@ -389,6 +430,7 @@ static int cli_show(struct cli *cli, const char *folder, const char *uidstr)
 		fwrite(out.data, 1, out.len, stdout);
 		mime_message_free(&msg);
 	}
+	bcache_close(&bc);
 	buf_free(&out);
 	buf_free(&sc.body);
 	buf_free(&sc.streamed);
