@@ -8,6 +8,7 @@ EXTRA_DIST += \
 	tests/harness/lib.sh \
 	tests/harness/oracle.py \
 	tests/harness/up.sh \
+	tests/harness/slow-pipe.py \
 	tests/hostile/hostile-imap.py \
 	tests/corpus/maildir
 
@@ -31,7 +32,8 @@ SKUA_INTEGRATION_TESTS = \
 	tests/integration/trace.sh \
 	tests/integration/hcache.sh \
 	tests/integration/hcache-plain.sh \
-	tests/integration/bcache.sh
+	tests/integration/bcache.sh \
+	tests/integration/hcache-crash.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS)
