@@ -2,6 +2,7 @@
 #include "skua.h"
 #include "bcache.h"
 #include "lib/errstr.h"
+#include "lib/paths.h"
 #include "lib/xmalloc.h"
 
 #include <errno.h>
@@ -16,35 +17,12 @@ struct bcache {
 	char *dir;
 };
 
-/* Creates dir and its parents with mode 0700. Returns 0 or -1 (errno set). */
-static int mkdirs(const char *dir)
-{
-	char *copy = xstrdup(dir);
-	int ret = 0;
-
-	for (char *p = copy + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(copy, 0700) < 0 && errno != EEXIST) {
-			ret = -1;
-			break;
-		}
-		*p = c;
-		if (c == '\0')
-			break;
-	}
-	free(copy);
-	return ret;
-}
-
 int bcache_open(const char *dir, struct bcache **bc_r, const char **error_r)
 {
 	struct stat st;
 	int err = 0;
 
-	if (mkdirs(dir) < 0 || stat(dir, &st) < 0)
+	if (paths_mkdirs(dir, true) < 0 || stat(dir, &st) < 0)
 		err = errno;
 	else if (!S_ISDIR(st.st_mode))
 		err = ENOTDIR;
@@ -68,26 +46,15 @@ void bcache_close(struct bcache **bc)
 
 char *bcache_default_dir(void)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/skua/bodies", xdg);
-	if (home != NULL && home[0] == '/')
-		return xasprintf("%s/.cache/skua/bodies", home);
-	return NULL;
+	return paths_cache("bodies");
 }
 
 /* The folder's directory: named by a hash of account and mailbox, so that nothing from the network
  * ever becomes part of a path. */
 static char *folder_dir(const struct bcache *bc, const char *account, const char *mailbox, uint32_t uidvalidity)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = paths_hash_pair(account, mailbox);
 
-	for (const char *p = account; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	h = (h ^ 0xffu) * 1099511628211ull;
-	for (const char *p = mailbox; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	return xasprintf("%s/%016llx/%u", bc->dir, (unsigned long long)h, uidvalidity);
 }
 
@@ -148,7 +115,7 @@ int bcache_put(struct bcache *bc, const char *account, const char *mailbox, uint
 		*error_r = _("body cache: message too large to keep");
 		goto out;
 	}
-	if (mkdirs(dir) < 0 || (fd = mkstemp(tmp)) < 0) {
+	if (paths_mkdirs(dir, true) < 0 || (fd = mkstemp(tmp)) < 0) {
 		*error_r = errstr(_("body cache: %s: %s"), dir, strerror(errno));
 		goto out;
 	}

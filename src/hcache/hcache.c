@@ -3,6 +3,7 @@
 #include "hcache.h"
 #include "lib/buf.h"
 #include "lib/errstr.h"
+#include "lib/paths.h"
 #include "lib/xmalloc.h"
 
 #include <errno.h>
@@ -31,17 +32,6 @@ struct hcache_txn {
 	int error;
 };
 
-static uint64_t names_hash(const char *account, const char *mailbox)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (const char *p = account; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	h = (h ^ 0xffu) * 1099511628211ull;
-	for (const char *p = mailbox; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return h;
-}
-
 static void put_be(uint8_t *p, uint64_t v, int bytes)
 {
 	for (int i = bytes - 1; i >= 0; i--) {
@@ -53,7 +43,7 @@ static void put_be(uint8_t *p, uint64_t v, int bytes)
 static void make_prefix(uint8_t *key, char kind, const char *account, const char *mailbox)
 {
 	key[0] = (uint8_t)kind;
-	put_be(key + 1, names_hash(account, mailbox), 8);
+	put_be(key + 1, paths_hash_pair(account, mailbox), 8);
 }
 
 static void msg_key(uint8_t *key, const uint8_t *prefix, uint32_t uidvalidity, uint32_t uid)
@@ -87,30 +77,13 @@ static const char *lmdb_error(const char *what, int rc)
 	return errstr(_("header cache: %s: %s"), what, mdb_strerror(rc));
 }
 
-static int mkdir_parents(const char *path)
-{
-	char *dir = xstrdup(path);
-	int ret = 0;
-
-	for (char *p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			ret = -1;
-		*p = '/';
-	}
-	free(dir);
-	return ret;
-}
-
 int hcache_open(const char *path, struct hcache **hc_r, const char **error_r)
 {
 	struct hcache *hc = xcalloc(1, sizeof(*hc));
 	MDB_txn *txn;
 	int rc;
 
-	if (mkdir_parents(path) < 0) {
+	if (paths_mkdirs(path, false) < 0) {
 		*error_r = errstr(_("header cache: cannot create the directory for %s: %s"), path, strerror(errno));
 		free(hc);
 		return -1;
@@ -149,13 +122,7 @@ void hcache_close(struct hcache **hc)
 
 char *hcache_default_path(void)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/skua/hcache.mdb", xdg);
-	if (home != NULL && home[0] == '/')
-		return xasprintf("%s/.cache/skua/hcache.mdb", home);
-	return NULL;
+	return paths_cache("hcache.mdb");
 }
 
 int hcache_state_get(struct hcache *hc, const char *account, const char *mailbox, struct hcache_state *state_r,
