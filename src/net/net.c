@@ -562,6 +562,24 @@ static const char *net_io_error(const struct net_conn *conn, int err)
 	return errstr(_("connection to %s failed: %s"), conn->peer, strerror(err));
 }
 
+/* Waits until the fd is ready for want (after EAGAIN or SSL_ERROR_WANT_*). Returns 0, or -1 with
+ * *error_r on time-out or a poll error. */
+static int net_wait_io(struct net_conn *conn, short want, long long deadline, int timeout_ms, const char **error_r)
+{
+	const char *perr;
+	int w = net_wait(conn->fd, want, deadline, &perr);
+
+	if (w == 0) {
+		*error_r = net_timeout_error(timeout_ms);
+		return -1;
+	}
+	if (w < 0) {
+		*error_r = perr;
+		return -1;
+	}
+	return 0;
+}
+
 ssize_t net_read(struct net_conn *conn, void *data, size_t len, int timeout_ms, const char **error_r)
 {
 	long long deadline = net_deadline(timeout_ms);
@@ -617,16 +635,8 @@ ssize_t net_read(struct net_conn *conn, void *data, size_t len, int timeout_ms, 
 				return -1;
 			}
 		}
-		const char *perr;
-		int w = net_wait(conn->fd, want, deadline, &perr);
-		if (w == 0) {
-			*error_r = net_timeout_error(timeout_ms);
+		if (net_wait_io(conn, want, deadline, timeout_ms, error_r) < 0)
 			return -1;
-		}
-		if (w < 0) {
-			*error_r = perr;
-			return -1;
-		}
 	}
 }
 
@@ -685,16 +695,8 @@ int net_write(struct net_conn *conn, const void *data, size_t len, int timeout_m
 				return -1;
 			}
 		}
-		const char *perr;
-		int w = net_wait(conn->fd, want, deadline, &perr);
-		if (w == 0) {
-			*error_r = net_timeout_error(timeout_ms);
+		if (net_wait_io(conn, want, deadline, timeout_ms, error_r) < 0)
 			return -1;
-		}
-		if (w < 0) {
-			*error_r = perr;
-			return -1;
-		}
 	}
 	return 0;
 }
