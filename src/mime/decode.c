@@ -63,17 +63,6 @@ void mime_b64_finish(struct mime_b64 *st, struct buf *out)
 
 enum { QP_TEXT, QP_EQ, QP_EQ_HEX, QP_EQ_BLANK, QP_EQ_CR };
 
-static int qp_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 void mime_qp_decode(struct mime_qp *st, const char *in, size_t len, struct buf *out)
 {
 	buf_reserve(out, len);
@@ -103,7 +92,7 @@ again:
 				buf_append(out, st->ws.data, st->ws.len);
 				buf_reset(&st->ws);
 			}
-			if (qp_hex(c) >= 0) {
+			if (mime_hexval(c) >= 0) {
 				st->hex1 = c;
 				st->state = QP_EQ_HEX;
 			} else if (c == '\n') {
@@ -121,8 +110,8 @@ again:
 			}
 			break;
 		case QP_EQ_HEX:
-			if (qp_hex(c) >= 0) {
-				buf_append_c(out, (char)(qp_hex(st->hex1) * 16 + qp_hex(c)));
+			if (mime_hexval(c) >= 0) {
+				buf_append_c(out, (char)(mime_hexval(st->hex1) * 16 + mime_hexval(c)));
 				st->state = QP_TEXT;
 			} else {
 				st->invalid = true;

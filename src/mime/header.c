@@ -27,17 +27,6 @@ static inline bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* ------------------------------------------------------------------------------------------------ */
 /* header fields */
 
@@ -224,9 +213,9 @@ static bool ew_decode(const struct ew *ew, struct buf *out)
 		for (i = 0; i < n; i++) {
 			if (t[i] == '_') {
 				buf_append_c(out, ' ');
-			} else if (t[i] == '=' && i + 2 < n && hexval(t[i + 1]) >= 0 &&
-				   hexval(t[i + 2]) >= 0) {
-				buf_append_c(out, (char)(hexval(t[i + 1]) * 16 + hexval(t[i + 2])));
+			} else if (t[i] == '=' && i + 2 < n && mime_hexval(t[i + 1]) >= 0 &&
+				   mime_hexval(t[i + 2]) >= 0) {
+				buf_append_c(out, (char)(mime_hexval(t[i + 1]) * 16 + mime_hexval(t[i + 2])));
 				i += 2;
 			} else {
 				buf_append_c(out, t[i]);
@@ -430,8 +419,8 @@ static bool param_name_match(const char *attr, size_t alen, const char *name, si
 static void percent_decode(struct buf *out, const char *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		if (p[i] == '%' && i + 2 < len && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
-			buf_append_c(out, (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2])));
+		if (p[i] == '%' && i + 2 < len && mime_hexval(p[i + 1]) >= 0 && mime_hexval(p[i + 2]) >= 0) {
+			buf_append_c(out, (char)(mime_hexval(p[i + 1]) * 16 + mime_hexval(p[i + 2])));
 			i += 2;
 		} else {
 			buf_append_c(out, p[i]);

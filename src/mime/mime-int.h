@@ -100,4 +100,16 @@ void mime_part_decode(const struct mime_part *part, struct buf *out, unsigned *f
  * script/style/head dropped, entities decoded, blanks collapsed. NOT sanitised. Any thread. */
 void mime_html_strip(const char *html, size_t len, struct buf *out);
 
+/* The value of a hexadecimal digit, or -1. */
+static inline int mime_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 #endif
