@@ -18,8 +18,6 @@
 struct session {
 	struct net_conn *conn;
 	struct imap_engine *engine;
-	char *host;
-	char *ca_file;
 	char *bye;        /* text of an untagged BYE, for the error when the server then closes */
 	char *readbuf;
 };
@@ -255,8 +253,6 @@ void session_close(struct session **session)
 	net_conn_free(&s->conn);
 	free(s->readbuf);
 	free(s->bye);
-	free(s->host);
-	free(s->ca_file);
 	free(s);
 	*session = NULL;
 }

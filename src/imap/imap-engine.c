@@ -68,7 +68,6 @@ struct imap_engine {
 	uint32_t postauth_pending;    /* internal post-auth commands not yet completed */
 	uint32_t list_status_pending; /* fallback STATUS commands still running for a LIST */
 	uint32_t list_id;
-	bool list_failed;
 	struct buf list_names;        /* NUL-separated selectable names from a fallback LIST */
 
 	struct imap_mailbox_info mailbox;
@@ -988,7 +987,7 @@ static int handle_tagged(struct imap_engine *e, const char *tag, const struct im
 			if (--e->list_status_pending == 0) {
 				ev->type = IMAP_EVENT_DONE;
 				ev->cmd = cmd->parent;
-				ev->u.done.result = e->list_failed ? IMAP_RESULT_NO : IMAP_RESULT_OK;
+				ev->u.done.result = IMAP_RESULT_OK; /* a failed STATUS only loses its counts */
 				ev->u.done.text = "";
 				e->list_id = 0;
 				ret = 1;
@@ -1222,7 +1221,6 @@ uint32_t imap_engine_cmd_list(struct imap_engine *e)
 	else
 		cmd_add_part(cmd, xasprintf("%s LIST \"\" \"*\"\r\n", cmd->tag));
 	e->list_id = cmd->id;
-	e->list_failed = false;
 	buf_reset(&e->list_names);
 	cmd_submit(e, cmd);
 	return cmd->id;
