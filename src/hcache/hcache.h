@@ -6,7 +6,7 @@
 
 /* Record format version. A record of another version is treated as absent (the message is fetched
  * again and the record rewritten), never as a reason to drop the cache. */
-#define HCACHE_RECORD_VERSION 1
+#define HCACHE_RECORD_VERSION 2
 /* Largest string field kept; longer values are cut (a References chain of thousands of ids, say). */
 #define HCACHE_MAX_FIELD (64 * 1024)
 
@@ -18,9 +18,16 @@ enum hcache_field {
 
 /* One message. Strings are raw header values (unfolded, undecoded), not NUL-terminated in the cache:
  * use the lengths. A NULL field is absent. */
+/* hcache_msg.hints bits: what the index shows without fetching the body. */
+#define HCACHE_HINT_ATTACHMENT 0x1u  /* multipart/mixed or a non-text top-level type */
+
 struct hcache_msg {
 	uint32_t uid, flags;
-	int64_t date, size;
+	uint32_t hints;         /* HCACHE_HINT_* */
+	uint64_t modseq;        /* CONDSTORE MODSEQ, 0 unknown */
+	int64_t date;           /* Date: header, epoch seconds (INTERNALDATE when absent or broken) */
+	int64_t internaldate;   /* arrival, epoch seconds, -1 unknown */
+	int64_t size;
 	const char *field[HCACHE_NFIELDS];
 	size_t field_len[HCACHE_NFIELDS];
 };
