@@ -319,7 +319,7 @@ static int qresync_load(struct session *s, struct load *ld, const char *account,
 	for (size_t i = 0; i < ld->n_gone; i++)
 		hcache_txn_delete(ld->txn, mb->uidvalidity, ld->gone[i]);
 	for (size_t i = 0; i < ld->n_changed; i += 2)
-		hcache_txn_set_flags(ld->txn, mb->uidvalidity, ld->changed[i], ld->changed[i + 1]);
+		hcache_txn_set_flags(ld->txn, mb->uidvalidity, ld->changed[i], ld->changed[i + 1], 0);
 	if (mb->uidnext > st->uidnext) {
 		char set[32];
 		snprintf(set, sizeof(set), "%u:*", st->uidnext);
@@ -339,7 +339,7 @@ static int qresync_load(struct session *s, struct load *ld, const char *account,
 		hcache_abort(&ld->txn);
 		return 1;
 	}
-	struct hcache_state nst = { mb->uidvalidity, mb->uidnext, mb->exists, mb->highestmodseq };
+	struct hcache_state nst = { mb->uidvalidity, mb->uidnext, mb->exists, mb->highestmodseq, 0 };
 	hcache_txn_set_state(ld->txn, &nst);
 	if (hcache_commit(&ld->txn, &cerr) < 0)
 		return 1;
@@ -448,7 +448,7 @@ int mailbox_load(struct session *s, struct hcache *hc, const char *account, cons
 		for (size_t i = 0; i < ld.n_gone; i++)
 			hcache_txn_delete(ld.txn, mb.uidvalidity, ld.gone[i]);
 		for (size_t i = 0; i < ld.n_changed; i += 2)
-			hcache_txn_set_flags(ld.txn, mb.uidvalidity, ld.changed[i], ld.changed[i + 1]);
+			hcache_txn_set_flags(ld.txn, mb.uidvalidity, ld.changed[i], ld.changed[i + 1], 0);
 	}
 	if (mb.exists > 0) {
 		if (have) {
@@ -462,7 +462,7 @@ int mailbox_load(struct session *s, struct hcache *hc, const char *account, cons
 			goto out;
 	}
 	if (ld.txn != NULL) {
-		struct hcache_state nst = { mb.uidvalidity, mb.uidnext, mb.exists, mb.highestmodseq };
+		struct hcache_state nst = { mb.uidvalidity, mb.uidnext, mb.exists, mb.highestmodseq, 0 };
 		hcache_txn_set_state(ld.txn, &nst);
 		if (hcache_commit(&ld.txn, &cerr) < 0)
 			log_warn("%s", cerr);

@@ -13,9 +13,31 @@
 #include <sys/stat.h>
 
 #define HCACHE_MAP_SIZE ((size_t)8 << 30) /* address space only: the file grows as needed */
-#define STATE_VERSION 1
 #define KEY_PREFIX_LEN 9                  /* kind byte + 64-bit mailbox hash */
 #define MSG_KEY_LEN (KEY_PREFIX_LEN + 8)
+#define VARINT_MAX 10                     /* bytes of a 64-bit LEB128 varint */
+
+/* Message record, version 2 (HCACHE_RECORD_VERSION). Records read back are untrusted: every length is
+ * checked, and one that does not decode exactly is skipped (fetched again).
+ *   version (1 byte) | flags (LE32) | modseq (LE64)       fixed places: set_flags patches them in place
+ *   hints, zigzag(date), zigzag(internaldate), zigzag(size)                  varints (LEB128)
+ *   per field, in enum hcache_field order: varint (length + 1, 0 = absent), then the bytes
+ * and nothing after the last field. The UID is in the key. */
+#define REC_FLAGS_OFF 1
+#define REC_MODSEQ_OFF 5
+#define REC_FIXED_LEN 13
+
+/* Mailbox state record, version 2 ('s' + hash key):
+ *   version (1) | names length (LE32) | names (account NUL mailbox)
+ *   record version (1) | flags (LE32) | uidvalidity, uidnext, exists (LE32 each) | highestmodseq (LE64)
+ * The names come first in every version from 2 on, so that a state of any version can be listed and
+ * cleared. A state of another version, or written beside records of another version, is no state.
+ * Version 1 was: version | uidvalidity, uidnext, exists (LE32) | highestmodseq (LE64) | names length
+ * (LE32) | names. */
+#define STATE_VERSION 2
+#define STATE_NAMES_OFF 5
+#define STATE_TAIL_LEN (1 + 4 + 3 * 4 + 8)
+#define STATE_V1_NAMES_OFF 25
 
 struct hcache {
 	MDB_env *env;
@@ -54,14 +76,66 @@ static void msg_key(uint8_t *key, const uint8_t *prefix, uint32_t uidvalidity, u
 	put_be(key + KEY_PREFIX_LEN + 4, uid, 4);
 }
 
+static void le_put(uint8_t *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
 static void le_append(struct buf *b, uint64_t v, int bytes)
 {
 	uint8_t tmp[8];
-	for (int i = 0; i < bytes; i++) {
-		tmp[i] = (uint8_t)v;
-		v >>= 8;
-	}
+	le_put(tmp, v, bytes);
 	buf_append(b, tmp, (size_t)bytes);
+}
+
+static void varint_append(struct buf *b, uint64_t v)
+{
+	uint8_t tmp[VARINT_MAX];
+	size_t n = 0;
+
+	do {
+		tmp[n] = (uint8_t)(v & 0x7f);
+		v >>= 7;
+		if (v != 0)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v != 0);
+	buf_append(b, tmp, n);
+}
+
+/* Reads a varint at *p, before end. Returns false when it is cut short or does not fit 64 bits. */
+static bool varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v_r)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < VARINT_MAX; i++) {
+		uint8_t c;
+		if (*p == end)
+			return false;
+		c = *(*p)++;
+		if (i == VARINT_MAX - 1 && (c & 0x7e) != 0)
+			return false;
+		v |= (uint64_t)(c & 0x7f) << (7 * i);
+		if (!(c & 0x80)) {
+			*v_r = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Zigzag: small negative numbers (-1 = unknown) stay short as varints. */
+static uint64_t zigzag(int64_t v)
+{
+	return v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1;
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+	return (v & 1) != 0 ? (int64_t)~(v >> 1) : (int64_t)(v >> 1);
 }
 
 static uint64_t le_get(const uint8_t *p, int bytes)
@@ -125,6 +199,55 @@ char *hcache_default_path(void)
 	return paths_cache("hcache.mdb");
 }
 
+/* Finds the names (account NUL mailbox) in a state record of any version. Returns false when it has
+ * none that fit in it. */
+static bool state_names(const MDB_val *v, const char **names_r, size_t *len_r)
+{
+	const uint8_t *p = v->mv_data;
+	size_t off, len;
+
+	if (v->mv_size < STATE_NAMES_OFF)
+		return false;
+	if (p[0] == 1) {
+		if (v->mv_size < STATE_V1_NAMES_OFF)
+			return false;
+		off = STATE_V1_NAMES_OFF;
+		len = (size_t)le_get(p + off - 4, 4);
+		if (len != v->mv_size - off)
+			return false;
+	} else {
+		off = STATE_NAMES_OFF;
+		len = (size_t)le_get(p + 1, 4);
+		if (len > v->mv_size - off)
+			return false;
+	}
+	if (memchr(p + off, '\0', len) == NULL)
+		return false;
+	*names_r = (const char *)p + off;
+	*len_r = len;
+	return true;
+}
+
+/* Decodes a current-version state record into *st_r and its names. Returns false for another version,
+ * a state written beside records of another version, or a malformed record. */
+static bool state_decode(const MDB_val *v, const char **names_r, size_t *len_r, struct hcache_state *st_r)
+{
+	const uint8_t *q;
+
+	if (!state_names(v, names_r, len_r) || ((const uint8_t *)v->mv_data)[0] != STATE_VERSION ||
+	    v->mv_size != STATE_NAMES_OFF + *len_r + STATE_TAIL_LEN)
+		return false;
+	q = (const uint8_t *)v->mv_data + STATE_NAMES_OFF + *len_r;
+	if (q[0] != HCACHE_RECORD_VERSION)
+		return false;
+	st_r->flags = (uint32_t)le_get(q + 1, 4);
+	st_r->uidvalidity = (uint32_t)le_get(q + 5, 4);
+	st_r->uidnext = (uint32_t)le_get(q + 9, 4);
+	st_r->exists = (uint32_t)le_get(q + 13, 4);
+	st_r->highestmodseq = le_get(q + 17, 8);
+	return true;
+}
+
 int hcache_state_get(struct hcache *hc, const char *account, const char *mailbox, struct hcache_state *state_r,
 		     const char **error_r)
 {
@@ -141,17 +264,13 @@ int hcache_state_get(struct hcache *hc, const char *account, const char *mailbox
 	}
 	rc = mdb_get(txn, hc->dbi, &k, &v);
 	if (rc == 0) {
-		const uint8_t *p = v.mv_data;
-		/* version, uidvalidity, uidnext, exists, highestmodseq, names length, names */
-		if (v.mv_size == 1 + 4 * 3 + 8 + 4 + names_len && p[0] == STATE_VERSION &&
-		    le_get(p + 21, 4) == names_len && memcmp(p + 25, account, strlen(account) + 1) == 0 &&
-		    memcmp(p + 25 + strlen(account) + 1, mailbox, strlen(mailbox)) == 0) {
-			state_r->uidvalidity = (uint32_t)le_get(p + 1, 4);
-			state_r->uidnext = (uint32_t)le_get(p + 5, 4);
-			state_r->exists = (uint32_t)le_get(p + 9, 4);
-			state_r->highestmodseq = le_get(p + 13, 8);
+		const char *names;
+		size_t len;
+		/* the names guard against two mailboxes whose names hash alike */
+		if (state_decode(&v, &names, &len, state_r) && len == names_len &&
+		    memcmp(names, account, strlen(account) + 1) == 0 &&
+		    memcmp(names + strlen(account) + 1, mailbox, strlen(mailbox)) == 0)
 			ret = 1;
-		}
 	} else if (rc != MDB_NOTFOUND) {
 		*error_r = lmdb_error("read", rc);
 		ret = -1;
@@ -161,38 +280,71 @@ int hcache_state_get(struct hcache *hc, const char *account, const char *mailbox
 }
 
 /* Decodes a record; returns false when it is of another version or malformed. */
-static bool msg_decode(const MDB_val *k, const MDB_val *v, struct hcache_msg *m)
+bool hcache_msg_decode(uint32_t uid, const void *data, size_t len, struct hcache_msg *m)
 {
-	const uint8_t *p = v->mv_data, *end = p + v->mv_size;
+	const uint8_t *p = data, *end = p + len;
+	uint64_t x, date, internaldate, size;
 
-	if (v->mv_size < 1 + 4 + 8 + 8 || p[0] != HCACHE_RECORD_VERSION)
+	if (len < REC_FIXED_LEN || p[0] != HCACHE_RECORD_VERSION)
 		return false;
-	m->uid = (uint32_t)((const uint8_t *)k->mv_data)[MSG_KEY_LEN - 4] << 24 |
-		(uint32_t)((const uint8_t *)k->mv_data)[MSG_KEY_LEN - 3] << 16 |
-		(uint32_t)((const uint8_t *)k->mv_data)[MSG_KEY_LEN - 2] << 8 |
-		((const uint8_t *)k->mv_data)[MSG_KEY_LEN - 1];
-	m->flags = (uint32_t)le_get(p + 1, 4);
-	m->date = (int64_t)le_get(p + 5, 8);
-	m->size = (int64_t)le_get(p + 13, 8);
-	p += 21;
+	m->uid = uid;
+	m->flags = (uint32_t)le_get(p + REC_FLAGS_OFF, 4);
+	m->modseq = le_get(p + REC_MODSEQ_OFF, 8);
+	p += REC_FIXED_LEN;
+	if (!varint_get(&p, end, &x) || x > UINT32_MAX || !varint_get(&p, end, &date) ||
+	    !varint_get(&p, end, &internaldate) || !varint_get(&p, end, &size))
+		return false;
+	m->hints = (uint32_t)x;
+	m->date = unzigzag(date);
+	m->internaldate = unzigzag(internaldate);
+	m->size = unzigzag(size);
 	for (int i = 0; i < HCACHE_NFIELDS; i++) {
-		uint32_t len;
-		if (end - p < 4)
+		if (!varint_get(&p, end, &x))
 			return false;
-		len = (uint32_t)le_get(p, 4);
-		p += 4;
-		if (len == UINT32_MAX) {
+		if (x == 0) {
 			m->field[i] = NULL;
 			m->field_len[i] = 0;
 			continue;
 		}
-		if ((size_t)(end - p) < len)
+		x--;
+		if (x > HCACHE_MAX_FIELD || x > (uint64_t)(end - p))
 			return false;
 		m->field[i] = (const char *)p;
-		m->field_len[i] = len;
-		p += len;
+		m->field_len[i] = (size_t)x;
+		p += x;
 	}
 	return p == end;
+}
+
+void hcache_msg_encode(const struct hcache_msg *m, struct buf *out)
+{
+	le_append(out, HCACHE_RECORD_VERSION, 1);
+	le_append(out, m->flags, 4);
+	le_append(out, m->modseq, 8);
+	varint_append(out, m->hints);
+	varint_append(out, zigzag(m->date));
+	varint_append(out, zigzag(m->internaldate));
+	varint_append(out, zigzag(m->size));
+	for (int i = 0; i < HCACHE_NFIELDS; i++) {
+		if (m->field[i] == NULL) {
+			varint_append(out, 0);
+			continue;
+		}
+		size_t len = m->field_len[i] > HCACHE_MAX_FIELD ? HCACHE_MAX_FIELD : m->field_len[i];
+		varint_append(out, (uint64_t)len + 1);
+		buf_append(out, m->field[i], len);
+	}
+}
+
+static bool msg_decode(const MDB_val *k, const MDB_val *v, struct hcache_msg *m)
+{
+	const uint8_t *key = k->mv_data;
+
+	if (k->mv_size != MSG_KEY_LEN)
+		return false;
+	return hcache_msg_decode((uint32_t)key[MSG_KEY_LEN - 4] << 24 | (uint32_t)key[MSG_KEY_LEN - 3] << 16 |
+				 (uint32_t)key[MSG_KEY_LEN - 2] << 8 | key[MSG_KEY_LEN - 1],
+				 v->mv_data, v->mv_size, m);
 }
 
 int hcache_foreach(struct hcache *hc, const char *account, const char *mailbox, uint32_t uidvalidity,
@@ -269,25 +421,14 @@ int hcache_txn_put(struct hcache_txn *t, uint32_t uidvalidity, const struct hcac
 
 	msg_key(key, t->prefix, uidvalidity, m->uid);
 	buf_reset(&t->scratch);
-	le_append(&t->scratch, HCACHE_RECORD_VERSION, 1);
-	le_append(&t->scratch, m->flags, 4);
-	le_append(&t->scratch, (uint64_t)m->date, 8);
-	le_append(&t->scratch, (uint64_t)m->size, 8);
-	for (int i = 0; i < HCACHE_NFIELDS; i++) {
-		if (m->field[i] == NULL) {
-			le_append(&t->scratch, UINT32_MAX, 4);
-			continue;
-		}
-		size_t len = m->field_len[i] > HCACHE_MAX_FIELD ? HCACHE_MAX_FIELD : m->field_len[i];
-		le_append(&t->scratch, len, 4);
-		buf_append(&t->scratch, m->field[i], len);
-	}
+	hcache_msg_encode(m, &t->scratch);
 	v.mv_size = t->scratch.len;
 	v.mv_data = t->scratch.data;
 	return txn_result(t, mdb_put(t->txn, t->hc->dbi, &k, &v, 0));
 }
 
-int hcache_txn_set_flags(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid, uint32_t flags)
+int hcache_txn_set_flags(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid, uint32_t flags,
+			 uint64_t modseq)
 {
 	uint8_t key[MSG_KEY_LEN];
 	MDB_val k = { sizeof(key), key }, v;
@@ -297,12 +438,16 @@ int hcache_txn_set_flags(struct hcache_txn *t, uint32_t uidvalidity, uint32_t ui
 	rc = mdb_get(t->txn, t->hc->dbi, &k, &v);
 	if (rc == MDB_NOTFOUND)
 		return 0;
-	if (rc != 0 || v.mv_size < 5)
-		return txn_result(t, rc != 0 ? rc : MDB_CORRUPTED);
+	if (rc != 0)
+		return txn_result(t, rc);
+	/* another version is as good as absent: it is fetched again, not patched */
+	if (v.mv_size < REC_FIXED_LEN || ((const uint8_t *)v.mv_data)[0] != HCACHE_RECORD_VERSION)
+		return 0;
+	/* a copy: the value may sit on a page this very put rewrites */
 	buf_reset(&t->scratch);
 	buf_append(&t->scratch, v.mv_data, v.mv_size);
-	for (int i = 0; i < 4; i++)
-		t->scratch.data[1 + i] = (char)(flags >> (8 * i));
+	le_put((uint8_t *)t->scratch.data + REC_FLAGS_OFF, flags, 4);
+	le_put((uint8_t *)t->scratch.data + REC_MODSEQ_OFF, modseq, 8);
 	v.mv_data = t->scratch.data;
 	return txn_result(t, mdb_put(t->txn, t->hc->dbi, &k, &v, 0));
 }
@@ -359,12 +504,14 @@ int hcache_txn_set_state(struct hcache_txn *t, const struct hcache_state *st)
 	key[0] = 's';
 	buf_reset(&t->scratch);
 	le_append(&t->scratch, STATE_VERSION, 1);
+	le_append(&t->scratch, t->names_len, 4);
+	buf_append(&t->scratch, t->names, t->names_len);
+	le_append(&t->scratch, HCACHE_RECORD_VERSION, 1);
+	le_append(&t->scratch, st->flags, 4);
 	le_append(&t->scratch, st->uidvalidity, 4);
 	le_append(&t->scratch, st->uidnext, 4);
 	le_append(&t->scratch, st->exists, 4);
 	le_append(&t->scratch, st->highestmodseq, 8);
-	le_append(&t->scratch, t->names_len, 4);
-	buf_append(&t->scratch, t->names, t->names_len);
 	v.mv_size = t->scratch.len;
 	v.mv_data = t->scratch.data;
 	return txn_result(t, mdb_put(t->txn, t->hc->dbi, &k, &v, 0));

@@ -3,6 +3,7 @@
 #define HCACHE_HCACHE_H
 
 #include "skua.h"
+#include "lib/buf.h"
 
 /* Record format version. A record of another version is treated as absent (the message is fetched
  * again and the record rewritten), never as a reason to drop the cache. */
@@ -32,9 +33,14 @@ struct hcache_msg {
 	size_t field_len[HCACHE_NFIELDS];
 };
 
+/* hcache_state.flags bits. */
+#define HCACHE_STATE_QRESYNC 0x1u   /* written by a sync over a QRESYNC-enabled connection */
+
+/* A mailbox's sync state, written with its records. */
 struct hcache_state {
 	uint32_t uidvalidity, uidnext, exists;
 	uint64_t highestmodseq;
+	uint32_t flags;         /* HCACHE_STATE_* */
 };
 
 struct hcache;
@@ -43,6 +49,7 @@ struct hcache_txn;
 /* Opens (creating it and its directory, mode 0700/0600) the cache file at path. Returns 0 and a handle
  * the caller owns, or -1 with *error_r. Any thread; a handle may be shared by threads. */
 int hcache_open(const char *path, struct hcache **hc_r, const char **error_r);
+/* Closes the cache and sets *hc to NULL; NULL is fine. No transaction of it may be open. */
 void hcache_close(struct hcache **hc);
 /* Returns the default cache path ($XDG_CACHE_HOME/skua/hcache.mdb or ~/.cache/skua/hcache.mdb),
  * malloc'd, or NULL when there is no home directory. */
@@ -59,12 +66,22 @@ typedef int hcache_msg_fn(void *ctx, const struct hcache_msg *msg);
 int hcache_foreach(struct hcache *hc, const char *account, const char *mailbox, uint32_t uidvalidity,
 		   hcache_msg_fn *fn, void *ctx, const char **error_r);
 
+/* Appends msg encoded as a current-version record (the UID is not in it: it is in the key) to out.
+ * Fields longer than HCACHE_MAX_FIELD are cut. Any thread. */
+void hcache_msg_encode(const struct hcache_msg *msg, struct buf *out);
+/* Decodes a record of len bytes (untrusted: every length is checked) for the given UID into *msg_r,
+ * whose strings then point into data. Returns false for a record of another version or one that does
+ * not decode exactly. Any thread. */
+bool hcache_msg_decode(uint32_t uid, const void *data, size_t len, struct hcache_msg *msg_r);
+
 /* A write transaction on one mailbox: everything in it lands together at commit, or not at all. */
 int hcache_begin(struct hcache *hc, const char *account, const char *mailbox, struct hcache_txn **txn_r,
 		 const char **error_r);
 int hcache_txn_put(struct hcache_txn *txn, uint32_t uidvalidity, const struct hcache_msg *msg);
-/* Changes the flags of a cached record; a missing record is left missing. */
-int hcache_txn_set_flags(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid, uint32_t flags);
+/* Changes the flags and the MODSEQ (0 unknown) of a cached record; a missing record, or one of another
+ * version, is left as it is. */
+int hcache_txn_set_flags(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid, uint32_t flags,
+			 uint64_t modseq);
 int hcache_txn_delete(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid);
 /* Drops every record and the state of the mailbox (UIDVALIDITY changed). */
 int hcache_txn_clear(struct hcache_txn *txn);

@@ -1,12 +1,18 @@
-/* test-hcache.c: the LMDB header cache: records, flags, deletes, state, clearing and persistence. */
+/* test-hcache.c: the LMDB header cache: records, flags, deletes, state, clearing, persistence, and
+ * records of other versions or malformed ones. */
 #include "skua.h"
 #include "hcache.h"
+#include "lib/buf.h"
+#include "lib/paths.h"
 #include "lib/xmalloc.h"
 #include "test.h"
 
+#include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#define VARINT_TEST_LEN 12
 
 static char dir[] = "/tmp/skua-test-hcache-XXXXXX";
 static char *path;
@@ -50,7 +56,7 @@ static void test_roundtrip(void)
 {
 	struct hcache *hc = NULL;
 	struct hcache_txn *t;
-	struct hcache_state st = { 7, 40, 3, 99 }, got;
+	struct hcache_state st = { 7, 40, 3, 99, HCACHE_STATE_QRESYNC }, got;
 	struct collected c;
 	const char *error;
 
@@ -83,6 +89,7 @@ static void test_roundtrip(void)
 	TEST_INTEQ(got.uidnext, 40);
 	TEST_INTEQ(got.exists, 3);
 	TEST_INTEQ(got.highestmodseq, 99);
+	TEST_INTEQ(got.flags, HCACHE_STATE_QRESYNC);
 	TEST_INTEQ(hcache_state_get(hc, "acct", "INBOX2", &got, &error), 0);
 	hcache_close(&hc);
 	TEST_ASSERT(hc == NULL);
@@ -90,8 +97,8 @@ static void test_roundtrip(void)
 	/* persistence, flags, deletes, and an aborted transaction changing nothing */
 	TEST_INTEQ(hcache_open(path, &hc, &error), 0);
 	TEST_INTEQ(hcache_begin(hc, "acct", "INBOX", &t, &error), 0);
-	TEST_INTEQ(hcache_txn_set_flags(t, 7, 40, 1), 0);
-	TEST_INTEQ(hcache_txn_set_flags(t, 7, 41, 1), 0); /* missing: stays missing */
+	TEST_INTEQ(hcache_txn_set_flags(t, 7, 40, 1, 0), 0);
+	TEST_INTEQ(hcache_txn_set_flags(t, 7, 41, 1, 0), 0); /* missing: stays missing */
 	TEST_INTEQ(hcache_txn_delete(t, 7, 2), 0);
 	TEST_INTEQ(hcache_txn_delete(t, 7, 3), 0);
 	TEST_INTEQ(hcache_commit(&t, &error), 0);
@@ -149,6 +156,249 @@ static void test_long_field(void)
 	free(big);
 }
 
+/* A message with every field of a version-2 record set. */
+static void full_msg(struct hcache_msg *m, uint32_t uid)
+{
+	static const char *const values[HCACHE_NFIELDS] = {
+		"A <a@example.org>", "Subject \xc3\xa9", "<id@x>", "<parent@x>", "<root@x> <parent@x>",
+		"b@example.org", NULL, "<list.example.org>", "multipart/mixed; boundary=x",
+	};
+	memset(m, 0, sizeof(*m));
+	m->uid = uid;
+	m->flags = 0x8000001f;
+	m->hints = HCACHE_HINT_ATTACHMENT;
+	m->modseq = UINT64_C(0x123456789abcdef0);
+	m->date = -1;                       /* unknown */
+	m->internaldate = INT64_C(1743508800);
+	m->size = INT64_C(5) << 40;
+	for (int i = 0; i < HCACHE_NFIELDS; i++) {
+		m->field[i] = values[i];
+		m->field_len[i] = values[i] != NULL ? strlen(values[i]) : 0;
+	}
+}
+
+static void assert_same_msg(const struct hcache_msg *a, const struct hcache_msg *b)
+{
+	TEST_INTEQ(a->uid, b->uid);
+	TEST_INTEQ(a->flags, b->flags);
+	TEST_INTEQ(a->hints, b->hints);
+	TEST_ASSERT(a->modseq == b->modseq);
+	TEST_INTEQ(a->date, b->date);
+	TEST_INTEQ(a->internaldate, b->internaldate);
+	TEST_INTEQ(a->size, b->size);
+	for (int i = 0; i < HCACHE_NFIELDS; i++) {
+		TEST_ASSERT((a->field[i] == NULL) == (b->field[i] == NULL));
+		TEST_INTEQ(a->field_len[i], b->field_len[i]);
+		if (a->field[i] != NULL && b->field[i] != NULL && a->field_len[i] == b->field_len[i])
+			TEST_ASSERT(memcmp(a->field[i], b->field[i], a->field_len[i]) == 0);
+	}
+}
+
+struct saved {
+	struct hcache_msg msg;
+	size_t n;
+	struct buf copy;    /* the strings, re-encoded: they die with the callback */
+};
+
+static int save_one(void *ctx, const struct hcache_msg *m)
+{
+	struct saved *sv = ctx;
+	sv->n++;
+	buf_reset(&sv->copy);
+	hcache_msg_encode(m, &sv->copy);
+	TEST_ASSERT(hcache_msg_decode(m->uid, sv->copy.data, sv->copy.len, &sv->msg));
+	return 0;
+}
+
+static void test_v2_fields(void)
+{
+	struct hcache *hc = NULL;
+	struct hcache_txn *t;
+	struct hcache_msg m, small;
+	struct saved sv = { .copy = BUF_INIT };
+	struct buf enc = BUF_INIT;
+	const char *error;
+
+	full_msg(&m, 77);
+	TEST_INTEQ(hcache_open(path, &hc, &error), 0);
+	TEST_INTEQ(hcache_begin(hc, "v2", "INBOX", &t, &error), 0);
+	TEST_INTEQ(hcache_txn_put(t, 3, &m), 0);
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+	TEST_INTEQ(hcache_foreach(hc, "v2", "INBOX", 3, save_one, &sv, &error), 0);
+	TEST_INTEQ(sv.n, 1);
+	assert_same_msg(&sv.msg, &m);
+
+	/* flags and modseq change in place, nothing else does */
+	TEST_INTEQ(hcache_begin(hc, "v2", "INBOX", &t, &error), 0);
+	TEST_INTEQ(hcache_txn_set_flags(t, 3, 77, 0x2, 900), 0);
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+	sv.n = 0;
+	TEST_INTEQ(hcache_foreach(hc, "v2", "INBOX", 3, save_one, &sv, &error), 0);
+	TEST_INTEQ(sv.n, 1);
+	m.flags = 0x2;
+	m.modseq = 900;
+	assert_same_msg(&sv.msg, &m);
+	hcache_close(&hc);
+
+	/* compact: a message with little in it takes few bytes */
+	memset(&small, 0, sizeof(small));
+	small.date = 1743508800;
+	small.internaldate = -1;
+	small.size = 2000;
+	hcache_msg_encode(&small, &enc);
+	TEST_ASSERT(enc.len <= 13 + 1 + 5 + 1 + 2 + HCACHE_NFIELDS);
+	buf_free(&enc);
+	buf_free(&sv.copy);
+}
+
+/* Writes a raw value under the message key of (account, mailbox, uidvalidity, uid). */
+static void put_raw(const char *account, const char *mailbox, uint32_t uidvalidity, uint32_t uid,
+		    const void *data, size_t len)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	uint8_t key[17];
+	uint64_t h = paths_hash_pair(account, mailbox);
+	MDB_val k = { sizeof(key), key }, v = { len, (void *)data };
+
+	key[0] = 'm';
+	for (int i = 0; i < 8; i++)
+		key[1 + i] = (uint8_t)(h >> (56 - 8 * i));
+	for (int i = 0; i < 4; i++) {
+		key[9 + i] = (uint8_t)(uidvalidity >> (24 - 8 * i));
+		key[13 + i] = (uint8_t)(uid >> (24 - 8 * i));
+	}
+	TEST_INTEQ(mdb_env_create(&env), 0);
+	TEST_INTEQ(mdb_env_open(env, path, MDB_NOSUBDIR, 0600), 0);
+	TEST_INTEQ(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	TEST_INTEQ(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+	TEST_INTEQ(mdb_put(txn, dbi, &k, &v, 0), 0);
+	TEST_INTEQ(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static int count_msgs(void *ctx, const struct hcache_msg *m)
+{
+	(void)m;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static size_t count_records(const char *account, const char *mailbox, uint32_t uidvalidity)
+{
+	struct hcache *hc = NULL;
+	const char *error;
+	size_t n = 0;
+
+	TEST_INTEQ(hcache_open(path, &hc, &error), 0);
+	if (hc != NULL)
+		TEST_INTEQ(hcache_foreach(hc, account, mailbox, uidvalidity, count_msgs, &n, &error), 0);
+	hcache_close(&hc);
+	return n;
+}
+
+static void test_other_versions(void)
+{
+	/* a version-1 record as the previous release wrote it: version, flags, date, size (LE), then
+	 * NFIELDS (LE32 length or 0xffffffff, bytes) */
+	uint8_t v1[1 + 4 + 8 + 8 + 4 * HCACHE_NFIELDS];
+	uint8_t v3[64];
+	struct hcache *hc = NULL;
+	struct hcache_txn *t;
+	struct hcache_msg m;
+	const char *error;
+
+	memset(v1, 0, sizeof(v1));
+	v1[0] = 1;
+	memset(v1 + 21, 0xff, 4 * HCACHE_NFIELDS);
+	memset(v3, 0, sizeof(v3));
+	v3[0] = 3;
+	put_raw("old", "INBOX", 5, 1, v1, sizeof(v1));
+	put_raw("old", "INBOX", 5, 3, v3, sizeof(v3));
+	TEST_INTEQ(hcache_open(path, &hc, &error), 0);
+	TEST_INTEQ(hcache_begin(hc, "old", "INBOX", &t, &error), 0);
+	full_msg(&m, 2);
+	TEST_INTEQ(hcache_txn_put(t, 5, &m), 0);
+	/* flags of an old record are not patched into it: it stays old, so it is fetched again */
+	TEST_INTEQ(hcache_txn_set_flags(t, 5, 1, 0x1, 7), 0);
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+	hcache_close(&hc);
+	TEST_INTEQ(count_records("old", "INBOX", 5), 1);
+	TEST_ASSERT(!hcache_msg_decode(1, v1, sizeof(v1), &m));
+	TEST_ASSERT(!hcache_msg_decode(3, v3, sizeof(v3), &m));
+}
+
+/* Decodes data[0..len) from an allocation of exactly len bytes, so that AddressSanitizer sees any
+ * read past the end. */
+static bool decode_exact(const uint8_t *data, size_t len, struct hcache_msg *m)
+{
+	uint8_t *copy = xmalloc(len > 0 ? len : 1);
+	bool ok;
+
+	memcpy(copy, data, len);
+	ok = hcache_msg_decode(1, len > 0 ? copy : NULL, len, m);
+	free(copy);
+	return ok;
+}
+
+static void test_malformed(void)
+{
+	struct hcache_msg m, out;
+	struct buf enc = BUF_INIT;
+	uint8_t *bad;
+	size_t skipped = 0;
+
+	full_msg(&m, 1);
+	hcache_msg_encode(&m, &enc);
+	TEST_ASSERT(decode_exact((const uint8_t *)enc.data, enc.len, &out));
+	/* every truncation, and one extra byte, is refused */
+	for (size_t len = 0; len < enc.len; len++)
+		TEST_ASSERT(!decode_exact((const uint8_t *)enc.data, len, &out));
+	bad = xmalloc(enc.len + 1);
+	memcpy(bad, enc.data, enc.len);
+	bad[enc.len] = 0;
+	TEST_ASSERT(!decode_exact(bad, enc.len + 1, &out));
+	/* every byte after the version set to each of a few values: never a read out of bounds, and
+	 * whatever decodes has its fields inside the record */
+	for (size_t i = 1; i < enc.len; i++) {
+		static const uint8_t values[] = { 0x00, 0x01, 0x7f, 0x80, 0xff };
+		for (size_t j = 0; j < sizeof(values); j++) {
+			memcpy(bad, enc.data, enc.len);
+			bad[i] = values[j];
+			if (!decode_exact(bad, enc.len, &out)) {
+				skipped++;
+				continue;
+			}
+			for (int f = 0; f < HCACHE_NFIELDS; f++)
+				TEST_ASSERT(out.field[f] == NULL ||
+					    out.field_len[f] <= enc.len - (size_t)((const uint8_t *)out.field[f] - bad));
+		}
+	}
+	TEST_ASSERT(skipped > 0);
+	/* a length that does not fit 64 bits, and one past the end */
+	{
+		uint8_t huge[13 + 4 + VARINT_TEST_LEN];
+		memset(huge, 0, sizeof(huge));
+		huge[0] = HCACHE_RECORD_VERSION;
+		memset(huge + 13, 0xff, sizeof(huge) - 13);
+		TEST_ASSERT(!decode_exact(huge, sizeof(huge), &out));
+		memset(huge + 13, 0, sizeof(huge) - 13);
+		huge[17] = 0x7f; /* first field: 126 bytes, with fewer left */
+		TEST_ASSERT(!decode_exact(huge, 18, &out));
+	}
+	free(bad);
+	buf_free(&enc);
+
+	/* in the cache: truncated records are skipped, the good one beside them is read */
+	hcache_msg_encode(&m, &enc);
+	for (size_t len = 0; len < enc.len; len++)
+		put_raw("trunc", "INBOX", 1, (uint32_t)(100 + len), enc.data, len);
+	put_raw("trunc", "INBOX", 1, 5000, enc.data, enc.len);
+	TEST_INTEQ(count_records("trunc", "INBOX", 1), 1);
+	buf_free(&enc);
+}
+
 static void test_open_failure(void)
 {
 	struct hcache *hc = NULL;
@@ -180,6 +430,9 @@ static const struct test_case tests[] = {
 	{ "set up", setup },
 	{ "records, state, flags, deletes, clear", test_roundtrip },
 	{ "long fields are cut", test_long_field },
+	{ "version 2: hints, modseq, dates", test_v2_fields },
+	{ "records of other versions are skipped", test_other_versions },
+	{ "malformed records are skipped", test_malformed },
 	{ "open failure", test_open_failure },
 	{ "tear down", teardown },
 };
