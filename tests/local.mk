@@ -33,7 +33,8 @@ SKUA_INTEGRATION_TESTS = \
 	tests/integration/hcache.sh \
 	tests/integration/hcache-plain.sh \
 	tests/integration/bcache.sh \
-	tests/integration/hcache-crash.sh
+	tests/integration/hcache-crash.sh \
+	tests/integration/hcache-corrupt.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS)

@@ -268,15 +268,18 @@ static void print_list_line(const struct sort_msg *m, unsigned int depth)
 	free(subject);
 }
 
-/* Opens the header cache; without one (no home, unwritable) skua works uncached. */
+/* Opens the header cache; without one (no home, unwritable) skua works uncached. A damaged cache
+ * moved aside is said on stderr. */
 static struct hcache *cli_hcache(void)
 {
 	struct hcache *hc = NULL;
 	char *path = hcache_default_path();
-	const char *error;
+	const char *error, *notice;
 
-	if (path != NULL && hcache_open(path, &hc, &error) < 0)
+	if (path != NULL && hcache_open(path, &hc, &notice, &error) < 0)
 		log_warn("%s", error);
+	else if (path != NULL && notice != NULL)
+		cli_error("%s", notice);
 	free(path);
 	return hc;
 }

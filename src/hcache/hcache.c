@@ -7,12 +7,18 @@
 #include "lib/xmalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define HCACHE_MAP_SIZE ((size_t)8 << 30) /* address space only: the file grows as needed */
+#define HCACHE_MIN_PAGE 4096              /* no LMDB file has smaller pages */
+#define HCACHE_MAX_ASIDE 100              /* "<path>.corrupt-<time>-N" names tried */
 #define KEY_PREFIX_LEN 9                  /* kind byte + 64-bit mailbox hash */
 #define MSG_KEY_LEN (KEY_PREFIX_LEN + 8)
 #define VARINT_MAX 10                     /* bytes of a 64-bit LEB128 varint */
@@ -42,6 +48,8 @@
 struct hcache {
 	MDB_env *env;
 	MDB_dbi dbi;
+	char *path;
+	char *marker;                        /* "<path>.damaged" */
 };
 
 struct hcache_txn {
@@ -146,29 +154,78 @@ static uint64_t le_get(const uint8_t *p, int bytes)
 	return v;
 }
 
-static const char *lmdb_error(const char *what, int rc)
+static bool lmdb_damaged(int rc)
 {
+	return rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND;
+}
+
+/* Leaves the marker that makes the next hcache_open() move the file aside. */
+static void mark_damaged(struct hcache *hc, int rc)
+{
+	int fd = open(hc->marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd >= 0) {
+		const char *why = mdb_strerror(rc);
+		ssize_t n = write(fd, why, strlen(why));
+		(void)n;
+		close(fd);
+	}
+}
+
+/* Returns the message for an LMDB error met while using the cache, and marks the file when the error
+ * says it is damaged. */
+static const char *lmdb_error(struct hcache *hc, const char *what, int rc)
+{
+	if (rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND)
+		mark_damaged(hc, rc);
 	return errstr(_("header cache: %s: %s"), what, mdb_strerror(rc));
 }
 
-int hcache_open(const char *path, struct hcache **hc_r, const char **error_r)
+/* Whether a file of size bytes could be an LMDB file made of pages of psize bytes: empty (LMDB makes it
+ * anew), or two meta pages and more, in whole pages. */
+static bool size_fits_pages(uint64_t size, uint64_t psize)
 {
-	struct hcache *hc = xcalloc(1, sizeof(*hc));
+	return size == 0 || (size % psize == 0 && size >= 2 * psize);
+}
+
+/* Checks the size of an opened file against LMDB's meta page before anything reads a data page: the
+ * file is mapped, and reading past its end would be SIGBUS. Only meta pages are read so far (mdb_env_open
+ * reads them with pread, and the file has two of them). */
+static bool env_size_ok(MDB_env *env)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	struct stat sb;
+	int fd;
+
+	if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &st) != 0 || mdb_env_get_fd(env, &fd) != 0 ||
+	    fstat(fd, &sb) != 0 || st.ms_psize == 0)
+		return false;
+	return size_fits_pages((uint64_t)sb.st_size, st.ms_psize) &&
+	       (uint64_t)sb.st_size / st.ms_psize >= (uint64_t)info.me_last_pgno + 1;
+}
+
+/* Opens the environment at hc->path. Returns 0, or an LMDB or errno code with *damaged_r telling
+ * whether the file is to be moved aside. */
+static int env_open(struct hcache *hc, bool *damaged_r)
+{
+	struct stat sb;
 	MDB_txn *txn;
 	int rc;
 
-	if (paths_mkdirs(path, false) < 0) {
-		*error_r = errstr(_("header cache: cannot create the directory for %s: %s"), path, strerror(errno));
-		free(hc);
-		return -1;
+	*damaged_r = false;
+	/* the cheap checks first, before LMDB maps anything */
+	if (access(hc->marker, F_OK) == 0 ||
+	    (stat(hc->path, &sb) == 0 && S_ISREG(sb.st_mode) && !size_fits_pages((uint64_t)sb.st_size, HCACHE_MIN_PAGE))) {
+		*damaged_r = true;
+		return MDB_CORRUPTED;
 	}
-	if ((rc = mdb_env_create(&hc->env)) != 0) {
-		*error_r = lmdb_error("create", rc);
-		free(hc);
-		return -1;
-	}
+	if ((rc = mdb_env_create(&hc->env)) != 0)
+		return rc;
 	mdb_env_set_mapsize(hc->env, HCACHE_MAP_SIZE);
-	rc = mdb_env_open(hc->env, path, MDB_NOSUBDIR | MDB_NOTLS, 0600);
+	rc = mdb_env_open(hc->env, hc->path, MDB_NOSUBDIR | MDB_NOTLS, 0600);
+	if (rc == 0 && !env_size_ok(hc->env))
+		rc = MDB_CORRUPTED;
 	if (rc == 0)
 		rc = mdb_txn_begin(hc->env, NULL, 0, &txn);
 	if (rc == 0) {
@@ -176,9 +233,90 @@ int hcache_open(const char *path, struct hcache **hc_r, const char **error_r)
 		rc = rc == 0 ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), rc);
 	}
 	if (rc != 0) {
-		*error_r = lmdb_error(path, rc);
+		*damaged_r = lmdb_damaged(rc);
 		mdb_env_close(hc->env);
-		free(hc);
+		hc->env = NULL;
+	}
+	return rc;
+}
+
+/* Renames the damaged file to "<path>.corrupt-<unix time>" (or "...-N" when that is taken) and removes
+ * its lock file and damage marker. Returns the new name (malloc'd); NULL with errno on failure, or with
+ * errno ENOENT when there was no file (the marker is then removed). */
+static char *move_aside(const struct hcache *hc)
+{
+	long long now = (long long)time(NULL);
+	char *dest = NULL, *lock;
+	struct stat sb;
+
+	for (int i = 0; i < HCACHE_MAX_ASIDE && dest == NULL; i++) {
+		dest = i == 0 ? xasprintf("%s.corrupt-%lld", hc->path, now) :
+				xasprintf("%s.corrupt-%lld-%d", hc->path, now, i);
+		if (lstat(dest, &sb) == 0 || errno != ENOENT) {
+			free(dest);
+			dest = NULL;
+		}
+	}
+	if (dest == NULL) {
+		errno = EEXIST;
+		return NULL;
+	}
+	if (rename(hc->path, dest) < 0) {
+		int saved = errno;
+		free(dest);
+		if (saved == ENOENT)
+			unlink(hc->marker);
+		errno = saved;
+		return NULL;
+	}
+	lock = xasprintf("%s-lock", hc->path);
+	unlink(lock);
+	free(lock);
+	unlink(hc->marker);
+	return dest;
+}
+
+static void hcache_free(struct hcache *hc)
+{
+	free(hc->path);
+	free(hc->marker);
+	free(hc);
+}
+
+int hcache_open(const char *path, struct hcache **hc_r, const char **notice_r, const char **error_r)
+{
+	struct hcache *hc;
+	bool damaged;
+	int rc;
+
+	*notice_r = NULL;
+	if (paths_mkdirs(path, false) < 0) {
+		*error_r = errstr(_("header cache: cannot create the directory for %s: %s"), path, strerror(errno));
+		return -1;
+	}
+	hc = xcalloc(1, sizeof(*hc));
+	hc->path = xstrdup(path);
+	hc->marker = xasprintf("%s.damaged", path);
+	rc = env_open(hc, &damaged);
+	if (damaged) {
+		char *moved = move_aside(hc);
+
+		if (moved == NULL && errno != ENOENT) {
+			*error_r = errstr(_("header cache %s is damaged and cannot be moved aside: %s"), path,
+					  strerror(errno));
+			hcache_free(hc);
+			return -1;
+		}
+		if (moved != NULL)
+			*notice_r = errstr(_("header cache %s was damaged; moved it to %s and started a new one"),
+					   path, moved);
+		free(moved);
+		rc = env_open(hc, &damaged);
+	}
+	if (rc != 0) {
+		*error_r = errstr(_("header cache: %s: %s"), path, rc == MDB_CORRUPTED && damaged ?
+				  _("damaged") : mdb_strerror(rc));
+		hcache_free(hc);
 		return -1;
 	}
 	*hc_r = hc;
@@ -190,7 +328,7 @@ void hcache_close(struct hcache **hc)
 	if (*hc == NULL)
 		return;
 	mdb_env_close((*hc)->env);
-	free(*hc);
+	hcache_free(*hc);
 	*hc = NULL;
 }
 
@@ -259,7 +397,7 @@ int hcache_state_get(struct hcache *hc, const char *account, const char *mailbox
 
 	make_prefix(key, 's', account, mailbox);
 	if ((rc = mdb_txn_begin(hc->env, NULL, MDB_RDONLY, &txn)) != 0) {
-		*error_r = lmdb_error("read", rc);
+		*error_r = lmdb_error(hc, "read", rc);
 		return -1;
 	}
 	rc = mdb_get(txn, hc->dbi, &k, &v);
@@ -272,7 +410,7 @@ int hcache_state_get(struct hcache *hc, const char *account, const char *mailbox
 		    memcmp(names + strlen(account) + 1, mailbox, strlen(mailbox)) == 0)
 			ret = 1;
 	} else if (rc != MDB_NOTFOUND) {
-		*error_r = lmdb_error("read", rc);
+		*error_r = lmdb_error(hc, "read", rc);
 		ret = -1;
 	}
 	mdb_txn_abort(txn);
@@ -362,7 +500,7 @@ int hcache_foreach(struct hcache *hc, const char *account, const char *mailbox, 
 	    (rc = mdb_cursor_open(txn, hc->dbi, &cur)) != 0) {
 		if (rc != 0 && txn != NULL)
 			mdb_txn_abort(txn);
-		*error_r = lmdb_error("read", rc);
+		*error_r = lmdb_error(hc, "read", rc);
 		return -1;
 	}
 	for (;;) {
@@ -380,7 +518,7 @@ int hcache_foreach(struct hcache *hc, const char *account, const char *mailbox, 
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
 	if (rc != 0 && rc != MDB_NOTFOUND) {
-		*error_r = lmdb_error("read", rc);
+		*error_r = lmdb_error(hc, "read", rc);
 		return -1;
 	}
 	return 0;
@@ -393,7 +531,7 @@ int hcache_begin(struct hcache *hc, const char *account, const char *mailbox, st
 	int rc;
 
 	if ((rc = mdb_txn_begin(hc->env, NULL, 0, &t->txn)) != 0) {
-		*error_r = lmdb_error("write", rc);
+		*error_r = lmdb_error(hc, "write", rc);
 		free(t);
 		return -1;
 	}
@@ -528,6 +666,7 @@ static void txn_free(struct hcache_txn **txn)
 int hcache_commit(struct hcache_txn **txn, const char **error_r)
 {
 	struct hcache_txn *t = *txn;
+	struct hcache *hc = t->hc;
 	int rc = t->error;
 
 	if (rc != 0) {
@@ -537,7 +676,7 @@ int hcache_commit(struct hcache_txn **txn, const char **error_r)
 	}
 	txn_free(txn);
 	if (rc != 0) {
-		*error_r = lmdb_error("write", rc);
+		*error_r = lmdb_error(hc, "write", rc);
 		return -1;
 	}
 	return 0;

@@ -47,8 +47,13 @@ struct hcache;
 struct hcache_txn;
 
 /* Opens (creating it and its directory, mode 0700/0600) the cache file at path. Returns 0 and a handle
- * the caller owns, or -1 with *error_r. Any thread; a handle may be shared by threads. */
-int hcache_open(const char *path, struct hcache **hc_r, const char **error_r);
+ * the caller owns, or -1 with *error_r. A damaged file (LMDB finds it invalid or corrupted; it is
+ * shorter than the pages LMDB uses or not made of whole pages; or an earlier handle met a corrupted
+ * page and left "<path>.damaged" behind) is renamed to "<path>.corrupt-<unix time>", its lock file
+ * removed, and a new empty cache created in its place: then *notice_r is a translated one-line message
+ * for the user (an errstr() string: valid until that thread's next ERRSTR_SLOTS errstr() calls), else
+ * NULL. Any thread; a handle may be shared by threads. */
+int hcache_open(const char *path, struct hcache **hc_r, const char **notice_r, const char **error_r);
 /* Closes the cache and sets *hc to NULL; NULL is fine. No transaction of it may be open. */
 void hcache_close(struct hcache **hc);
 /* Returns the default cache path ($XDG_CACHE_HOME/skua/hcache.mdb or ~/.cache/skua/hcache.mdb),

@@ -7,15 +7,19 @@
 #include "lib/xmalloc.h"
 #include "test.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define VARINT_TEST_LEN 12
 
 static char dir[] = "/tmp/skua-test-hcache-XXXXXX";
 static char *path;
+static const char *notice;
 
 struct collected {
 	uint32_t uids[16], flags[16];
@@ -60,7 +64,7 @@ static void test_roundtrip(void)
 	struct collected c;
 	const char *error;
 
-	TEST_INTEQ(hcache_open(path, &hc, &error), 0);
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
 	TEST_INTEQ(hcache_state_get(hc, "acct", "INBOX", &got, &error), 0);
 	TEST_INTEQ(hcache_begin(hc, "acct", "INBOX", &t, &error), 0);
 	put(t, 7, 300, "three hundred");
@@ -95,7 +99,7 @@ static void test_roundtrip(void)
 	TEST_ASSERT(hc == NULL);
 
 	/* persistence, flags, deletes, and an aborted transaction changing nothing */
-	TEST_INTEQ(hcache_open(path, &hc, &error), 0);
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
 	TEST_INTEQ(hcache_begin(hc, "acct", "INBOX", &t, &error), 0);
 	TEST_INTEQ(hcache_txn_set_flags(t, 7, 40, 1, 0), 0);
 	TEST_INTEQ(hcache_txn_set_flags(t, 7, 41, 1, 0), 0); /* missing: stays missing */
@@ -146,7 +150,7 @@ static void test_long_field(void)
 	m.uid = 1;
 	m.field[HCACHE_REFERENCES] = big;
 	m.field_len[HCACHE_REFERENCES] = HCACHE_MAX_FIELD * 2;
-	TEST_INTEQ(hcache_open(path, &hc, &error), 0);
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
 	TEST_INTEQ(hcache_begin(hc, "a", "b", &t, &error), 0);
 	TEST_INTEQ(hcache_txn_put(t, 1, &m), 0);
 	TEST_INTEQ(hcache_commit(&t, &error), 0);
@@ -220,7 +224,7 @@ static void test_v2_fields(void)
 	const char *error;
 
 	full_msg(&m, 77);
-	TEST_INTEQ(hcache_open(path, &hc, &error), 0);
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
 	TEST_INTEQ(hcache_begin(hc, "v2", "INBOX", &t, &error), 0);
 	TEST_INTEQ(hcache_txn_put(t, 3, &m), 0);
 	TEST_INTEQ(hcache_commit(&t, &error), 0);
@@ -291,7 +295,7 @@ static size_t count_records(const char *account, const char *mailbox, uint32_t u
 	const char *error;
 	size_t n = 0;
 
-	TEST_INTEQ(hcache_open(path, &hc, &error), 0);
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
 	if (hc != NULL)
 		TEST_INTEQ(hcache_foreach(hc, account, mailbox, uidvalidity, count_msgs, &n, &error), 0);
 	hcache_close(&hc);
@@ -316,7 +320,7 @@ static void test_other_versions(void)
 	v3[0] = 3;
 	put_raw("old", "INBOX", 5, 1, v1, sizeof(v1));
 	put_raw("old", "INBOX", 5, 3, v3, sizeof(v3));
-	TEST_INTEQ(hcache_open(path, &hc, &error), 0);
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
 	TEST_INTEQ(hcache_begin(hc, "old", "INBOX", &t, &error), 0);
 	full_msg(&m, 2);
 	TEST_INTEQ(hcache_txn_put(t, 5, &m), 0);
@@ -403,9 +407,167 @@ static void test_open_failure(void)
 {
 	struct hcache *hc = NULL;
 	const char *error = NULL;
-	TEST_INTEQ(hcache_open("/proc/skua/cannot/hcache.mdb", &hc, &error), -1);
+	TEST_INTEQ(hcache_open("/proc/skua/cannot/hcache.mdb", &hc, &notice, &error), -1);
 	TEST_ASSERT(error != NULL && strstr(error, "header cache") != NULL);
 	TEST_ASSERT(hc == NULL);
+}
+
+/* Removes the cache, its lock file and marker, and every file moved aside; returns how many files were
+ * moved aside. */
+static int reset_files(void)
+{
+	char *sub = xasprintf("%s/sub", dir), *base = strrchr(path, '/') + 1;
+	char *corrupt_prefix = xasprintf("%s.corrupt-", base);
+	DIR *d = opendir(sub);
+	struct dirent *de;
+	int n = 0;
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		char *f;
+		if (de->d_name[0] == '.')
+			continue;
+		if (strncmp(de->d_name, corrupt_prefix, strlen(corrupt_prefix)) == 0)
+			n++;
+		f = xasprintf("%s/%s", sub, de->d_name);
+		unlink(f);
+		free(f);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(corrupt_prefix);
+	free(sub);
+	return n;
+}
+
+/* Fills the cache with enough records for many pages; returns the file size. */
+static off_t fill_cache(void)
+{
+	struct hcache *hc = NULL;
+	struct hcache_txn *t;
+	struct stat sb;
+	const char *error;
+	char subject[600];
+
+	memset(subject, 's', sizeof(subject) - 1);
+	subject[sizeof(subject) - 1] = '\0';
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
+	TEST_ASSERT(notice == NULL);
+	TEST_INTEQ(hcache_begin(hc, "acct", "INBOX", &t, &error), 0);
+	for (uint32_t uid = 1; uid <= 200; uid++)
+		put(t, 1, uid, subject);
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+	hcache_close(&hc);
+	TEST_INTEQ(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+/* Opens a damaged cache: it must be moved aside with a notice, and the new one must work. */
+static void expect_moved_aside(const char *what)
+{
+	struct hcache *hc = NULL;
+	struct hcache_txn *t;
+	struct hcache_state st;
+	const char *error = NULL;
+	size_t n = 0;
+
+	notice = NULL;
+	if (hcache_open(path, &hc, &notice, &error) < 0) {
+		fprintf(stderr, "%s: %s\n", what, error);
+		TEST_ASSERT(!"open failed");
+		return;
+	}
+	if (notice == NULL || strstr(notice, "damaged") == NULL || strstr(notice, ".corrupt-") == NULL) {
+		fprintf(stderr, "%s: notice %s\n", what, notice != NULL ? notice : "(none)");
+		TEST_ASSERT(!"no notice");
+	}
+	TEST_INTEQ(hcache_state_get(hc, "acct", "INBOX", &st, &error), 0);
+	TEST_INTEQ(hcache_foreach(hc, "acct", "INBOX", 1, count_msgs, &n, &error), 0);
+	TEST_INTEQ(n, 0);
+	TEST_INTEQ(hcache_begin(hc, "acct", "INBOX", &t, &error), 0);
+	put(t, 1, 9, "after");
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+	TEST_INTEQ(hcache_foreach(hc, "acct", "INBOX", 1, count_msgs, &n, &error), 0);
+	TEST_INTEQ(n, 1);
+	hcache_close(&hc);
+	/* once is enough: the new cache opens quietly */
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
+	TEST_ASSERT(notice == NULL);
+	hcache_close(&hc);
+	if (reset_files() != 1) {
+		fprintf(stderr, "%s: not exactly one file moved aside\n", what);
+		TEST_ASSERT(!"moved aside");
+	}
+}
+
+static void write_file(const char *file, const void *data, size_t len)
+{
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	TEST_ASSERT(fd >= 0);
+	TEST_INTEQ(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static void test_damaged(void)
+{
+	off_t size;
+	char *garbage = xmalloc(5 * 4096);
+	uint32_t x = 12345;
+	struct hcache *hc = NULL;
+	const char *error;
+	size_t n = 0;
+
+	reset_files();
+	/* truncated to half, in whole pages (LMDB's last used page is gone) and not */
+	size = fill_cache();
+	TEST_ASSERT(size >= 8 * 4096);
+	TEST_INTEQ(truncate(path, size / 2 / 4096 * 4096), 0);
+	expect_moved_aside("truncated to whole pages");
+	size = fill_cache();
+	TEST_INTEQ(truncate(path, size / 2 + 100), 0);
+	expect_moved_aside("truncated mid-page");
+	/* too short for the two meta pages */
+	fill_cache();
+	TEST_INTEQ(truncate(path, 4096), 0);
+	expect_moved_aside("one page");
+	fill_cache();
+	TEST_INTEQ(truncate(path, 100), 0);
+	expect_moved_aside("100 bytes");
+	/* garbage, in whole pages (LMDB refuses it) and not */
+	for (size_t i = 0; i < 5 * 4096; i++) {
+		x = x * 1103515245 + 12345;
+		garbage[i] = (char)(x >> 16);
+	}
+	write_file(path, garbage, 5 * 4096);
+	expect_moved_aside("garbage");
+	write_file(path, garbage, 20000);
+	expect_moved_aside("garbage, 20000 bytes");
+	/* the data pages zeroed: LMDB opens it, the first read finds it corrupted and leaves the marker */
+	size = fill_cache();
+	memset(garbage, 0, 4096);
+	{
+		int fd = open(path, O_WRONLY);
+		TEST_ASSERT(fd >= 0);
+		for (off_t off = 2 * 4096; off < size; off += 4096)
+			TEST_INTEQ(pwrite(fd, garbage, 4096, off), 4096);
+		close(fd);
+	}
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
+	TEST_ASSERT(notice == NULL);
+	TEST_INTEQ(hcache_foreach(hc, "acct", "INBOX", 1, count_msgs, &n, &error), -1);
+	hcache_close(&hc);
+	{
+		char *marker = xasprintf("%s.damaged", path);
+		TEST_INTEQ(access(marker, F_OK), 0);
+		free(marker);
+	}
+	expect_moved_aside("zeroed pages");
+	/* an empty file is a new cache, not a damaged one */
+	write_file(path, "", 0);
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
+	TEST_ASSERT(notice == NULL);
+	hcache_close(&hc);
+	TEST_INTEQ(reset_files(), 0);
+	free(garbage);
 }
 
 static void setup(void)
@@ -416,12 +578,10 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char *lock = xasprintf("%s-lock", path), *sub = xasprintf("%s/sub", dir);
-	unlink(path);
-	unlink(lock);
+	char *sub = xasprintf("%s/sub", dir);
+	reset_files();
 	rmdir(sub);
 	rmdir(dir);
-	free(lock);
 	free(sub);
 	free(path);
 }
@@ -433,6 +593,7 @@ static const struct test_case tests[] = {
 	{ "version 2: hints, modseq, dates", test_v2_fields },
 	{ "records of other versions are skipped", test_other_versions },
 	{ "malformed records are skipped", test_malformed },
+	{ "damaged files are moved aside", test_damaged },
 	{ "open failure", test_open_failure },
 	{ "tear down", teardown },
 };
