@@ -1,0 +1,8 @@
+# src/ev/local.mk: the event loop (fds, timers, signals) and the thread-safe message queues.
+libskua_a_SOURCES += \
+	src/ev/ev-loop.c src/ev/ev-loop.h \
+	src/ev/ev-signal.c \
+	src/ev/ev-queue.c src/ev/ev-queue.h
+
+UNIT_TESTS += src/ev/test-ev
+src_ev_test_ev_SOURCES = src/ev/test-ev.c
