@@ -56,8 +56,8 @@ void ev_io_remove(struct ev_io **io);
  * handle the loop owns until ev_timer_remove or ev_loop_free: a one-shot timer that has fired stays
  * valid (disarmed) and can be re-armed with ev_timer_restart. Never NULL. */
 struct ev_timer *ev_timer_add(struct ev_loop *loop, int64_t delay_ms, bool repeat, ev_timer_cb *cb, void *ctx);
-/* Re-arms the timer to fire delay_ms from now (repeating ones then keep that period), whether it was
- * armed, pending in this turn or fired. A way to debounce. */
+/* Re-arms the timer to fire delay_ms from now (a repeating one then repeats every delay_ms), whether
+ * it was armed, stopped, pending in this turn or fired. A way to debounce. */
 void ev_timer_restart(struct ev_timer *timer, int64_t delay_ms);
 /* Disarms the timer without freeing it (ev_timer_restart arms it again). */
 void ev_timer_stop(struct ev_timer *timer);
@@ -84,9 +84,9 @@ int ev_signal_catch(struct ev_loop *loop, int signo, ev_signal_cb *cb, void *ctx
 void ev_signal_release(struct ev_loop *loop, int signo);
 /* Releases every signal the loop catches (ev_loop_free does it too). */
 void ev_signal_release_all(struct ev_loop *loop);
-/* Blocks, in the calling thread only, the signals listed for ev_signal_catch, so that they are delivered to the loop thread and never interrupt this thread's system calls.
- * Call it first thing in each worker thread (or around pthread_create, which inherits the mask).
- * Any thread. */
+/* Blocks, in the calling thread only, the signals listed for ev_signal_catch, so that they are
+ * delivered to the loop thread and never interrupt this thread's system calls. Call it first thing in
+ * each worker thread (or around pthread_create, which inherits the mask). Any thread. */
 void ev_signal_block_in_thread(void);
 
 #endif

@@ -61,7 +61,8 @@ enum ev_queue_status ev_queue_push(struct ev_queue *q, struct ev_msg *msg, int t
 enum ev_queue_status ev_queue_pop(struct ev_queue *q, struct ev_msg *msg_r, int timeout_ms);
 /* Takes up to max messages, oldest first, into msgs_r without waiting, under one lock: how a loop
  * callback drains a busy queue in batches (and leaves the rest for the next turn, so that a flood of
- * messages never starves the keyboard). Returns how many were taken (0 when empty; ev_queue_pop tells an empty queue from a closed one). */
+ * messages never starves the keyboard). Returns how many were taken (0 when empty; ev_queue_pop tells
+ * an empty queue from a closed one). Any thread. */
 size_t ev_queue_pop_many(struct ev_queue *q, struct ev_msg *msgs_r, size_t max);
 
 /* Returns an fd (owned by the queue) that polls readable exactly while the queue holds a message or is
