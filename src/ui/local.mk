@@ -1,6 +1,8 @@
 # src/ui/local.mk: the UI's curses-free logic (cells, index formats, key tables, pager layout).
 libskua_a_SOURCES += \
-	src/ui/cells.c src/ui/cells.h
+	src/ui/cells.c src/ui/cells.h \
+	src/ui/format.c src/ui/format.h
 
-UNIT_TESTS += src/ui/test-cells
+UNIT_TESTS += src/ui/test-cells src/ui/test-format
 src_ui_test_cells_SOURCES = src/ui/test-cells.c
+src_ui_test_format_SOURCES = src/ui/test-format.c
