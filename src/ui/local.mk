@@ -1,8 +1,10 @@
 # src/ui/local.mk: the UI's curses-free logic (cells, index formats, key tables, pager layout).
 libskua_a_SOURCES += \
 	src/ui/cells.c src/ui/cells.h \
-	src/ui/format.c src/ui/format.h
+	src/ui/format.c src/ui/format.h \
+	src/ui/keymap.c src/ui/keymap.h
 
-UNIT_TESTS += src/ui/test-cells src/ui/test-format
+UNIT_TESTS += src/ui/test-cells src/ui/test-format src/ui/test-keymap
 src_ui_test_cells_SOURCES = src/ui/test-cells.c
 src_ui_test_format_SOURCES = src/ui/test-format.c
+src_ui_test_keymap_SOURCES = src/ui/test-keymap.c
