@@ -30,7 +30,7 @@ enum cfg_key {
 	CFG_K_OAUTH_COMMAND, CFG_K_CA_FILE, CFG_K_TUNNEL,
 	CFG_K_ACCOUNT_COUNT,
 	/* global keys */
-	CFG_K_HTML_COMMAND = CFG_K_ACCOUNT_COUNT, CFG_K_DEFAULT_ACCOUNT, CFG_K_SORT,
+	CFG_K_HTML_COMMAND = CFG_K_ACCOUNT_COUNT, CFG_K_DEFAULT_ACCOUNT, CFG_K_SORT, CFG_K_HEADER_CACHE,
 	CFG_K_COUNT
 };
 
@@ -48,6 +48,7 @@ static const char *const cfg_key_names[CFG_K_COUNT] = {
 	[CFG_K_HTML_COMMAND] = "html-command",
 	[CFG_K_DEFAULT_ACCOUNT] = "default-account",
 	[CFG_K_SORT] = "sort",
+	[CFG_K_HEADER_CACHE] = "header-cache",
 };
 
 static const char *const cfg_tls_names[] = {
@@ -223,6 +224,19 @@ static char *cfg_expand_tilde(struct cfg_parser *p, const char *path)
 		return NULL;
 	}
 	return xasprintf("%s%s", home, path + 1);
+}
+
+/* A file name value: "~" expanded, and then absolute. Returns a malloc'd path, or NULL with p->error. */
+static char *cfg_path(struct cfg_parser *p, enum cfg_key key, const char *value)
+{
+	char *path = cfg_expand_tilde(p, value);
+
+	if (path != NULL && path[0] != '/') {
+		cfg_set_error(p, p->line, _("%s must be an absolute path or start with \"~/\""), cfg_key_names[key]);
+		free(path);
+		path = NULL;
+	}
+	return path;
 }
 
 static bool cfg_account_name_ok(const char *name)
@@ -425,18 +439,9 @@ static int cfg_apply(struct cfg_parser *p, enum cfg_key key, char **value)
 	case CFG_K_OAUTH_COMMAND:
 		cfg_take(&a->oauth_command, value);
 		return 0;
-	case CFG_K_CA_FILE: {
-		char *path = cfg_expand_tilde(p, v);
-		if (path == NULL)
-			return -1;
-		if (path[0] != '/') {
-			cfg_set_error(p, p->line, _("ca-file must be an absolute path or start with \"~/\""));
-			free(path);
-			return -1;
-		}
-		a->ca_file = path;
-		return 0;
-	}
+	case CFG_K_CA_FILE:
+		a->ca_file = cfg_path(p, key, v);
+		return a->ca_file != NULL ? 0 : -1;
 	case CFG_K_TUNNEL:
 		cfg_take(&a->tunnel, value);
 		return 0;
@@ -467,6 +472,9 @@ static int cfg_apply(struct cfg_parser *p, enum cfg_key key, char **value)
 		}
 		cfg_take(&p->cfg->sort, value);
 		return 0;
+	case CFG_K_HEADER_CACHE:
+		p->cfg->header_cache = cfg_path(p, key, v);
+		return p->cfg->header_cache != NULL ? 0 : -1;
 	default:
 		break;
 	}
@@ -817,6 +825,7 @@ void cfg_free(struct cfg **cfgp)
 	free(cfg->html_command);
 	free(cfg->default_account);
 	free(cfg->sort);
+	free(cfg->header_cache);
 	free(cfg->path);
 	free(cfg);
 	*cfgp = NULL;

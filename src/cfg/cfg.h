@@ -33,6 +33,7 @@ struct cfg {
 	char *default_account;   /* name of an existing account used when none is given, or NULL */
 	char *sort;              /* default index order: "date", "threads", "from", "subject" or "size";
 				  * NULL = date */
+	char *header_cache;      /* the header cache file ("~" expanded, absolute), or NULL: the default */
 };
 
 /* Reads and parses the file at path. Returns 0 and a config the caller owns, or -1 with *error_r of

@@ -47,6 +47,7 @@ static void test_cfg_example(void)
 	TEST_INTEQ(cfg->n_accounts, 2);
 	TEST_ASSERT(cfg->warnings != NULL && cfg->warnings[0] == NULL);
 	TEST_ASSERT(cfg->html_command == NULL);
+	TEST_ASSERT(cfg->header_cache == NULL);
 
 	struct cfg_account *a = cfg_account_find(cfg, "bench");
 	TEST_ASSERT(a != NULL && a == cfg->accounts[0]);
@@ -85,6 +86,7 @@ static void test_cfg_more(void)
 		"\xef\xbb\xbf# skua config\r\n"
 		"html-command 'w3m -dump -T text/html'   # trailing comment\r\n"
 		"sort threads\n"
+		"header-cache ~/mail/hcache.mdb\n"
 		"default-account tun\n"
 		"\n"
 		"account first\n"
@@ -121,6 +123,7 @@ static void test_cfg_more(void)
 	}
 	TEST_STREQ(cfg->html_command, "w3m -dump -T text/html");
 	TEST_STREQ(cfg->sort, "threads");
+	TEST_STREQ(cfg->header_cache, "/home/tester/mail/hcache.mdb");
 	TEST_STREQ(cfg->default_account, "tun");
 	TEST_INTEQ(cfg->n_accounts, 5);
 	TEST_ASSERT(cfg_account_find(cfg, NULL) == cfg->accounts[1]);
@@ -212,6 +215,11 @@ static const struct error_case error_cases[] = {
 	  "t.conf:1: html-command: unbalanced quotes or trailing backslash in command" },
 	{ "html-command \"  \"\n", "t.conf:1: html-command needs a non-empty value" },
 	{ "html-command a\nhtml-command b\n", "t.conf:2: html-command is already set at line 1" },
+	{ "header-cache hcache.mdb\n",
+	  "t.conf:1: header-cache must be an absolute path or start with \"~/\"" },
+	{ "header-cache /a\nheader-cache /b\n", "t.conf:2: header-cache is already set at line 1" },
+	{ ACCT "    header-cache /a\n",
+	  "t.conf:4: header-cache is a global option; write it unindented, outside account blocks" },
 	{ "sort random\n", "t.conf:1: sort must be date, threads, from, subject or size, not \"random\"" },
 	{ "account a/b\n",
 	  "t.conf:1: account names are 1-64 letters, digits, \".-_@+\", not starting with \".\" or \"-\"" },

@@ -1,4 +1,5 @@
-/* cli.c: the command-line interface: folders, list and show over one account's IMAP session. */
+/* cli.c: the command-line interface: folders, list and show over one account's IMAP session; cache
+ * figures and clearing without one. */
 #include "skua.h"
 #include "cli.h"
 #include "backend/mailbox.h"
@@ -54,6 +55,7 @@ static void cli_usage(FILE *out)
 	fprintf(out, "%s", _("usage: skua [-d logfile] [-F config] [-a account] folders\n"
 			     "       skua [-d logfile] [-F config] [-a account] list FOLDER [-n N] [--sort date|threads|from|subject|size]\n"
 			     "       skua [-d logfile] [-F config] [-a account] show FOLDER UID\n"
+			     "       skua [-F config] [-a account] cache stats|clear [ACCOUNT [FOLDER]]\n"
 			     "       skua --version | --help\n"));
 }
 
@@ -66,7 +68,8 @@ static void print_sanitized(const char *s, size_t len)
 
 /* --- connecting --- */
 
-static int cli_connect(struct cli *cli)
+/* Loads the configuration and prints its warnings. Returns 0, or -1 after printing. */
+static int cli_load_config(struct cli *cli)
 {
 	const char *error;
 	char *path = cli->config_path != NULL ? xstrdup(cli->config_path) : cfg_default_path();
@@ -83,6 +86,15 @@ static int cli_connect(struct cli *cli)
 	free(path);
 	for (char **w = cli->cfg->warnings; w != NULL && *w != NULL; w++)
 		cli_error(_("warning: %s"), *w);
+	return 0;
+}
+
+static int cli_connect(struct cli *cli)
+{
+	const char *error;
+
+	if (cli_load_config(cli) < 0)
+		return -1;
 	cli->acct = cfg_account_find(cli->cfg, cli->account_name);
 	if (cli->acct == NULL) {
 		if (cli->account_name != NULL)
@@ -268,17 +280,19 @@ static void print_list_line(const struct sort_msg *m, unsigned int depth)
 	free(subject);
 }
 
-/* Opens the header cache; without one (no home, unwritable) skua works uncached. A damaged cache
- * moved aside is said on stderr. */
-static struct hcache *cli_hcache(void)
+/* Opens the header cache: the configured header-cache file, else the default one. Returns it, or NULL
+ * with *error_r (no home directory, unwritable). A damaged cache moved aside is said on stderr. */
+static struct hcache *cli_hcache(struct cli *cli, const char **error_r)
 {
 	struct hcache *hc = NULL;
-	char *path = hcache_default_path();
-	const char *error, *notice;
+	char *path = cli->cfg->header_cache != NULL ? xstrdup(cli->cfg->header_cache) : hcache_default_path();
+	const char *notice;
 
-	if (path != NULL && hcache_open(path, &hc, &notice, &error) < 0)
-		log_warn("%s", error);
-	else if (path != NULL && notice != NULL)
+	if (path == NULL) {
+		*error_r = _("no header cache: HOME is not set (set header-cache)");
+		return NULL;
+	}
+	if (hcache_open(path, &hc, &notice, error_r) == 0 && notice != NULL)
 		cli_error("%s", notice);
 	free(path);
 	return hc;
@@ -288,12 +302,15 @@ static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort
 {
 	struct list_ctx lc = { NULL, 0, 0, order == SORT_THREADS };
 	struct mailbox_load_stats stats;
-	struct hcache *hc = cli_hcache();
+	struct hcache *hc;
 	struct sort_line *lines = NULL;
 	size_t nlines;
 	const char *error;
 	int ret;
 
+	/* without a cache (no home, unwritable) skua works uncached */
+	if ((hc = cli_hcache(cli, &error)) == NULL)
+		log_warn("%s", error);
 	ret = mailbox_load(cli->session, hc, cli->acct->name, folder, list_msg, &lc, &stats, &error);
 	if (ret > 0)
 		cli_error(_("no such folder '%s' (server said: %s)"), folder, error);
@@ -440,6 +457,62 @@ static int cli_show(struct cli *cli, const char *folder, const char *uidstr)
 	return ret;
 }
 
+/* --- cache --- */
+
+static void print_cache_stats(const struct hcache_stats *st)
+{
+	for (size_t i = 0; i < st->n_mailboxes; i++) {
+		const struct hcache_mailbox_stats *ms = &st->mailboxes[i];
+
+		if (ms->account == NULL)
+			continue; /* records whose mailbox is unknown: in the total only */
+		print_sanitized(ms->account, strlen(ms->account));
+		fputc('\t', stdout);
+		print_sanitized(ms->mailbox, strlen(ms->mailbox));
+		printf("\t%u\t%u\t%u\t%llu\t%llu\t%llu\t%llu\n", ms->state.uidvalidity, ms->state.uidnext,
+		       ms->state.exists, (unsigned long long)ms->state.highestmodseq, (unsigned long long)ms->records,
+		       (unsigned long long)ms->other_records, (unsigned long long)ms->bytes);
+	}
+	printf("total\t-\t-\t-\t-\t-\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\n", (unsigned long long)st->records,
+	       (unsigned long long)st->other_records, (unsigned long long)st->bytes,
+	       (unsigned long long)st->file_size, (unsigned long long)(st->pages_used * st->page_size),
+	       (unsigned long long)(st->data_pages * st->page_size));
+}
+
+/* cache stats|clear [ACCOUNT [FOLDER]]: no connection. ACCOUNT defaults to -a's, else every account. */
+static int cli_cache(struct cli *cli, const char *action, const char *account, const char *folder)
+{
+	struct hcache_stats *st = NULL;
+	struct hcache *hc;
+	const char *error;
+	int ret;
+
+	if (cli_load_config(cli) < 0)
+		return -1;
+	if (account == NULL)
+		account = cli->account_name;
+	if (account != NULL && cfg_account_find(cli->cfg, account) == NULL) {
+		cli_error(_("unknown account '%s'"), account);
+		return -1;
+	}
+	if ((hc = cli_hcache(cli, &error)) == NULL) {
+		cli_error("%s", error);
+		return -1;
+	}
+	if (strcmp(action, "clear") == 0) {
+		ret = hcache_clear(hc, account, folder, &error);
+	} else {
+		ret = hcache_stats(hc, account, folder, &st, &error);
+		if (ret == 0)
+			print_cache_stats(st);
+	}
+	if (ret < 0)
+		cli_error("%s", error);
+	hcache_stats_free(&st);
+	hcache_close(&hc);
+	return ret;
+}
+
 /* --- main --- */
 
 int cli_main(int argc, char **argv)
@@ -537,13 +610,22 @@ int cli_main(int argc, char **argv)
 			cli_usage(stderr);
 			return 2;
 		}
+	} else if (strcmp(command, "cache") == 0) {
+		if (argc - optind < 1 || argc - optind > 3 ||
+		    (strcmp(argv[optind], "stats") != 0 && strcmp(argv[optind], "clear") != 0)) {
+			cli_usage(stderr);
+			return 2;
+		}
 	} else {
 		cli_error(_("unknown command '%s'"), command);
 		cli_usage(stderr);
 		return 2;
 	}
 
-	if (cli_connect(&cli) < 0) {
+	if (strcmp(command, "cache") == 0) {
+		ret = cli_cache(&cli, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL,
+				optind + 2 < argc ? argv[optind + 2] : NULL);
+	} else if (cli_connect(&cli) < 0) {
 		ret = -1;
 	} else if (strcmp(command, "folders") == 0) {
 		ret = cli_folders(&cli);

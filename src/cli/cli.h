@@ -1,4 +1,4 @@
-/* cli.h: the command-line interface (folders, list, show) for scripts, tests and use over SSH. */
+/* cli.h: the command-line interface (folders, list, show, cache) for scripts, tests and use over SSH. */
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
 

@@ -386,13 +386,23 @@ static bool state_decode(const MDB_val *v, const char **names_r, size_t *len_r, 
 	return true;
 }
 
+/* Decodes a current-version state record that belongs to (account, mailbox): the names guard against
+ * two mailboxes whose names hash alike. */
+static bool state_match(const MDB_val *v, const char *account, const char *mailbox, struct hcache_state *st_r)
+{
+	size_t alen = strlen(account), mlen = strlen(mailbox), len;
+	const char *names;
+
+	return state_decode(v, &names, &len, st_r) && len == alen + 1 + mlen &&
+	       memcmp(names, account, alen + 1) == 0 && memcmp(names + alen + 1, mailbox, mlen) == 0;
+}
+
 int hcache_state_get(struct hcache *hc, const char *account, const char *mailbox, struct hcache_state *state_r,
 		     const char **error_r)
 {
 	uint8_t key[KEY_PREFIX_LEN];
 	MDB_val k = { sizeof(key), key }, v;
 	MDB_txn *txn;
-	size_t names_len = strlen(account) + 1 + strlen(mailbox);
 	int rc, ret = 0;
 
 	make_prefix(key, 's', account, mailbox);
@@ -402,12 +412,7 @@ int hcache_state_get(struct hcache *hc, const char *account, const char *mailbox
 	}
 	rc = mdb_get(txn, hc->dbi, &k, &v);
 	if (rc == 0) {
-		const char *names;
-		size_t len;
-		/* the names guard against two mailboxes whose names hash alike */
-		if (state_decode(&v, &names, &len, state_r) && len == names_len &&
-		    memcmp(names, account, strlen(account) + 1) == 0 &&
-		    memcmp(names + strlen(account) + 1, mailbox, strlen(mailbox)) == 0)
+		if (state_match(&v, account, mailbox, state_r))
 			ret = 1;
 	} else if (rc != MDB_NOTFOUND) {
 		*error_r = lmdb_error(hc, "read", rc);
@@ -601,36 +606,39 @@ int hcache_txn_delete(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid)
 	return txn_result(t, rc == MDB_NOTFOUND ? 0 : rc);
 }
 
-int hcache_txn_clear(struct hcache_txn *t)
+/* Deletes every record (all UIDVALIDITYs: one contiguous key range) and the state of the mailbox whose
+ * key prefix (any kind byte, then the hash) is given. Returns 0 or an LMDB error. */
+static int clear_mailbox(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key_prefix)
 {
-	uint8_t state[KEY_PREFIX_LEN];
-	MDB_val k = { KEY_PREFIX_LEN, t->prefix }, v;
+	uint8_t prefix[KEY_PREFIX_LEN];
+	MDB_val k = { KEY_PREFIX_LEN, prefix }, v;
 	MDB_cursor *cur;
 	int rc;
 
-	if ((rc = mdb_cursor_open(t->txn, t->hc->dbi, &cur)) != 0)
-		return txn_result(t, rc);
+	memcpy(prefix, key_prefix, KEY_PREFIX_LEN);
+	prefix[0] = 'm';
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	while (rc == 0 && k.mv_size >= KEY_PREFIX_LEN && memcmp(k.mv_data, t->prefix, KEY_PREFIX_LEN) == 0) {
+	while (rc == 0 && k.mv_size >= KEY_PREFIX_LEN && memcmp(k.mv_data, prefix, KEY_PREFIX_LEN) == 0) {
 		if ((rc = mdb_cursor_del(cur, 0)) != 0)
 			break;
+		/* the cursor now stands on the next key, if any */
 		rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
-		if (rc == MDB_NOTFOUND || rc == EINVAL)
-			break;
-		if (rc != 0)
-			break;
-		if (k.mv_size < KEY_PREFIX_LEN || memcmp(k.mv_data, t->prefix, KEY_PREFIX_LEN) != 0)
-			break;
 	}
 	mdb_cursor_close(cur);
 	if (rc != 0 && rc != MDB_NOTFOUND && rc != EINVAL)
-		return txn_result(t, rc);
-	memcpy(state, t->prefix, KEY_PREFIX_LEN);
-	state[0] = 's';
+		return rc;
+	prefix[0] = 's';
 	k.mv_size = KEY_PREFIX_LEN;
-	k.mv_data = state;
-	rc = mdb_del(t->txn, t->hc->dbi, &k, NULL);
-	return txn_result(t, rc == MDB_NOTFOUND ? 0 : rc);
+	k.mv_data = prefix;
+	rc = mdb_del(txn, dbi, &k, NULL);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int hcache_txn_clear(struct hcache_txn *t)
+{
+	return txn_result(t, clear_mailbox(t->txn, t->hc->dbi, t->prefix));
 }
 
 int hcache_txn_set_state(struct hcache_txn *t, const struct hcache_state *st)
@@ -688,4 +696,287 @@ void hcache_abort(struct hcache_txn **txn)
 		return;
 	mdb_txn_abort((*txn)->txn);
 	txn_free(txn);
+}
+
+/* --- statistics and clearing --- */
+
+static uint64_t be_get(const uint8_t *p, int bytes)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < bytes; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* Appends a mailbox to st (account and mailbox taken, NULL for an unnamed one); hashes[] grows alongside.
+ * Returns its index. */
+static size_t stats_add(struct hcache_stats *st, size_t *cap, uint64_t **hashes, size_t *hashes_cap,
+			char *account, char *mailbox, uint64_t hash)
+{
+	struct hcache_mailbox_stats *ms;
+
+	st->mailboxes = xgrow(st->mailboxes, cap, st->n_mailboxes + 1, sizeof(*st->mailboxes));
+	*hashes = xgrow(*hashes, hashes_cap, st->n_mailboxes + 1, sizeof(**hashes));
+	ms = &st->mailboxes[st->n_mailboxes];
+	memset(ms, 0, sizeof(*ms));
+	ms->account = account;
+	ms->mailbox = mailbox;
+	(*hashes)[st->n_mailboxes] = hash;
+	return st->n_mailboxes++;
+}
+
+/* Counts the records from the cursor's current key (k, v) while they are under prefix; leaves the cursor
+ * on the first key past them. Returns 0 or an LMDB error (MDB_NOTFOUND at the end). */
+static int count_range(MDB_cursor *cur, MDB_val *k, MDB_val *v, const uint8_t *prefix,
+		       struct hcache_mailbox_stats *ms)
+{
+	int rc = 0;
+
+	while (rc == 0 && k->mv_size >= KEY_PREFIX_LEN && memcmp(k->mv_data, prefix, KEY_PREFIX_LEN) == 0) {
+		struct hcache_msg m;
+		if (msg_decode(k, v, &m))
+			ms->records++;
+		else
+			ms->other_records++;
+		ms->bytes += v->mv_size;
+		rc = mdb_cursor_get(cur, k, v, MDB_NEXT);
+	}
+	return rc;
+}
+
+/* Counts the records of the mailbox whose 'm' key prefix is given. Returns 0 or an LMDB error. */
+static int count_mailbox(MDB_cursor *cur, const uint8_t *prefix, struct hcache_mailbox_stats *ms)
+{
+	MDB_val k = { KEY_PREFIX_LEN, (void *)prefix }, v;
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+
+	if (rc == 0)
+		rc = count_range(cur, &k, &v, prefix, ms);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Adds every state record (of any version whose names can be read), in key (hash) order, keeping only
+ * those of account when it is not NULL. Returns 0 or an LMDB error. */
+static int stats_states(MDB_cursor *cur, const char *account, struct hcache_stats *st, size_t *cap,
+			uint64_t **hashes, size_t *hashes_cap)
+{
+	uint8_t kind = 's';
+	MDB_val k = { 1, &kind }, v;
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+
+	for (; rc == 0 && ((const uint8_t *)k.mv_data)[0] == 's'; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const char *names;
+		size_t len, i;
+		struct hcache_mailbox_stats *ms;
+
+		if (k.mv_size != KEY_PREFIX_LEN || !state_names(&v, &names, &len) ||
+		    (account != NULL && strcmp(names, account) != 0))
+			continue;
+		i = stats_add(st, cap, hashes, hashes_cap, xstrdup(names),
+			      xstrndup(names + strlen(names) + 1, len - strlen(names) - 1),
+			      be_get((const uint8_t *)k.mv_data + 1, 8));
+		ms = &st->mailboxes[i];
+		ms->has_state = state_match(&v, ms->account, ms->mailbox, &ms->state);
+		if (!ms->has_state)
+			memset(&ms->state, 0, sizeof(ms->state));
+	}
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Counts every record, by mailbox: the named ones (the first n_named, in hash order) and, for records
+ * whose mailbox has no state, unnamed ones. Returns 0 or an LMDB error. */
+static int stats_all_records(MDB_cursor *cur, struct hcache_stats *st, size_t *cap, uint64_t **hashes,
+			     size_t *hashes_cap)
+{
+	uint8_t kind = 'm', prefix[KEY_PREFIX_LEN];
+	MDB_val k = { 1, &kind }, v;
+	size_t n_named = st->n_mailboxes, j = 0;
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+
+	while (rc == 0 && ((const uint8_t *)k.mv_data)[0] == 'm') {
+		uint64_t hash;
+		size_t i;
+
+		if (k.mv_size < KEY_PREFIX_LEN) {
+			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+			continue;
+		}
+		memcpy(prefix, k.mv_data, KEY_PREFIX_LEN);
+		hash = be_get(prefix + 1, 8);
+		while (j < n_named && (*hashes)[j] < hash)
+			j++;
+		if (j < n_named && (*hashes)[j] == hash)
+			i = j;
+		else
+			i = stats_add(st, cap, hashes, hashes_cap, NULL, NULL, hash);
+		rc = count_range(cur, &k, &v, prefix, &st->mailboxes[i]);
+	}
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int stats_cmp(const void *a, const void *b)
+{
+	const struct hcache_mailbox_stats *x = a, *y = b;
+	int c;
+
+	if (x->account == NULL || y->account == NULL)
+		return (x->account == NULL) - (y->account == NULL);
+	c = strcmp(x->account, y->account);
+	return c != 0 ? c : strcmp(x->mailbox, y->mailbox);
+}
+
+/* Fills in the file and page figures. Returns 0 or an error code. */
+static int stats_file(struct hcache *hc, MDB_txn *txn, struct hcache_stats *st)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	struct stat sb;
+	int fd, rc;
+
+	if ((rc = mdb_env_info(hc->env, &info)) != 0 || (rc = mdb_stat(txn, hc->dbi, &ms)) != 0 ||
+	    (rc = mdb_env_get_fd(hc->env, &fd)) != 0)
+		return rc;
+	if (fstat(fd, &sb) != 0)
+		return errno;
+	st->file_size = (uint64_t)sb.st_size;
+	st->page_size = ms.ms_psize;
+	st->pages_used = (uint64_t)info.me_last_pgno + 1;
+	st->data_pages = (uint64_t)ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages;
+	return 0;
+}
+
+int hcache_stats(struct hcache *hc, const char *account, const char *mailbox, struct hcache_stats **stats_r,
+		 const char **error_r)
+{
+	struct hcache_stats *st = xcalloc(1, sizeof(*st));
+	uint64_t *hashes = NULL;
+	size_t cap = 0, hashes_cap = 0;
+	uint8_t key[KEY_PREFIX_LEN];
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	int rc;
+
+	if ((rc = mdb_txn_begin(hc->env, NULL, MDB_RDONLY, &txn)) != 0 ||
+	    (rc = mdb_cursor_open(txn, hc->dbi, &cur)) != 0)
+		goto out;
+	if (account != NULL && mailbox != NULL) {
+		/* one mailbox, named: listed even when the cache holds nothing of it */
+		MDB_val k = { KEY_PREFIX_LEN, key }, v;
+		struct hcache_mailbox_stats *ms;
+
+		size_t i = stats_add(st, &cap, &hashes, &hashes_cap, xstrdup(account), xstrdup(mailbox), 0);
+
+		make_prefix(key, 's', account, mailbox);
+		ms = &st->mailboxes[i];
+		rc = mdb_get(txn, hc->dbi, &k, &v);
+		if (rc == 0)
+			ms->has_state = state_match(&v, account, mailbox, &ms->state);
+		if (!ms->has_state)
+			memset(&ms->state, 0, sizeof(ms->state));
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			goto out;
+		key[0] = 'm';
+		rc = count_mailbox(cur, key, ms);
+	} else {
+		rc = stats_states(cur, account, st, &cap, &hashes, &hashes_cap);
+		if (rc == 0 && account == NULL) {
+			rc = stats_all_records(cur, st, &cap, &hashes, &hashes_cap);
+		} else {
+			for (size_t i = 0; rc == 0 && i < st->n_mailboxes; i++) {
+				key[0] = 'm';
+				put_be(key + 1, hashes[i], 8);
+				rc = count_mailbox(cur, key, &st->mailboxes[i]);
+			}
+		}
+	}
+	if (rc == 0)
+		rc = stats_file(hc, txn, st);
+out:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	free(hashes);
+	if (rc != 0) {
+		*error_r = lmdb_error(hc, "read", rc);
+		hcache_stats_free(&st);
+		return -1;
+	}
+	if (st->n_mailboxes > 1)
+		qsort(st->mailboxes, st->n_mailboxes, sizeof(*st->mailboxes), stats_cmp);
+	for (size_t i = 0; i < st->n_mailboxes; i++) {
+		st->records += st->mailboxes[i].records;
+		st->other_records += st->mailboxes[i].other_records;
+		st->bytes += st->mailboxes[i].bytes;
+	}
+	*stats_r = st;
+	return 0;
+}
+
+void hcache_stats_free(struct hcache_stats **stats)
+{
+	if (*stats == NULL)
+		return;
+	for (size_t i = 0; i < (*stats)->n_mailboxes; i++) {
+		free((*stats)->mailboxes[i].account);
+		free((*stats)->mailboxes[i].mailbox);
+	}
+	free((*stats)->mailboxes);
+	free(*stats);
+	*stats = NULL;
+}
+
+/* Clears every mailbox of account that has a state record (of any version). Returns 0 or an LMDB
+ * error. */
+static int clear_account(MDB_txn *txn, MDB_dbi dbi, const char *account)
+{
+	uint8_t kind = 's', (*prefixes)[KEY_PREFIX_LEN] = NULL;
+	size_t n = 0, cap = 0;
+	MDB_val k = { 1, &kind }, v;
+	MDB_cursor *cur;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
+	/* first the list (keys move under a cursor that deletes), then the deletes */
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && ((const uint8_t *)k.mv_data)[0] == 's';
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const char *names;
+		size_t len;
+
+		if (k.mv_size != KEY_PREFIX_LEN || !state_names(&v, &names, &len) || strcmp(names, account) != 0)
+			continue;
+		prefixes = xgrow(prefixes, &cap, n + 1, sizeof(*prefixes));
+		memcpy(prefixes[n++], k.mv_data, KEY_PREFIX_LEN);
+	}
+	mdb_cursor_close(cur);
+	rc = rc == MDB_NOTFOUND ? 0 : rc;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = clear_mailbox(txn, dbi, prefixes[i]);
+	free(prefixes);
+	return rc;
+}
+
+int hcache_clear(struct hcache *hc, const char *account, const char *mailbox, const char **error_r)
+{
+	uint8_t key[KEY_PREFIX_LEN];
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mdb_txn_begin(hc->env, NULL, 0, &txn)) == 0) {
+		if (account == NULL) {
+			rc = mdb_drop(txn, hc->dbi, 0);
+		} else if (mailbox != NULL) {
+			make_prefix(key, 'm', account, mailbox);
+			rc = clear_mailbox(txn, hc->dbi, key);
+		} else {
+			rc = clear_account(txn, hc->dbi, account);
+		}
+		rc = rc == 0 ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), rc);
+	}
+	if (rc != 0) {
+		*error_r = lmdb_error(hc, "write", rc);
+		return -1;
+	}
+	return 0;
 }

@@ -43,6 +43,27 @@ struct hcache_state {
 	uint32_t flags;         /* HCACHE_STATE_* */
 };
 
+/* One mailbox in hcache_stats(). */
+struct hcache_mailbox_stats {
+	char *account, *mailbox;     /* as given to hcache_begin(); both NULL for records whose mailbox has
+				      * no readable state record */
+	bool has_state;              /* a current-version state record was read into state */
+	struct hcache_state state;   /* zero unless has_state */
+	uint64_t records;            /* current-version records that decode */
+	uint64_t other_records;      /* records of another version or that do not decode (fetched again) */
+	uint64_t bytes;              /* record data (values) of both kinds */
+};
+
+struct hcache_stats {
+	struct hcache_mailbox_stats *mailboxes;  /* by account, then mailbox; unnamed ones last */
+	size_t n_mailboxes;
+	uint64_t records, other_records, bytes;  /* sums over mailboxes */
+	uint64_t file_size;          /* bytes of the cache file */
+	uint64_t page_size;          /* LMDB page size */
+	uint64_t pages_used;         /* pages up to the last one in use (file bytes LMDB needs / page_size) */
+	uint64_t data_pages;         /* pages holding keys and records now (the rest is free for reuse) */
+};
+
 struct hcache;
 struct hcache_txn;
 
@@ -94,5 +115,18 @@ int hcache_txn_set_state(struct hcache_txn *txn, const struct hcache_state *stat
 /* Commits (returns 0) or, on failure, aborts (returns -1 with *error_r); frees and NULLs *txn. */
 int hcache_commit(struct hcache_txn **txn, const char **error_r);
 void hcache_abort(struct hcache_txn **txn);
+
+/* Reads figures about the cache: with account and mailbox, that one mailbox (always listed, zero when
+ * the cache has nothing of it); with account alone, its mailboxes; with neither, every mailbox, and the
+ * records of mailboxes without a state (unnamed). Returns 0 and *stats_r (free it with
+ * hcache_stats_free), or -1 with *error_r. Any thread; a read transaction, so it never blocks writers. */
+int hcache_stats(struct hcache *hc, const char *account, const char *mailbox, struct hcache_stats **stats_r,
+		 const char **error_r);
+void hcache_stats_free(struct hcache_stats **stats);
+/* Deletes, in one transaction, every record and state: of the whole cache (account NULL), of every
+ * mailbox of account (mailbox NULL; those with a state record of any version), or of one mailbox. The
+ * file does not shrink: LMDB reuses the pages. Returns 0, or -1 with *error_r. Any thread; waits for
+ * another writer. */
+int hcache_clear(struct hcache *hc, const char *account, const char *mailbox, const char **error_r);
 
 #endif

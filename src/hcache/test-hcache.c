@@ -255,18 +255,19 @@ static void test_v2_fields(void)
 	buf_free(&sv.copy);
 }
 
-/* Writes a raw value under the message key of (account, mailbox, uidvalidity, uid). */
-static void put_raw(const char *account, const char *mailbox, uint32_t uidvalidity, uint32_t uid,
-		    const void *data, size_t len)
+/* Writes a raw value under a key: kind, the mailbox hash, and for a message (kind 'm') uidvalidity and
+ * uid. */
+static void put_raw_key(char kind, const char *account, const char *mailbox, uint32_t uidvalidity, uint32_t uid,
+			const void *data, size_t len)
 {
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi;
 	uint8_t key[17];
 	uint64_t h = paths_hash_pair(account, mailbox);
-	MDB_val k = { sizeof(key), key }, v = { len, (void *)data };
+	MDB_val k = { kind == 'm' ? 17 : 9, key }, v = { len, (void *)data };
 
-	key[0] = 'm';
+	key[0] = (uint8_t)kind;
 	for (int i = 0; i < 8; i++)
 		key[1 + i] = (uint8_t)(h >> (56 - 8 * i));
 	for (int i = 0; i < 4; i++) {
@@ -280,6 +281,12 @@ static void put_raw(const char *account, const char *mailbox, uint32_t uidvalidi
 	TEST_INTEQ(mdb_put(txn, dbi, &k, &v, 0), 0);
 	TEST_INTEQ(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
+}
+
+static void put_raw(const char *account, const char *mailbox, uint32_t uidvalidity, uint32_t uid,
+		    const void *data, size_t len)
+{
+	put_raw_key('m', account, mailbox, uidvalidity, uid, data, len);
 }
 
 static int count_msgs(void *ctx, const struct hcache_msg *m)
@@ -570,6 +577,145 @@ static void test_damaged(void)
 	free(garbage);
 }
 
+static void put_mailbox(struct hcache *hc, const char *account, const char *mailbox, uint32_t n)
+{
+	struct hcache_txn *t;
+	struct hcache_state st = { 7, n + 1, n, 1000 + n, HCACHE_STATE_QRESYNC };
+	const char *error;
+
+	TEST_INTEQ(hcache_begin(hc, account, mailbox, &t, &error), 0);
+	for (uint32_t uid = 1; uid <= n; uid++)
+		put(t, 7, uid, "s");
+	TEST_INTEQ(hcache_txn_set_state(t, &st), 0);
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+}
+
+static const struct hcache_mailbox_stats *find_stats(const struct hcache_stats *st, const char *account,
+						      const char *mailbox)
+{
+	for (size_t i = 0; i < st->n_mailboxes; i++) {
+		const struct hcache_mailbox_stats *ms = &st->mailboxes[i];
+		if ((account == NULL && ms->account == NULL) ||
+		    (account != NULL && ms->account != NULL && strcmp(ms->account, account) == 0 &&
+		     strcmp(ms->mailbox, mailbox) == 0))
+			return ms;
+	}
+	return NULL;
+}
+
+static size_t stats_count(struct hcache *hc, const char *account, const char *mailbox, uint64_t *records_r)
+{
+	struct hcache_stats *st = NULL;
+	const char *error;
+	size_t n;
+
+	TEST_INTEQ(hcache_stats(hc, account, mailbox, &st, &error), 0);
+	if (st == NULL)
+		return 0;
+	n = st->n_mailboxes;
+	*records_r = st->records + st->other_records;
+	hcache_stats_free(&st);
+	TEST_ASSERT(st == NULL);
+	return n;
+}
+
+static void test_stats_clear(void)
+{
+	struct hcache *hc = NULL;
+	struct hcache_stats *st = NULL;
+	const struct hcache_mailbox_stats *ms;
+	struct hcache_state got;
+	const char *error;
+	uint8_t v1[1 + 12 + 8 + 4 + 8], rec[16];
+	uint64_t records;
+
+	reset_files();
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
+	put_mailbox(hc, "acct", "INBOX", 3);
+	put_mailbox(hc, "acct", "Archive", 2);
+	put_mailbox(hc, "other", "INBOX", 1);
+	hcache_close(&hc);
+	/* a record of another version beside acct/INBOX's; a version-1 state (old/Box); records whose
+	 * state is missing (ghost/x) */
+	memset(rec, 0, sizeof(rec));
+	rec[0] = 1;
+	put_raw("acct", "INBOX", 7, 50, rec, sizeof(rec));
+	memset(v1, 0, sizeof(v1));
+	v1[0] = 1;
+	v1[21] = 7;
+	memcpy(v1 + 25, "old\0Box", 7);
+	put_raw_key('s', "old", "Box", 0, 0, v1, 25 + 7);
+	put_raw("old", "Box", 1, 1, rec, sizeof(rec));
+	put_raw("ghost", "x", 1, 1, rec, sizeof(rec));
+	put_raw("ghost", "x", 1, 2, rec, sizeof(rec));
+
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
+	TEST_INTEQ(hcache_state_get(hc, "old", "Box", &got, &error), 0);  /* version 1: no state */
+	TEST_INTEQ(hcache_stats(hc, NULL, NULL, &st, &error), 0);
+	TEST_INTEQ(st->n_mailboxes, 5);
+	/* sorted by account and mailbox, the unnamed last */
+	TEST_STREQ(st->mailboxes[0].account, "acct");
+	TEST_STREQ(st->mailboxes[0].mailbox, "Archive");
+	TEST_STREQ(st->mailboxes[1].mailbox, "INBOX");
+	TEST_STREQ(st->mailboxes[2].account, "old");
+	TEST_STREQ(st->mailboxes[3].account, "other");
+	TEST_ASSERT(st->mailboxes[4].account == NULL && st->mailboxes[4].mailbox == NULL);
+	ms = find_stats(st, "acct", "INBOX");
+	TEST_ASSERT(ms != NULL && ms->has_state);
+	if (ms != NULL) {
+		TEST_INTEQ(ms->records, 3);
+		TEST_INTEQ(ms->other_records, 1);
+		TEST_INTEQ(ms->state.uidvalidity, 7);
+		TEST_INTEQ(ms->state.uidnext, 4);
+		TEST_INTEQ(ms->state.exists, 3);
+		TEST_INTEQ(ms->state.highestmodseq, 1003);
+		TEST_INTEQ(ms->state.flags, HCACHE_STATE_QRESYNC);
+		TEST_ASSERT(ms->bytes > 3 * 13 + sizeof(rec));
+	}
+	ms = find_stats(st, "old", "Box");
+	TEST_ASSERT(ms != NULL && !ms->has_state && ms->records == 0 && ms->other_records == 1 &&
+		    ms->state.uidvalidity == 0);
+	ms = find_stats(st, NULL, NULL);
+	TEST_ASSERT(ms != NULL && ms->other_records == 2 && ms->bytes == 2 * sizeof(rec));
+	TEST_INTEQ(st->records, 3 + 2 + 1);
+	TEST_INTEQ(st->other_records, 1 + 1 + 2);
+	TEST_ASSERT(st->page_size >= 512 && st->pages_used >= 3 && st->data_pages >= 1 &&
+		    st->data_pages <= st->pages_used && st->file_size >= st->pages_used * st->page_size);
+	hcache_stats_free(&st);
+
+	/* one account; one mailbox, named, even when absent */
+	TEST_INTEQ(stats_count(hc, "acct", NULL, &records), 2);
+	TEST_INTEQ(records, 6);
+	TEST_INTEQ(stats_count(hc, "acct", "INBOX", &records), 1);
+	TEST_INTEQ(records, 4);
+	TEST_INTEQ(stats_count(hc, "acct", "Nope", &records), 1);
+	TEST_INTEQ(records, 0);
+	TEST_INTEQ(stats_count(hc, "nobody", NULL, &records), 0);
+
+	/* clear one mailbox, then an account (a version-1 state is found too), then everything */
+	TEST_INTEQ(hcache_clear(hc, "acct", "INBOX", &error), 0);
+	TEST_INTEQ(hcache_state_get(hc, "acct", "INBOX", &got, &error), 0);
+	TEST_INTEQ(stats_count(hc, "acct", "INBOX", &records), 1);
+	TEST_INTEQ(records, 0);
+	TEST_INTEQ(stats_count(hc, "acct", NULL, &records), 1);
+	TEST_INTEQ(records, 2);
+	TEST_INTEQ(hcache_clear(hc, "old", NULL, &error), 0);
+	TEST_INTEQ(stats_count(hc, "old", NULL, &records), 0);
+	TEST_INTEQ(stats_count(hc, NULL, NULL, &records), 3);
+	TEST_INTEQ(records, 2 + 1 + 2);
+	TEST_INTEQ(hcache_clear(hc, "acct", NULL, &error), 0);
+	TEST_INTEQ(stats_count(hc, NULL, NULL, &records), 2);
+	TEST_INTEQ(hcache_state_get(hc, "other", "INBOX", &got, &error), 1);
+	TEST_INTEQ(hcache_clear(hc, NULL, NULL, &error), 0);
+	TEST_INTEQ(stats_count(hc, NULL, NULL, &records), 0);
+	TEST_INTEQ(records, 0);
+	/* and it is still a working cache */
+	put_mailbox(hc, "acct", "INBOX", 2);
+	TEST_INTEQ(hcache_state_get(hc, "acct", "INBOX", &got, &error), 1);
+	hcache_close(&hc);
+	reset_files();
+}
+
 static void setup(void)
 {
 	TEST_ASSERT(mkdtemp(dir) != NULL);
@@ -594,6 +740,7 @@ static const struct test_case tests[] = {
 	{ "records of other versions are skipped", test_other_versions },
 	{ "malformed records are skipped", test_malformed },
 	{ "damaged files are moved aside", test_damaged },
+	{ "stats and clear", test_stats_clear },
 	{ "open failure", test_open_failure },
 	{ "tear down", teardown },
 };
