@@ -190,7 +190,9 @@ static bool size_fits_pages(uint64_t size, uint64_t psize)
 
 /* Checks the size of an opened file against LMDB's meta page before anything reads a data page: the
  * file is mapped, and reading past its end would be SIGBUS. Only meta pages are read so far (mdb_env_open
- * reads them with pread, and the file has two of them). */
+ * reads them with pread, and the file has two of them). The meta page is read before the size: a writer
+ * in another process writes its pages before the meta page that counts them. A check that cannot be
+ * made counts as a failed one. */
 static bool env_size_ok(MDB_env *env)
 {
 	MDB_envinfo info;
@@ -216,7 +218,8 @@ static int env_open(struct hcache *hc, bool *damaged_r)
 	*damaged_r = false;
 	/* the cheap checks first, before LMDB maps anything */
 	if (access(hc->marker, F_OK) == 0 ||
-	    (stat(hc->path, &sb) == 0 && S_ISREG(sb.st_mode) && !size_fits_pages((uint64_t)sb.st_size, HCACHE_MIN_PAGE))) {
+	    (stat(hc->path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	     !size_fits_pages((uint64_t)sb.st_size, HCACHE_MIN_PAGE))) {
 		*damaged_r = true;
 		return MDB_CORRUPTED;
 	}

@@ -81,7 +81,8 @@ void hcache_close(struct hcache **hc);
  * malloc'd, or NULL when there is no home directory. */
 char *hcache_default_path(void);
 
-/* Reads the mailbox's sync state. Returns 1 and *state_r, 0 when the cache has none, -1 on error. */
+/* Reads the mailbox's sync state. Returns 1 and *state_r, 0 when the cache has none (or one of another
+ * version, or written beside records of another version), -1 with *error_r. Any thread. */
 int hcache_state_get(struct hcache *hc, const char *account, const char *mailbox, struct hcache_state *state_r,
 		     const char **error_r);
 
@@ -100,20 +101,29 @@ void hcache_msg_encode(const struct hcache_msg *msg, struct buf *out);
  * not decode exactly. Any thread. */
 bool hcache_msg_decode(uint32_t uid, const void *data, size_t len, struct hcache_msg *msg_r);
 
-/* A write transaction on one mailbox: everything in it lands together at commit, or not at all. */
+/* A write transaction on one mailbox: everything in it lands together at commit, or not at all.
+ * Returns 0 and *txn_r (end it with hcache_commit or hcache_abort), or -1 with *error_r. Waits while
+ * another writer (thread or process) holds the cache. The transaction belongs to the calling thread:
+ * every hcache_txn_* call and its end happen there. */
 int hcache_begin(struct hcache *hc, const char *account, const char *mailbox, struct hcache_txn **txn_r,
 		 const char **error_r);
+/* The hcache_txn_* calls return 0, or -1 after which the transaction only aborts: hcache_commit then
+ * fails with the first error. */
+/* Stores msg (its strings copied) under uidvalidity and msg->uid, replacing any record there. */
 int hcache_txn_put(struct hcache_txn *txn, uint32_t uidvalidity, const struct hcache_msg *msg);
 /* Changes the flags and the MODSEQ (0 unknown) of a cached record; a missing record, or one of another
  * version, is left as it is. */
 int hcache_txn_set_flags(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid, uint32_t flags,
 			 uint64_t modseq);
+/* Deletes a record; a missing one is no error. */
 int hcache_txn_delete(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid);
 /* Drops every record and the state of the mailbox (UIDVALIDITY changed). */
 int hcache_txn_clear(struct hcache_txn *txn);
+/* Writes the mailbox's sync state (with its account and mailbox names, for hcache_stats). */
 int hcache_txn_set_state(struct hcache_txn *txn, const struct hcache_state *state);
 /* Commits (returns 0) or, on failure, aborts (returns -1 with *error_r); frees and NULLs *txn. */
 int hcache_commit(struct hcache_txn **txn, const char **error_r);
+/* Drops everything the transaction did; frees and NULLs *txn (NULL is fine). */
 void hcache_abort(struct hcache_txn **txn);
 
 /* Reads figures about the cache: with account and mailbox, that one mailbox (always listed, zero when
@@ -122,6 +132,7 @@ void hcache_abort(struct hcache_txn **txn);
  * hcache_stats_free), or -1 with *error_r. Any thread; a read transaction, so it never blocks writers. */
 int hcache_stats(struct hcache *hc, const char *account, const char *mailbox, struct hcache_stats **stats_r,
 		 const char **error_r);
+/* Frees stats and its names, and sets *stats to NULL; NULL is fine. */
 void hcache_stats_free(struct hcache_stats **stats);
 /* Deletes, in one transaction, every record and state: of the whole cache (account NULL), of every
  * mailbox of account (mailbox NULL; those with a state record of any version), or of one mailbox. The
