@@ -1,4 +1,5 @@
 # src/model/local.mk: the UI-side model of mailboxes and messages (no I/O).
-libskua_a_SOURCES += src/model/sort.c src/model/sort.h
-UNIT_TESTS += src/model/test-sort
+libskua_a_SOURCES += src/model/mindex.c src/model/mindex.h src/model/sort.c src/model/sort.h
+UNIT_TESTS += src/model/test-mindex src/model/test-sort
+src_model_test_mindex_SOURCES = src/model/test-mindex.c src/model/test-synth.c src/model/test-synth.h
 src_model_test_sort_SOURCES = src/model/test-sort.c

@@ -1,0 +1,363 @@
+/* test-mindex.c: the folder index: interning, reply chains, reset, flags, expunges, memory per message. */
+#include "skua.h"
+#include "mindex.h"
+#include "test-synth.h"
+#include "lib/xmalloc.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void make_msg(struct hcache_msg *m, uint32_t uid, const char *from, const char *subject,
+		     const char *id, const char *irt, const char *refs)
+{
+	synth_fill(m, uid, 1000 + uid, from, subject, id, irt, refs);
+}
+
+static const char *str(const struct mindex *idx, mindex_id id)
+{
+	const char *s = mindex_str(idx, id, NULL);
+	return s != NULL ? s : "(none)";
+}
+
+static void test_intern(void)
+{
+	struct mindex *idx = mindex_new();
+	char big[MINDEX_MAX_STRING + 100], name[32];
+	mindex_id a, b, e, n, ids[5000];
+	size_t len;
+
+	a = mindex_intern(idx, "alice@example.org", 17);
+	b = mindex_intern(idx, "alice@example.org!", 17); /* only the first 17 bytes count */
+	TEST_INTEQ(a, b);
+	TEST_ASSERT(a != MINDEX_NONE);
+	TEST_STREQ(mindex_str(idx, a, &len), "alice@example.org");
+	TEST_INTEQ(len, 17);
+	TEST_INTEQ(mindex_lookup(idx, "alice@example.org", 17), a);
+	TEST_INTEQ(mindex_lookup(idx, "bob@example.org", 15), MINDEX_NONE);
+	TEST_ASSERT(mindex_intern(idx, "Alice@example.org", 17) != a); /* case matters */
+	e = mindex_intern(idx, "", 0); /* empty is a string, not "absent" */
+	TEST_ASSERT(e != MINDEX_NONE && e != a);
+	TEST_STREQ(mindex_str(idx, e, &len), "");
+	TEST_INTEQ(len, 0);
+	TEST_ASSERT(mindex_str(idx, MINDEX_NONE, &len) == NULL);
+	n = mindex_intern(idx, "a\0b", 3); /* bytes, not C strings */
+	TEST_ASSERT(n != mindex_intern(idx, "a", 1));
+	TEST_ASSERT(memcmp(mindex_str(idx, n, &len), "a\0b", 3) == 0 && len == 3);
+	memset(big, 'x', sizeof(big));
+	a = mindex_intern(idx, big, sizeof(big));
+	mindex_str(idx, a, &len);
+	TEST_INTEQ(len, MINDEX_MAX_STRING);
+	TEST_INTEQ(mindex_intern(idx, big, MINDEX_MAX_STRING), a);
+	/* many strings: the table and the pool grow; every id still names its string */
+	for (size_t i = 0; i < N_ELEMENTS(ids); i++) {
+		snprintf(name, sizeof(name), "string-%zu", i);
+		ids[i] = mindex_intern(idx, name, strlen(name));
+	}
+	for (size_t i = 0; i < N_ELEMENTS(ids); i++) {
+		snprintf(name, sizeof(name), "string-%zu", i);
+		TEST_STREQ(mindex_str(idx, ids[i], NULL), name);
+		TEST_INTEQ(mindex_intern(idx, name, strlen(name)), ids[i]);
+	}
+	mindex_free(&idx);
+	TEST_ASSERT(idx == NULL);
+	mindex_free(&idx);
+}
+
+static void test_fields(void)
+{
+	struct mindex *idx = mindex_new();
+	struct hcache_msg hm;
+	const struct mindex_msg *m1, *m2;
+	size_t p1, p2;
+
+	make_msg(&hm, 7, "Bob <bob@x>", "Plan", "<a@x>", NULL, NULL);
+	synth_set(&hm, HCACHE_TO, "list@x");
+	synth_set(&hm, HCACHE_LIST_ID, "<list.x>");
+	hm.flags = 3;
+	hm.hints = HCACHE_HINT_ATTACHMENT;
+	hm.modseq = 99;
+	p1 = mindex_add(idx, &hm);
+	make_msg(&hm, 9, "Bob <bob@x>", "Re: Plan", "<b@x>", "<a@x>", "<a@x>");
+	synth_set(&hm, HCACHE_LIST_ID, "<list.x>");
+	p2 = mindex_add(idx, &hm);
+	TEST_INTEQ(mindex_count(idx), 2);
+	m1 = mindex_get(idx, p1);
+	m2 = mindex_get(idx, p2);
+	TEST_INTEQ(m1->uid, 7);
+	TEST_INTEQ(m1->flags, 3);
+	TEST_INTEQ(m1->hints, HCACHE_HINT_ATTACHMENT);
+	TEST_INTEQ(m1->modseq, 99);
+	TEST_INTEQ(m1->date, 1007);
+	TEST_INTEQ(m1->internaldate, 2007);
+	TEST_INTEQ(m1->size, 700);
+	TEST_STREQ(str(idx, m1->to), "list@x");
+	TEST_STREQ(str(idx, m1->message_id), "a@x");
+	TEST_INTEQ(m2->to, MINDEX_NONE);
+	TEST_INTEQ(m1->from, m2->from);       /* one copy of a repeated sender */
+	TEST_INTEQ(m1->list_id, m2->list_id);
+	TEST_INTEQ(m2->in_reply_to, m1->message_id); /* a parent's id and its child's reference: one copy */
+	TEST_ASSERT(mindex_get(idx, 2) == NULL);
+	mindex_free(&idx);
+}
+
+/* One reply chain case: Message-ID, In-Reply-To, References in; the chain as "a b c" out. */
+struct chain_case {
+	const char *id, *irt, *refs;
+	const char *want_id, *want_irt, *want_chain;
+};
+
+static const struct chain_case chain_cases[] = {
+	{ "<m@x>", NULL, "<a@x> <b@x>", "m@x", NULL, "a@x b@x" },
+	{ "<m@x>", "<b@x>", "<a@x>\t<b@x>", "m@x", "b@x", "a@x b@x" },  /* In-Reply-To already last */
+	{ "<m@x>", "<c@x>", "<a@x> <b@x>", "m@x", "c@x", "a@x b@x c@x" }, /* In-Reply-To appended */
+	{ "<m@x>", "<c@x>", NULL, "m@x", "c@x", "c@x" },
+	{ "<m@x>", NULL, "<a@x> <b@x", "m@x", NULL, "a@x" },             /* unclosed at the end */
+	{ "<m@x>", NULL, "<a@x <b@x>", "m@x", NULL, "b@x" },              /* '<' starts over */
+	{ "<m@x>", NULL, "a@x> <b@x>", "m@x", NULL, "b@x" },              /* stray '>' */
+	{ "<m@x>", NULL, "<> <a@x> <>", "m@x", NULL, "a@x" },             /* empty ids */
+	{ "<m@x>", NULL, "", "m@x", NULL, "" },
+	{ "<m@x>", NULL, "   ", "m@x", NULL, "" },
+	{ "<m@x>", NULL, "a@x b@x", "m@x", NULL, "a@x b@x" },             /* brackets forgotten */
+	{ "<m@x>", NULL, "no ids here", "m@x", NULL, "" },
+	{ "<m@x>", NULL, ">a@x<", "m@x", NULL, "" },
+	{ "m@x", "p@x (comment)", NULL, "m@x", "p@x", "p@x" },
+	{ "  <m@x> (comment)", "Your message of Monday <p@x>", NULL, "m@x", "p@x", "p@x" },
+	{ "<m@x>", "<p@x> <q@x>", NULL, "m@x", "p@x", "p@x" },           /* first In-Reply-To id */
+	{ "<m@x>", NULL, "<a@x> <m@x> <b@x>", "m@x", NULL, "a@x b@x" },   /* itself left out */
+	{ "<m@x>", "<m@x>", NULL, "m@x", "m@x", "" },
+	{ "<a@x> <b@x>", NULL, NULL, "a@x", NULL, "" },
+	{ "<>", "", NULL, NULL, NULL, "" },
+	{ NULL, NULL, "<a@x> <a@x>", NULL, NULL, "a@x a@x" },
+	{ "<m@x>", NULL, "<a b@x>", "m@x", NULL, "a b@x" },               /* blanks inside are kept */
+};
+
+static void chain_string(const struct mindex *idx, const struct mindex_msg *m, char *out, size_t size)
+{
+	mindex_id ids[MINDEX_MAX_REFS];
+	size_t n = mindex_refs(idx, m, ids), len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s%s", i > 0 ? " " : "", str(idx, ids[i]));
+}
+
+static void test_chains(void)
+{
+	struct mindex *idx = mindex_new();
+	char got[512];
+
+	for (size_t i = 0; i < N_ELEMENTS(chain_cases); i++) {
+		const struct chain_case *c = &chain_cases[i];
+		struct hcache_msg hm;
+		const struct mindex_msg *m;
+
+		make_msg(&hm, (uint32_t)i + 1, NULL, NULL, c->id, c->irt, c->refs);
+		m = mindex_get(idx, mindex_add(idx, &hm));
+		TEST_STREQ(str(idx, m->message_id), c->want_id ? c->want_id : "(none)");
+		TEST_STREQ(str(idx, m->in_reply_to), c->want_irt ? c->want_irt : "(none)");
+		chain_string(idx, m, got, sizeof(got));
+		TEST_STREQ(got, c->want_chain);
+		if (strcmp(got, c->want_chain) != 0)
+			fprintf(stderr, "  case %zu: refs \"%s\"\n", i, c->refs ? c->refs : "(null)");
+	}
+	mindex_free(&idx);
+}
+
+static void test_long_chain(void)
+{
+	struct mindex *idx = mindex_new();
+	char *refs = xmalloc(10000 * 24 + 1), want[MINDEX_MAX_REFS * 24 + 1], got[MINDEX_MAX_REFS * 24 + 1];
+	size_t len = 0, wlen = 0;
+	struct hcache_msg hm;
+	const struct mindex_msg *m;
+	mindex_id ids[MINDEX_MAX_REFS];
+
+	for (int i = 0; i < 10000; i++)
+		len += (size_t)sprintf(refs + len, "%s<id%d@x>", i > 0 ? "\r\n " : "", i);
+	for (int i = 10000 - MINDEX_MAX_REFS; i < 10000; i++)
+		wlen += (size_t)sprintf(want + wlen, "%sid%d@x", wlen > 0 ? " " : "", i);
+	make_msg(&hm, 1, NULL, NULL, "<m@x>", NULL, refs);
+	m = mindex_get(idx, mindex_add(idx, &hm));
+	TEST_INTEQ(mindex_refs(idx, m, ids), MINDEX_MAX_REFS);
+	chain_string(idx, m, got, sizeof(got));
+	TEST_STREQ(got, want);
+	TEST_INTEQ(mindex_lookup(idx, "id0@x", 5), MINDEX_NONE); /* ids cut off are not kept */
+	/* a chain of the limit plus a new In-Reply-To: the oldest goes */
+	make_msg(&hm, 2, NULL, NULL, "<n@x>", "<new@x>", refs);
+	m = mindex_get(idx, mindex_add(idx, &hm));
+	chain_string(idx, m, got, sizeof(got));
+	TEST_ASSERT(strncmp(got, "id9981@x ", 9) == 0);
+	TEST_ASSERT(strlen(got) > 6 && strcmp(got + strlen(got) - 6, " new@x") == 0);
+	free(refs);
+	mindex_free(&idx);
+}
+
+static void test_reset(void)
+{
+	struct mindex *idx = mindex_new();
+	size_t empty = mindex_memory(idx), pos;
+	struct hcache_msg hm;
+
+	for (uint32_t uid = 1; uid <= 2000; uid++) {
+		make_msg(&hm, uid, "A <a@x>", "s", "<a@x>", NULL, NULL);
+		mindex_add(idx, &hm);
+	}
+	TEST_INTEQ(mindex_count(idx), 2000);
+	TEST_ASSERT(mindex_memory(idx) > empty);
+	mindex_reset(idx);
+	TEST_INTEQ(mindex_count(idx), 0);
+	TEST_INTEQ(mindex_live(idx), 0);
+	TEST_INTEQ(mindex_memory(idx), empty);
+	TEST_ASSERT(!mindex_find(idx, 5, &pos));
+	TEST_INTEQ(mindex_lookup(idx, "a@x", 3), MINDEX_NONE);
+	TEST_ASSERT(mindex_get(idx, 0) == NULL);
+	TEST_INTEQ(mindex_set_flags(idx, 5, 1), -1);
+	TEST_INTEQ(mindex_remove(idx, 5), -1);
+	make_msg(&hm, 5, "B <b@x>", "t", "<b@x>", NULL, NULL);
+	TEST_INTEQ(mindex_add(idx, &hm), 0);
+	TEST_ASSERT(mindex_find(idx, 5, &pos) && pos == 0);
+	TEST_STREQ(str(idx, mindex_get(idx, 0)->from), "B <b@x>");
+	mindex_free(&idx);
+}
+
+static void test_uids(void)
+{
+	struct mindex *idx = mindex_new();
+	struct hcache_msg hm;
+	const struct mindex_msg *m;
+	size_t pos, before;
+	char id[32];
+
+	/* UIDs out of order, with gaps that are multiples of a power of two */
+	for (uint32_t i = 0; i < 3000; i++) {
+		uint32_t uid = ((i * 7919u) % 3000u + 1u) * 4096u;
+		snprintf(id, sizeof(id), "<m%u@x>", uid);
+		make_msg(&hm, uid, "A <a@x>", "s", id, NULL, NULL);
+		mindex_add(idx, &hm);
+	}
+	TEST_INTEQ(mindex_live(idx), 3000);
+	TEST_ASSERT(mindex_find(idx, 4096, &pos) && mindex_get(idx, pos)->uid == 4096);
+	TEST_ASSERT(!mindex_find(idx, 4097, &pos));
+	TEST_ASSERT(!mindex_find(idx, 0, &pos));
+	TEST_INTEQ(mindex_set_flags(idx, 8192, 0x5), 0);
+	TEST_ASSERT(mindex_find(idx, 8192, &pos) && mindex_get(idx, pos)->flags == 0x5);
+	TEST_INTEQ(mindex_set_flags(idx, 8193, 0x5), -1);
+	/* the same UID again replaces the message in place */
+	make_msg(&hm, 8192, "B <b@x>", "new", "<m8192@x>", NULL, NULL);
+	before = pos;
+	TEST_INTEQ(mindex_add(idx, &hm), before);
+	TEST_INTEQ(mindex_live(idx), 3000);
+	TEST_STREQ(str(idx, mindex_get(idx, before)->subject), "new");
+	/* remove every other UID: positions stay, the rest is still found */
+	for (uint32_t u = 1; u <= 3000; u += 2)
+		TEST_INTEQ(mindex_remove(idx, u * 4096u), 0);
+	TEST_INTEQ(mindex_remove(idx, 4096), -1);
+	TEST_INTEQ(mindex_set_flags(idx, 4096, 1), -1);
+	TEST_INTEQ(mindex_count(idx), 3000);
+	TEST_INTEQ(mindex_live(idx), 1500);
+	for (uint32_t u = 1; u <= 3000; u++) {
+		bool found = mindex_find(idx, u * 4096u, &pos);
+		TEST_INTEQ(found, u % 2 == 0);
+		if (found)
+			TEST_INTEQ(mindex_get(idx, pos)->uid, u * 4096u);
+	}
+	/* compact: the holes close, order and strings kept, the removed messages' strings dropped */
+	before = mindex_memory(idx);
+	TEST_ASSERT(mindex_lookup(idx, "m4096@x", 7) != MINDEX_NONE);
+	mindex_compact(idx);
+	TEST_INTEQ(mindex_count(idx), 1500);
+	TEST_INTEQ(mindex_live(idx), 1500);
+	TEST_ASSERT(mindex_memory(idx) <= before);
+	TEST_INTEQ(mindex_lookup(idx, "m4096@x", 7), MINDEX_NONE);
+	for (size_t p = 0; p < mindex_count(idx); p++) {
+		m = mindex_get(idx, p);
+		TEST_ASSERT(m != NULL && m->uid % 8192 == 0);
+		if (m == NULL)
+			continue;
+		snprintf(id, sizeof(id), "m%u@x", m->uid);
+		TEST_STREQ(str(idx, m->message_id), id);
+		TEST_ASSERT(mindex_find(idx, m->uid, &pos) && pos == p);
+	}
+	TEST_INTEQ(mindex_get(idx, 0)->uid, 1920u * 4096u); /* order kept: the 1st was removed, the 2nd stays */
+	mindex_free(&idx);
+}
+
+static void test_compact_refs(void)
+{
+	struct mindex *idx = mindex_new();
+	struct hcache_msg hm;
+	char got[256];
+
+	make_msg(&hm, 1, NULL, NULL, "<a@x>", NULL, NULL);
+	mindex_add(idx, &hm);
+	make_msg(&hm, 2, NULL, NULL, "<b@x>", "<a@x>", "<r@x> <a@x>");
+	mindex_add(idx, &hm);
+	TEST_INTEQ(mindex_remove(idx, 1), 0);
+	mindex_compact(idx);
+	chain_string(idx, mindex_get(idx, 0), got, sizeof(got));
+	TEST_STREQ(got, "r@x a@x");
+	TEST_STREQ(str(idx, mindex_get(idx, 0)->in_reply_to), "a@x");
+	mindex_free(&idx);
+}
+
+static void test_synthetic(void)
+{
+	const size_t n = 100000;
+	struct synth_folder *sf = synth_new(n, 42);
+	struct mindex *idx = mindex_new();
+	struct hcache_msg hm;
+	struct timespec t0, t1;
+	size_t bytes, pos;
+
+	double make_ms, load_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < n; i++)
+		synth_msg(sf, i, &hm);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	make_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < n; i++) {
+		synth_msg(sf, i, &hm);
+		mindex_add(idx, &hm);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	load_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6 - make_ms;
+	bytes = mindex_memory(idx);
+	printf("# mindex: %zu messages, %zu bytes, %.1f bytes/message; mindex_add took %.1f ms in all\n", n,
+	       bytes, (double)bytes / (double)n, load_ms);
+	TEST_INTEQ(mindex_live(idx), n);
+	TEST_ASSERT(bytes / n < 300);
+	/* spot checks: what went in comes out */
+	for (size_t i = 0; i < n; i += 997) {
+		const struct mindex_msg *m;
+		size_t len;
+		const char *s;
+
+		synth_msg(sf, i, &hm);
+		TEST_ASSERT(mindex_find(idx, hm.uid, &pos));
+		m = mindex_get(idx, pos);
+		s = mindex_str(idx, m->subject, &len);
+		TEST_ASSERT(len == hm.field_len[HCACHE_SUBJECT] && memcmp(s, hm.field[HCACHE_SUBJECT], len) == 0);
+		s = mindex_str(idx, m->from, &len);
+		TEST_ASSERT(len == hm.field_len[HCACHE_FROM] && memcmp(s, hm.field[HCACHE_FROM], len) == 0);
+	}
+	mindex_free(&idx);
+	synth_free(&sf);
+}
+
+static const struct test_case tests[] = {
+	{ "interning", test_intern },
+	{ "fields and shared strings", test_fields },
+	{ "reply chains, malformed ids", test_chains },
+	{ "a References chain of 10,000 ids", test_long_chain },
+	{ "reset", test_reset },
+	{ "UIDs: find, flags, replace, remove, compact", test_uids },
+	{ "compact keeps reply chains", test_compact_refs },
+	{ "100,000 synthetic messages: bytes per message", test_synthetic },
+};
+
+TEST_MAIN(tests)
