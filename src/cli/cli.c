@@ -13,6 +13,7 @@
 #include "lib/sanitize.h"
 #include "lib/xmalloc.h"
 #include "mime/mime.h"
+#include "model/mindex.h"
 #include "model/sort.h"
 
 #include <errno.h>
@@ -205,36 +206,15 @@ static int cli_folders(struct cli *cli)
 
 /* --- list --- */
 
-struct list_ctx {
-	struct sort_msg *msgs;
-	size_t count, cap;
-	bool want_thread_ids;
-};
-
-static char *field_dup(const struct hcache_msg *m, enum hcache_field f)
-{
-	return m->field[f] != NULL ? xstrndup(m->field[f], m->field_len[f]) : NULL;
-}
-
+/* mailbox_load's consumer: a message into the index; NULL means "forget what you were given". */
 static int list_msg(void *ctx, const struct hcache_msg *m)
 {
-	struct list_ctx *lc = ctx;
-	struct sort_msg *sm;
+	struct mindex *idx = ctx;
 
-	lc->msgs = xgrow(lc->msgs, &lc->cap, lc->count + 1, sizeof(*lc->msgs));
-	sm = &lc->msgs[lc->count++];
-	memset(sm, 0, sizeof(*sm));
-	sm->uid = m->uid;
-	sm->flags = m->flags;
-	sm->size = m->size;
-	sm->date = m->date;
-	sm->from = field_dup(m, HCACHE_FROM);
-	sm->subject = field_dup(m, HCACHE_SUBJECT);
-	if (lc->want_thread_ids) {
-		sm->message_id = field_dup(m, HCACHE_MESSAGE_ID);
-		sm->in_reply_to = field_dup(m, HCACHE_IN_REPLY_TO);
-		sm->references = field_dup(m, HCACHE_REFERENCES);
-	}
+	if (m == NULL)
+		mindex_reset(idx);
+	else
+		mindex_add(idx, m);
 	return 0;
 }
 
@@ -257,10 +237,12 @@ static void flags_string(uint32_t flags, char *out)
 	out[n] = '\0';
 }
 
-static void print_list_line(const struct sort_msg *m, unsigned int depth)
+static void print_list_line(const struct mindex *idx, const struct mindex_msg *m, unsigned int depth)
 {
 	char flags[8], datestr[32] = "";
+	const char *raw;
 	char *from, *subject;
+	size_t len;
 
 	flags_string(m->flags, flags);
 	if (m->date >= 0) {
@@ -269,8 +251,10 @@ static void print_list_line(const struct sort_msg *m, unsigned int depth)
 		if (localtime_r(&t, &tm) != NULL)
 			strftime(datestr, sizeof(datestr), "%Y-%m-%d %H:%M", &tm);
 	}
-	from = m->from != NULL ? mime_address_display(m->from, strlen(m->from), true) : xstrdup("");
-	subject = m->subject != NULL ? mime_decode_text(m->subject, strlen(m->subject)) : xstrdup("");
+	raw = mindex_str(idx, m->from, &len);
+	from = raw != NULL ? mime_address_display(raw, len, true) : xstrdup("");
+	raw = mindex_str(idx, m->subject, &len);
+	subject = raw != NULL ? mime_decode_text(raw, len) : xstrdup("");
 	printf("%u\t%s\t%s\t%s\t", m->uid, flags, datestr, from);
 	for (unsigned int i = 0; i < depth && i < 16; i++)
 		fputs(i + 1 == depth ? "> " : "  ", stdout);
@@ -300,7 +284,7 @@ static struct hcache *cli_hcache(struct cli *cli, const char **error_r)
 
 static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort_order order)
 {
-	struct list_ctx lc = { NULL, 0, 0, order == SORT_THREADS };
+	struct mindex *idx = mindex_new();
 	struct mailbox_load_stats stats;
 	struct hcache *hc;
 	struct sort_line *lines = NULL;
@@ -311,7 +295,7 @@ static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort
 	/* without a cache (no home, unwritable) skua works uncached */
 	if ((hc = cli_hcache(cli, &error)) == NULL)
 		log_warn("%s", error);
-	ret = mailbox_load(cli->session, hc, cli->acct->name, folder, list_msg, &lc, &stats, &error);
+	ret = mailbox_load(cli->session, hc, cli->acct->name, folder, list_msg, idx, &stats, &error);
 	if (ret > 0)
 		cli_error(_("no such folder '%s' (server said: %s)"), folder, error);
 	else if (ret < 0)
@@ -320,14 +304,13 @@ static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort
 		log_info("list %s: %zu from cache, %zu fetched, %zu flag changes, %zu expunged%s", folder,
 			 stats.from_cache, stats.fetched, stats.flag_changes, stats.expunged,
 			 stats.unchanged ? " (unchanged)" : "");
-		nlines = sort_messages(lc.msgs, lc.count, order, limit, &lines);
+		log_debug("list %s: %zu messages, index %zu bytes", folder, mindex_live(idx), mindex_memory(idx));
+		nlines = sort_messages(idx, order, false, limit, &lines);
 		for (size_t i = 0; i < nlines; i++)
-			print_list_line(&lc.msgs[lines[i].index], lines[i].depth);
+			print_list_line(idx, mindex_get(idx, lines[i].pos), lines[i].depth);
 	}
 	free(lines);
-	for (size_t i = 0; i < lc.count; i++)
-		sort_msg_clear(&lc.msgs[i]);
-	free(lc.msgs);
+	mindex_free(&idx);
 	hcache_close(&hc);
 	return ret == 0 ? 0 : -1;
 }
@@ -591,7 +574,7 @@ int cli_main(int argc, char **argv)
 			case 's':
 				order_given = true;
 				if (sort_order_parse(optarg, &order) < 0) {
-					cli_error(_("unknown sort order '%s' (date, threads, from, subject, size)"), optarg);
+					cli_error(_("unknown sort order '%s' (date, arrival, threads, from, subject, size)"), optarg);
 					return 2;
 				}
 				break;

@@ -2,4 +2,4 @@
 libskua_a_SOURCES += src/model/mindex.c src/model/mindex.h src/model/sort.c src/model/sort.h
 UNIT_TESTS += src/model/test-mindex src/model/test-sort
 src_model_test_mindex_SOURCES = src/model/test-mindex.c src/model/test-synth.c src/model/test-synth.h
-src_model_test_sort_SOURCES = src/model/test-sort.c
+src_model_test_sort_SOURCES = src/model/test-sort.c src/model/test-synth.c src/model/test-synth.h

@@ -1,11 +1,14 @@
-/* sort.c: ordering an index of messages, including reply threads (a JWZ-style parent link pass). */
+/* sort.c: ordering a folder index by a key, or into reply threads (JWZ with a subject fallback). */
 #include "skua.h"
 #include "sort.h"
 #include "lib/xmalloc.h"
+#include "mime/mime.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#define NONE UINT32_MAX
 
 int sort_order_parse(const char *name, enum sort_order *order_r)
 {
@@ -13,8 +16,8 @@ int sort_order_parse(const char *name, enum sort_order *order_r)
 		const char *name;
 		enum sort_order order;
 	} names[] = {
-		{ "date", SORT_DATE }, { "threads", SORT_THREADS }, { "from", SORT_FROM },
-		{ "subject", SORT_SUBJECT }, { "size", SORT_SIZE },
+		{ "date", SORT_DATE }, { "arrival", SORT_ARRIVAL }, { "threads", SORT_THREADS },
+		{ "from", SORT_FROM }, { "subject", SORT_SUBJECT }, { "size", SORT_SIZE },
 	};
 	for (size_t i = 0; i < N_ELEMENTS(names); i++) {
 		if (strcmp(name, names[i].name) == 0) {
@@ -25,25 +28,540 @@ int sort_order_parse(const char *name, enum sort_order *order_r)
 	return -1;
 }
 
-void sort_msg_clear(struct sort_msg *m)
+/* --- text keys --- */
+
+/* Simple case folding of one code point: ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic. */
+static uint32_t fold_cp(uint32_t c)
 {
-	free(m->from);
-	free(m->subject);
-	free(m->message_id);
-	free(m->in_reply_to);
-	free(m->references);
-	memset(m, 0, sizeof(*m));
+	if (c < 0x80)
+		return c >= 'A' && c <= 'Z' ? c + 0x20 : c;
+	if (c >= 0xc0 && c <= 0xde && c != 0xd7)
+		return c + 0x20;
+	if ((c >= 0x100 && c <= 0x137 && c != 0x130) || (c >= 0x14a && c <= 0x177))
+		return c | 1;
+	if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
+		return (c & 1) ? c + 1 : c;
+	if (c == 0x130)
+		return 'i';
+	if (c == 0x178)
+		return 0xff;
+	if (c >= 0x391 && c <= 0x3ab && c != 0x3a2)
+		return c + 0x20;
+	if (c == 0x386)
+		return 0x3ac;
+	if (c >= 0x388 && c <= 0x38a)
+		return c + 0x25;
+	if (c == 0x38c)
+		return 0x3cc;
+	if (c == 0x38e || c == 0x38f)
+		return c + 0x3f;
+	if (c >= 0x410 && c <= 0x42f)
+		return c + 0x20;
+	if (c >= 0x400 && c <= 0x40f)
+		return c + 0x50;
+	return c;
 }
 
-struct sort_key {
-	const struct sort_msg *m;
-	size_t index;
-	const char *key;    /* for from/subject */
-	size_t key_len;
+/* Returns s[0..len) casefolded (UTF-8; folding never lengthens it), malloc'd. */
+static char *casefold(const char *s, size_t len)
+{
+	char *out = xmalloc(len + 1), *o = out;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		if (p[0] >= 0xc2 && p[0] <= 0xdf && p + 1 < end && (p[1] & 0xc0) == 0x80) {
+			uint32_t c = fold_cp((uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f));
+			if (c < 0x80) {
+				*o++ = (char)c;
+			} else {
+				*o++ = (char)(0xc0 | c >> 6);
+				*o++ = (char)(0x80 | (c & 0x3f));
+			}
+			p += 2;
+		} else if (*p < 0x80) {
+			*o++ = (char)fold_cp(*p++);
+		} else {
+			*o++ = (char)*p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Skips leading blanks and reply/forward prefixes ("Re:", "RE :", "Re[2]:", "Fwd:", "Fw:", "Aw:",
+ * "Sv:", "Antw:") of a decoded subject, and with `tags` also "[list]" tags between them. Returns where
+ * the subject proper starts; *reply_r tells whether a reply or forward prefix was skipped. */
+static const char *subject_base(const char *s, bool tags, bool *reply_r)
+{
+	static const char *const prefixes[] = { "re", "fwd", "fw", "aw", "sv", "antw" };
+	bool again = true;
+
+	*reply_r = false;
+	while (again) {
+		again = false;
+		while (is_blank(*s))
+			s++;
+		if (tags && *s == '[') {
+			const char *close = strchr(s, ']');
+			if (close != NULL && close - s <= 64) {
+				s = close + 1;
+				again = true;
+				continue;
+			}
+		}
+		for (size_t i = 0; i < N_ELEMENTS(prefixes); i++) {
+			size_t n = strlen(prefixes[i]);
+			const char *p = s + n;
+
+			if (strncasecmp(s, prefixes[i], n) != 0)
+				continue;
+			if (*p == '[' || *p == '^') { /* Re[2]: and Re^2: */
+				const char *q = p + 1;
+				while (*q >= '0' && *q <= '9')
+					q++;
+				if (q > p + 1 && (*p == '^' || *q++ == ']'))
+					p = q;
+			}
+			while (is_blank(*p))
+				p++;
+			if (*p == ':') {
+				s = p + 1;
+				*reply_r = again = true;
+				break;
+			}
+		}
+	}
+	return s;
+}
+
+enum key_kind { KEY_FROM, KEY_SUBJECT, KEY_THREAD_SUBJECT };
+
+/* Computed keys of interned strings: each distinct string is decoded and folded once per sort. */
+struct key_cache {
+	enum key_kind kind;
+	mindex_id *ids;   /* 0 empty */
+	char **keys;
+	bool *reply;
+	size_t size, used;
 };
 
-static int cmp_newest(const struct sort_msg *a, const struct sort_msg *b)
+static char *make_key(const struct mindex *idx, mindex_id id, enum key_kind kind, bool *reply_r)
 {
+	size_t len;
+	const char *v = mindex_str(idx, id, &len);
+	char *decoded, *key;
+
+	*reply_r = false;
+	if (v == NULL)
+		return xstrdup("");
+	if (kind == KEY_FROM) {
+		const char *lt = NULL, *gt = NULL;
+		for (size_t i = len; i-- > 0;) {
+			if (v[i] == '<') {
+				lt = v + i;
+				break;
+			}
+		}
+		if (lt != NULL)
+			gt = memchr(lt, '>', len - (size_t)(lt - v));
+		if (gt != NULL)
+			return casefold(lt + 1, (size_t)(gt - lt - 1));
+		while (len > 0 && is_blank(*v))
+			v++, len--;
+		while (len > 0 && is_blank(v[len - 1]))
+			len--;
+		return casefold(v, len);
+	}
+	decoded = mime_decode_text(v, len);
+	v = subject_base(decoded, kind == KEY_THREAD_SUBJECT, reply_r);
+	len = strlen(v);
+	while (len > 0 && is_blank(v[len - 1]))
+		len--;
+	key = casefold(v, len);
+	free(decoded);
+	return key;
+}
+
+static size_t id_home(mindex_id id, size_t size)
+{
+	return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ull) >> 32) & (size - 1);
+}
+
+/* Returns the key of string id (computed on first use). */
+static const char *key_get(struct key_cache *kc, const struct mindex *idx, mindex_id id, bool *reply_r)
+{
+	size_t i;
+
+	if ((kc->used + 1) * 2 > kc->size) {
+		struct key_cache old = *kc;
+		kc->size = old.size == 0 ? 256 : old.size * 2;
+		kc->ids = xcalloc(kc->size, sizeof(*kc->ids));
+		kc->keys = xcalloc(kc->size, sizeof(*kc->keys));
+		kc->reply = xcalloc(kc->size, sizeof(*kc->reply));
+		for (size_t j = 0; j < old.size; j++) {
+			if (old.ids[j] == 0)
+				continue;
+			for (i = id_home(old.ids[j], kc->size); kc->ids[i] != 0; i = (i + 1) & (kc->size - 1))
+				;
+			kc->ids[i] = old.ids[j];
+			kc->keys[i] = old.keys[j];
+			kc->reply[i] = old.reply[j];
+		}
+		free(old.ids);
+		free(old.keys);
+		free(old.reply);
+	}
+	id = id != MINDEX_NONE ? id : NONE; /* the absent string gets a slot of its own */
+	for (i = id_home(id, kc->size); kc->ids[i] != 0 && kc->ids[i] != id; i = (i + 1) & (kc->size - 1))
+		;
+	if (kc->ids[i] == 0) {
+		kc->ids[i] = id;
+		kc->keys[i] = make_key(idx, id != NONE ? id : MINDEX_NONE, kc->kind, &kc->reply[i]);
+		kc->used++;
+	}
+	if (reply_r != NULL)
+		*reply_r = kc->reply[i];
+	return kc->keys[i];
+}
+
+static void key_cache_free(struct key_cache *kc)
+{
+	for (size_t i = 0; i < kc->size; i++)
+		free(kc->keys[i]);
+	free(kc->ids);
+	free(kc->keys);
+	free(kc->reply);
+	memset(kc, 0, sizeof(*kc));
+}
+
+/* --- orders by a key --- */
+
+struct skey {
+	int64_t when;        /* date or arrival: newest first */
+	int64_t size;
+	const char *text;
+	uint32_t uid, pos;
+};
+
+static int cmp_newest(const struct skey *a, const struct skey *b)
+{
+	if (a->when != b->when)
+		return a->when > b->when ? -1 : 1;
+	if (a->uid != b->uid)
+		return a->uid > b->uid ? -1 : 1;
+	return 0;
+}
+
+static int cmp_when(const void *pa, const void *pb)
+{
+	return cmp_newest(pa, pb);
+}
+
+static int cmp_text(const void *pa, const void *pb)
+{
+	const struct skey *a = pa, *b = pb;
+	int r = strcmp(a->text, b->text);
+
+	return r != 0 ? r : cmp_newest(a, b);
+}
+
+static int cmp_size(const void *pa, const void *pb)
+{
+	const struct skey *a = pa, *b = pb;
+
+	if (a->size != b->size)
+		return a->size < b->size ? -1 : 1;
+	return cmp_newest(a, b);
+}
+
+static size_t sort_by_key(const struct mindex *idx, enum sort_order order, size_t limit, struct sort_line *lines)
+{
+	size_t count = mindex_count(idx), n = 0;
+	struct skey *keys = xmalloc((mindex_live(idx) + 1) * sizeof(*keys));
+	struct key_cache kc = { .kind = order == SORT_FROM ? KEY_FROM : KEY_SUBJECT };
+
+	for (size_t pos = 0; pos < count; pos++) {
+		const struct mindex_msg *m = mindex_get(idx, pos);
+		if (m == NULL)
+			continue;
+		keys[n].when = order == SORT_ARRIVAL ? m->internaldate : m->date;
+		keys[n].size = m->size;
+		keys[n].text = NULL;
+		keys[n].uid = m->uid;
+		keys[n++].pos = (uint32_t)pos;
+	}
+	qsort(keys, n, sizeof(*keys), cmp_when);
+	if (n > limit)
+		n = limit;
+	if (order == SORT_FROM || order == SORT_SUBJECT) {
+		for (size_t i = 0; i < n; i++) {
+			const struct mindex_msg *m = mindex_get(idx, keys[i].pos);
+			keys[i].text = key_get(&kc, idx, order == SORT_FROM ? m->from : m->subject, NULL);
+		}
+		qsort(keys, n, sizeof(*keys), cmp_text);
+	} else if (order == SORT_SIZE) {
+		qsort(keys, n, sizeof(*keys), cmp_size);
+	}
+	for (size_t i = 0; i < n; i++)
+		lines[i] = (struct sort_line){ keys[i].pos, 0, 0, 0 };
+	key_cache_free(&kc);
+	free(keys);
+	return n;
+}
+
+/* --- threads --- */
+
+/* A container stands for one message id (JWZ): a message, or a message only referred to (missing). */
+struct threader {
+	const struct mindex *idx;
+	uint32_t *msgpos;      /* the message's position, NONE for a missing message */
+	uint32_t *parent;      /* container links from the reply chains, NONE at the top */
+	bool *is_parent;       /* some container has it as parent (else it cannot close a loop) */
+	size_t ncont, cap;
+	mindex_id *map_id;     /* message id -> container: open addressing, 0 empty */
+	uint32_t *map_cont;
+	size_t map_size, map_used;
+};
+
+static uint32_t new_container(struct threader *t)
+{
+	size_t cap = t->cap;
+
+	t->msgpos = xgrow(t->msgpos, &cap, t->ncont + 1, sizeof(*t->msgpos));
+	cap = t->cap;
+	t->is_parent = xgrow(t->is_parent, &cap, t->ncont + 1, sizeof(*t->is_parent));
+	t->parent = xgrow(t->parent, &t->cap, t->ncont + 1, sizeof(*t->parent));
+	t->msgpos[t->ncont] = t->parent[t->ncont] = NONE;
+	t->is_parent[t->ncont] = false;
+	return (uint32_t)t->ncont++;
+}
+
+/* Returns the container of message id (creating it). */
+static uint32_t container_of(struct threader *t, mindex_id id)
+{
+	size_t i;
+
+	if ((t->map_used + 1) * 2 > t->map_size) {
+		mindex_id *old_id = t->map_id;
+		uint32_t *old_cont = t->map_cont;
+		size_t old_size = t->map_size;
+
+		t->map_size = old_size == 0 ? 1024 : old_size * 2;
+		t->map_id = xcalloc(t->map_size, sizeof(*t->map_id));
+		t->map_cont = xmalloc(t->map_size * sizeof(*t->map_cont));
+		for (size_t j = 0; j < old_size; j++) {
+			if (old_id[j] == 0)
+				continue;
+			for (i = id_home(old_id[j], t->map_size); t->map_id[i] != 0; i = (i + 1) & (t->map_size - 1))
+				;
+			t->map_id[i] = old_id[j];
+			t->map_cont[i] = old_cont[j];
+		}
+		free(old_id);
+		free(old_cont);
+	}
+	for (i = id_home(id, t->map_size); t->map_id[i] != 0; i = (i + 1) & (t->map_size - 1)) {
+		if (t->map_id[i] == id)
+			return t->map_cont[i];
+	}
+	t->map_id[i] = id;
+	t->map_used++;
+	return t->map_cont[i] = new_container(t);
+}
+
+/* Whether making c the child of p would close a loop (c is p or one of its ancestors). */
+static bool would_loop(const struct threader *t, uint32_t p, uint32_t c)
+{
+	if (!t->is_parent[c])
+		return p == c;
+	for (uint32_t x = p; x != NONE; x = t->parent[x]) {
+		if (x == c)
+			return true;
+	}
+	return false;
+}
+
+/* JWZ step 1: containers for every message and every id in the reply chains, linked by the chains. */
+static void link_messages(struct threader *t)
+{
+	size_t count = mindex_count(t->idx);
+
+	for (size_t pos = 0; pos < count; pos++) {
+		const struct mindex_msg *m = mindex_get(t->idx, pos);
+		mindex_id ids[MINDEX_MAX_REFS];
+		uint32_t c, prev = NONE;
+		size_t n;
+
+		if (m == NULL)
+			continue;
+		c = m->message_id != MINDEX_NONE ? container_of(t, m->message_id) : NONE;
+		if (c == NONE || t->msgpos[c] != NONE)
+			c = new_container(t); /* no id, or a duplicate: a message of its own */
+		t->msgpos[c] = (uint32_t)pos;
+		n = mindex_refs(t->idx, m, ids);
+		for (size_t k = 0; k < n; k++) {
+			uint32_t r = container_of(t, ids[k]);
+			/* keep links already made: an earlier chain said as much */
+			if (prev != NONE && t->parent[r] == NONE && !would_loop(t, prev, r))
+				t->is_parent[t->parent[r] = prev] = true;
+			prev = r;
+		}
+		/* the message's own chain is the best word on its parent: it replaces a presumed one */
+		if (prev != NONE && !would_loop(t, prev, c))
+			t->is_parent[t->parent[c] = prev] = true;
+	}
+}
+
+/* The threads as display trees over message containers only. */
+struct forest {
+	uint32_t *top;         /* the topmost container above (the thread's group) */
+	uint32_t *mparent;     /* the nearest ancestor that has a message, NONE for a top-level message */
+	uint32_t *first_child, *next_sibling;  /* oldest first */
+	uint32_t *group_first; /* per top container: its top-level messages, oldest first */
+	uint32_t *stack;
+	size_t *stack_line;
+};
+
+/* Fills top and mparent for every container (JWZ steps 2-4: missing messages give way to their
+ * children). Iterative: walks up to a known container, then resolves the path back down. */
+static void find_tops(const struct threader *t, struct forest *f)
+{
+	for (size_t i = 0; i < t->ncont; i++)
+		f->top[i] = NONE;
+	for (size_t i = 0; i < t->ncont; i++) {
+		size_t sp = 0;
+		uint32_t x = (uint32_t)i;
+
+		while (f->top[x] == NONE && t->parent[x] != NONE) {
+			f->stack[sp++] = x;
+			x = t->parent[x];
+		}
+		if (f->top[x] == NONE) {
+			f->top[x] = x;
+			f->mparent[x] = NONE;
+		}
+		while (sp > 0) {
+			uint32_t c = f->stack[--sp], p = t->parent[c];
+			f->top[c] = f->top[p];
+			f->mparent[c] = t->msgpos[p] != NONE ? p : f->mparent[p];
+		}
+	}
+}
+
+struct tkey {
+	int64_t date;
+	uint32_t uid, cont;
+};
+
+static int cmp_oldest(const void *pa, const void *pb)
+{
+	const struct tkey *a = pa, *b = pb;
+
+	if (a->date != b->date)
+		return a->date < b->date ? -1 : 1;
+	if (a->uid != b->uid)
+		return a->uid < b->uid ? -1 : 1;
+	return 0;
+}
+
+/* Whether root message container a is a better thread to join than b for the subject fallback. */
+static bool better_root(const struct threader *t, uint32_t a, bool a_reply, uint32_t b, bool b_reply)
+{
+	const struct mindex_msg *ma = mindex_get(t->idx, t->msgpos[a]), *mb = mindex_get(t->idx, t->msgpos[b]);
+
+	if (a_reply != b_reply)
+		return !a_reply;
+	if (ma->date != mb->date)
+		return ma->date < mb->date;
+	return ma->uid < mb->uid;
+}
+
+static size_t str_hash(const char *s)
+{
+	size_t h = 5381;
+
+	for (; *s != '\0'; s++)
+		h = h * 33 + (unsigned char)*s;
+	return h;
+}
+
+/* The subject fallback: a top-level message with no reply chain whose subject is a reply joins, under
+ * its root, the thread whose root (oldest top-level message) has the same base subject. roots: each
+ * group's root; tops: every top-level message. */
+static void join_by_subject(const struct threader *t, struct forest *f, const uint32_t *roots, size_t nroots,
+			    const uint32_t *tops, size_t ntops)
+{
+	struct key_cache kc = { .kind = KEY_THREAD_SUBJECT };
+	const char **skey;
+	uint32_t *best;
+	bool *sreply;
+	size_t size = 16, mask;
+
+	while (size < nroots * 2)
+		size *= 2;
+	mask = size - 1;
+	skey = xmalloc(size * sizeof(*skey));
+	best = xmalloc(size * sizeof(*best));
+	sreply = xmalloc(size * sizeof(*sreply));
+	for (size_t i = 0; i < size; i++)
+		best[i] = NONE;
+	for (size_t r = 0; r < nroots; r++) {
+		uint32_t c = roots[r];
+		bool reply;
+		const char *key = key_get(&kc, t->idx, mindex_get(t->idx, t->msgpos[c])->subject, &reply);
+		size_t i;
+
+		if (*key == '\0')
+			continue;
+		for (i = str_hash(key) & mask; best[i] != NONE && strcmp(skey[i], key) != 0; i = (i + 1) & mask)
+			;
+		if (best[i] == NONE || better_root(t, c, reply, best[i], sreply[i])) {
+			skey[i] = key;
+			best[i] = c;
+			sreply[i] = reply;
+		}
+	}
+	for (size_t k = 0; k < ntops; k++) {
+		uint32_t c = tops[k];
+		const struct mindex_msg *m = mindex_get(t->idx, t->msgpos[c]);
+		bool reply;
+		const char *key;
+		size_t i;
+
+		if (m->refs != MINDEX_NONE || m->subject == MINDEX_NONE)
+			continue;
+		key = key_get(&kc, t->idx, m->subject, &reply);
+		if (!reply || *key == '\0')
+			continue;
+		for (i = str_hash(key) & mask; best[i] != NONE && strcmp(skey[i], key) != 0; i = (i + 1) & mask)
+			;
+		/* the best root never moves itself (it is the best for its own subject): no loops */
+		if (best[i] != NONE && f->top[best[i]] != f->top[c])
+			f->mparent[c] = best[i];
+	}
+	free(skey);
+	free(best);
+	free(sreply);
+	key_cache_free(&kc);
+}
+
+struct group {
+	int64_t activity;      /* the newest date in the thread */
+	int64_t date;          /* the root's */
+	uint32_t uid, first;   /* the root's UID; the first top-level message */
+};
+
+static int cmp_groups(const void *pa, const void *pb)
+{
+	const struct group *a = pa, *b = pb;
+
+	if (a->activity != b->activity)
+		return a->activity > b->activity ? -1 : 1;
 	if (a->date != b->date)
 		return a->date > b->date ? -1 : 1;
 	if (a->uid != b->uid)
@@ -51,333 +569,197 @@ static int cmp_newest(const struct sort_msg *a, const struct sort_msg *b)
 	return 0;
 }
 
-static int cmp_date_key(const void *pa, const void *pb)
-{
-	const struct sort_key *a = pa, *b = pb;
-	return cmp_newest(a->m, b->m);
-}
-
-static int cmp_text_key(const void *pa, const void *pb)
-{
-	const struct sort_key *a = pa, *b = pb;
-	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-	int r = strncasecmp(a->key, b->key, n);
-
-	if (r == 0 && a->key_len != b->key_len)
-		r = a->key_len < b->key_len ? -1 : 1;
-	return r != 0 ? r : cmp_newest(a->m, b->m);
-}
-
-static int cmp_size_key(const void *pa, const void *pb)
-{
-	const struct sort_key *a = pa, *b = pb;
-	if (a->m->size != b->m->size)
-		return a->m->size < b->m->size ? -1 : 1;
-	return cmp_newest(a->m, b->m);
-}
-
-/* Subject without leading "Re:", "Fwd:", "Fw:", "Aw:" prefixes and blanks. */
-static const char *subject_base(const char *s, size_t *len_r)
-{
-	static const char *const prefixes[] = { "re:", "fwd:", "fw:", "aw:", "re :" };
-	bool again = true;
-
-	if (s == NULL)
-		s = "";
-	while (again) {
-		again = false;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		for (size_t i = 0; i < N_ELEMENTS(prefixes); i++) {
-			size_t n = strlen(prefixes[i]);
-			if (strncasecmp(s, prefixes[i], n) == 0) {
-				s += n;
-				again = true;
-			}
-		}
-	}
-	*len_r = strlen(s);
-	return s;
-}
-
-/* The address part of a From value ("Name <a@b>" -> "a@b"), else the whole value. */
-static const char *from_key(const char *s, size_t *len_r)
-{
-	const char *lt, *gt;
-
-	if (s == NULL)
-		s = "";
-	lt = strrchr(s, '<');
-	gt = lt != NULL ? strchr(lt, '>') : NULL;
-	if (lt != NULL && gt != NULL) {
-		*len_r = (size_t)(gt - lt - 1);
-		return lt + 1;
-	}
-	*len_r = strlen(s);
-	return s;
-}
-
-/* --- threads --- */
-
-struct id_table {
-	const char **ids;
-	size_t *idx;
-	size_t *lens;
-	size_t size;   /* power of two */
-};
-
-static uint64_t hash_id(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
-/* Finds the next "<...>" id in s starting at *pos; returns it (without brackets) or NULL. */
-static const char *next_id(const char *s, size_t *pos, size_t *len_r)
-{
-	const char *lt, *gt;
-
-	if (s == NULL)
-		return NULL;
-	lt = strchr(s + *pos, '<');
-	if (lt == NULL)
-		return NULL;
-	gt = strchr(lt, '>');
-	if (gt == NULL)
-		return NULL;
-	*pos = (size_t)(gt - s) + 1;
-	*len_r = (size_t)(gt - lt - 1);
-	return lt + 1;
-}
-
-static void id_insert(struct id_table *t, const char *id, size_t len, size_t index)
-{
-	size_t mask = t->size - 1, i = (size_t)hash_id(id, len) & mask;
-
-	while (t->ids[i] != NULL) {
-		if (t->lens[i] == len && memcmp(t->ids[i], id, len) == 0)
-			return; /* duplicate Message-ID: first wins */
-		i = (i + 1) & mask;
-	}
-	t->ids[i] = id;
-	t->lens[i] = len;
-	t->idx[i] = index;
-}
-
-static bool id_lookup(const struct id_table *t, const char *id, size_t len, size_t *index_r)
-{
-	size_t mask = t->size - 1, i = (size_t)hash_id(id, len) & mask;
-
-	while (t->ids[i] != NULL) {
-		if (t->lens[i] == len && memcmp(t->ids[i], id, len) == 0) {
-			*index_r = t->idx[i];
-			return true;
-		}
-		i = (i + 1) & mask;
-	}
-	return false;
-}
-
-struct thread_ctx {
-	const struct sort_msg *msgs;
-	size_t *parent;        /* SIZE_MAX for roots */
-	size_t *first_child, *next_sibling;
-	int64_t *activity;     /* newest date in the subtree */
-	struct sort_line *lines;
+struct emitter {
+	const struct threader *t;
+	struct forest *f;
+	struct sort_line *lines;  /* NULL: only measure activity */
 	size_t nlines, limit;
+	int64_t activity;
 };
 
-static bool is_ancestor(const size_t *parent, size_t anc, size_t node)
+/* Walks one thread (from its first top-level message, through the sibling links) in display order:
+ * appends its lines, or with lines NULL finds its newest date. Iterative: threads may be deep. */
+static void walk_thread(struct emitter *e, uint32_t first)
 {
-	/* bounded walk: parent links form a forest by construction */
-	for (size_t p = node; p != SIZE_MAX; p = parent[p]) {
-		if (p == anc)
-			return true;
-	}
-	return false;
-}
+	const struct threader *t = e->t;
+	struct forest *f = e->f;
+	size_t sp = 0;
+	uint32_t cur = first;
 
-static void emit_thread(struct thread_ctx *tc, size_t node, unsigned int depth)
-{
-	/* iterative DFS to survive very deep threads */
-	size_t *stack = NULL, cap = 0, n = 0;
-	unsigned int *depths = NULL;
-	size_t dcap = 0;
+	while (cur != NONE) {
+		size_t line = e->nlines;
 
-	stack = xgrow(stack, &cap, 1, sizeof(*stack));
-	depths = xgrow(depths, &dcap, 1, sizeof(*depths));
-	stack[n] = node;
-	depths[n++] = depth;
-	while (n > 0 && tc->nlines < tc->limit) {
-		size_t cur = stack[--n];
-		unsigned int d = depths[n];
-		size_t kids = 0;
-
-		tc->lines[tc->nlines].index = cur;
-		tc->lines[tc->nlines++].depth = d;
-		for (size_t c = tc->first_child[cur]; c != SIZE_MAX; c = tc->next_sibling[c])
-			kids++;
-		stack = xgrow(stack, &cap, n + kids, sizeof(*stack));
-		depths = xgrow(depths, &dcap, n + kids, sizeof(*depths));
-		/* children are kept oldest first: push in reverse so the oldest pops first */
-		size_t base = n;
-		for (size_t c = tc->first_child[cur]; c != SIZE_MAX; c = tc->next_sibling[c]) {
-			stack[n] = c;
-			depths[n++] = d + 1;
+		if (e->lines != NULL) {
+			if (e->nlines == e->limit)
+				break;
+			e->lines[e->nlines++] = (struct sort_line){ t->msgpos[cur], 0,
+				(uint16_t)(sp < UINT16_MAX ? sp : UINT16_MAX), 0 };
+		} else {
+			const struct mindex_msg *m = mindex_get(t->idx, t->msgpos[cur]);
+			if (m->date > e->activity)
+				e->activity = m->date;
 		}
-		for (size_t i = 0; i < kids / 2; i++) {
-			size_t t = stack[base + i];
-			stack[base + i] = stack[base + kids - 1 - i];
-			stack[base + kids - 1 - i] = t;
+		if (f->first_child[cur] != NONE) {
+			f->stack[sp] = cur;
+			f->stack_line[sp++] = line;
+			cur = f->first_child[cur];
+			continue;
 		}
-	}
-	free(stack);
-	free(depths);
-}
-
-static const struct thread_ctx *root_cmp_ctx;
-
-static int cmp_roots(const void *pa, const void *pb)
-{
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	const struct thread_ctx *tc = root_cmp_ctx;
-
-	if (tc->activity[a] != tc->activity[b])
-		return tc->activity[a] > tc->activity[b] ? -1 : 1;
-	return cmp_newest(&tc->msgs[a], &tc->msgs[b]);
-}
-
-static size_t sort_threads(const struct sort_msg *msgs, size_t count, size_t limit, struct sort_line *lines)
-{
-	struct thread_ctx tc;
-	struct id_table t;
-	size_t *roots, nroots = 0, *order;
-
-	memset(&tc, 0, sizeof(tc));
-	tc.msgs = msgs;
-	tc.lines = lines;
-	tc.limit = limit;
-	t.size = 16;
-	while (t.size < count * 2)
-		t.size *= 2;
-	t.ids = xcalloc(t.size, sizeof(*t.ids));
-	t.idx = xcalloc(t.size, sizeof(*t.idx));
-	t.lens = xcalloc(t.size, sizeof(*t.lens));
-	for (size_t i = 0; i < count; i++) {
-		size_t pos = 0, len;
-		const char *id = next_id(msgs[i].message_id, &pos, &len);
-		if (id != NULL)
-			id_insert(&t, id, len, i);
-	}
-	tc.parent = xmalloc(count * sizeof(size_t) + 1);
-	tc.first_child = xmalloc(count * sizeof(size_t) + 1);
-	tc.next_sibling = xmalloc(count * sizeof(size_t) + 1);
-	tc.activity = xmalloc(count * sizeof(int64_t) + 1);
-	for (size_t i = 0; i < count; i++) {
-		tc.parent[i] = tc.first_child[i] = tc.next_sibling[i] = SIZE_MAX;
-		tc.activity[i] = msgs[i].date;
-	}
-	/* parent: In-Reply-To, else the last resolvable References entry; never a cycle */
-	for (size_t i = 0; i < count; i++) {
-		size_t pos = 0, len, p = SIZE_MAX, cand;
-		const char *id = next_id(msgs[i].in_reply_to, &pos, &len);
-
-		if (id != NULL && id_lookup(&t, id, len, &cand) && cand != i)
-			p = cand;
-		if (p == SIZE_MAX) {
-			pos = 0;
-			while ((id = next_id(msgs[i].references, &pos, &len)) != NULL) {
-				if (id_lookup(&t, id, len, &cand) && cand != i)
-					p = cand;
+		while (cur != NONE && f->next_sibling[cur] == NONE) {
+			if (sp == 0) {
+				cur = NONE;
+				break;
 			}
+			cur = f->stack[--sp];
+			if (e->lines != NULL)
+				e->lines[f->stack_line[sp]].descendants = (uint32_t)(e->nlines - f->stack_line[sp] - 1);
 		}
-		if (p != SIZE_MAX && !is_ancestor(tc.parent, i, p))
-			tc.parent[i] = p;
+		if (cur != NONE)
+			cur = f->next_sibling[cur];
 	}
-	/* children lists, oldest first: insert in date order */
-	order = xmalloc(count * sizeof(size_t) + 1);
-	for (size_t i = 0; i < count; i++)
-		order[i] = i;
-	{
-		/* sort newest first, then prepend: lists end up oldest first */
-		struct sort_key *keys = xmalloc(count * sizeof(*keys) + 1);
-		for (size_t i = 0; i < count; i++) {
-			keys[i].m = &msgs[i];
-			keys[i].index = i;
-		}
-		qsort(keys, count, sizeof(*keys), cmp_date_key);
-		for (size_t k = 0; k < count; k++) {
-			size_t i = keys[k].index, p = tc.parent[i];
-			if (p == SIZE_MAX)
-				continue;
-			tc.next_sibling[i] = tc.first_child[p];
-			tc.first_child[p] = i;
-		}
-		/* activity: propagate each message's date to its ancestors */
-		for (size_t i = 0; i < count; i++) {
-			for (size_t p = tc.parent[i]; p != SIZE_MAX; p = tc.parent[p]) {
-				if (tc.activity[p] >= msgs[i].date)
-					break;
-				tc.activity[p] = msgs[i].date;
-			}
-		}
-		free(keys);
+	while (sp > 0) { /* cut short by the limit */
+		sp--;
+		if (e->lines != NULL)
+			e->lines[f->stack_line[sp]].descendants = (uint32_t)(e->nlines - f->stack_line[sp] - 1);
 	}
-	roots = order;
-	for (size_t i = 0; i < count; i++) {
-		if (tc.parent[i] == SIZE_MAX)
-			roots[nroots++] = i;
+}
+
+static size_t sort_threads(const struct mindex *idx, bool reverse, size_t limit, struct sort_line *lines)
+{
+	struct threader t = { .idx = idx };
+	struct forest f;
+	struct emitter e;
+	struct tkey *order;
+	struct group *groups;
+	uint32_t *roots, *tops;
+	size_t nmsg = 0, nroots = 0, ntops = 0, ngroups = 0;
+
+	link_messages(&t);
+	f.top = xmalloc(t.ncont * sizeof(uint32_t));
+	f.mparent = xmalloc(t.ncont * sizeof(uint32_t));
+	f.first_child = xmalloc(t.ncont * sizeof(uint32_t));
+	f.next_sibling = xmalloc(t.ncont * sizeof(uint32_t));
+	f.group_first = xmalloc(t.ncont * sizeof(uint32_t));
+	f.stack = xmalloc(t.ncont * sizeof(uint32_t));
+	f.stack_line = xmalloc(t.ncont * sizeof(size_t));
+	find_tops(&t, &f);
+
+	/* message containers oldest first; each group's root is its oldest top-level message */
+	order = xmalloc(t.ncont * sizeof(*order));
+	for (size_t c = 0; c < t.ncont; c++) {
+		const struct mindex_msg *m;
+		f.first_child[c] = f.next_sibling[c] = f.group_first[c] = NONE;
+		if (t.msgpos[c] == NONE)
+			continue;
+		m = mindex_get(idx, t.msgpos[c]);
+		order[nmsg++] = (struct tkey){ m->date, m->uid, (uint32_t)c };
 	}
-	root_cmp_ctx = &tc;
-	qsort(roots, nroots, sizeof(*roots), cmp_roots);
-	root_cmp_ctx = NULL;
-	for (size_t r = 0; r < nroots && tc.nlines < limit; r++)
-		emit_thread(&tc, roots[r], 0);
+	qsort(order, nmsg, sizeof(*order), cmp_oldest);
+	roots = xmalloc((nmsg + 1) * sizeof(*roots));
+	tops = xmalloc((nmsg + 1) * sizeof(*tops));
+	for (size_t k = 0; k < nmsg; k++) {
+		uint32_t c = order[k].cont;
+		if (f.mparent[c] != NONE)
+			continue;
+		tops[ntops++] = c;
+		if (f.group_first[f.top[c]] == NONE) {
+			f.group_first[f.top[c]] = c;
+			roots[nroots++] = c;
+		}
+	}
+	join_by_subject(&t, &f, roots, nroots, tops, ntops);
+
+	/* children and top-level lists, oldest first: prepend newest first */
+	for (size_t c = 0; c < t.ncont; c++)
+		f.group_first[c] = NONE;
+	for (size_t k = nmsg; k-- > 0;) {
+		uint32_t c = order[k].cont, *head;
+		head = f.mparent[c] != NONE ? &f.first_child[f.mparent[c]] : &f.group_first[f.top[c]];
+		f.next_sibling[c] = *head;
+		*head = c;
+	}
+
+	/* threads, the most recently active first */
+	groups = xmalloc((nroots + 1) * sizeof(*groups));
+	e = (struct emitter){ .t = &t, .f = &f };
+	for (size_t c = 0; c < t.ncont; c++) {
+		const struct mindex_msg *m;
+		uint32_t first = f.group_first[c];
+		if (first == NONE)
+			continue;
+		m = mindex_get(idx, t.msgpos[first]);
+		e.activity = m->date;
+		walk_thread(&e, first);
+		groups[ngroups++] = (struct group){ e.activity, m->date, m->uid, first };
+	}
+	qsort(groups, ngroups, sizeof(*groups), cmp_groups);
+	e.lines = lines;
+	e.limit = limit;
+	for (size_t g = 0; g < ngroups && e.nlines < limit; g++)
+		walk_thread(&e, groups[reverse ? ngroups - 1 - g : g].first);
+
+	free(groups);
+	free(roots);
+	free(tops);
 	free(order);
-	free(t.ids);
-	free(t.idx);
-	free(t.lens);
-	free(tc.parent);
-	free(tc.first_child);
-	free(tc.next_sibling);
-	free(tc.activity);
-	return tc.nlines;
+	free(f.top);
+	free(f.mparent);
+	free(f.first_child);
+	free(f.next_sibling);
+	free(f.group_first);
+	free(f.stack);
+	free(f.stack_line);
+	free(t.msgpos);
+	free(t.parent);
+	free(t.is_parent);
+	free(t.map_id);
+	free(t.map_cont);
+	return e.nlines;
 }
 
-size_t sort_messages(const struct sort_msg *msgs, size_t count, enum sort_order order, size_t limit,
+size_t sort_messages(const struct mindex *idx, enum sort_order order, bool reverse, size_t limit,
 		     struct sort_line **lines_r)
 {
-	struct sort_key *keys;
-	size_t n = count < limit ? count : limit;
+	size_t live = mindex_live(idx), n = live < limit ? live : limit;
 	struct sort_line *lines = xmalloc((n ? n : 1) * sizeof(*lines));
 
 	*lines_r = lines;
 	if (n == 0)
 		return 0;
 	if (order == SORT_THREADS)
-		return sort_threads(msgs, count, n, lines);
-	keys = xmalloc(count * sizeof(*keys));
+		return sort_threads(idx, reverse, n, lines);
+	n = sort_by_key(idx, order, n, lines);
+	for (size_t i = 0; reverse && i < n / 2; i++) {
+		struct sort_line tmp = lines[i];
+		lines[i] = lines[n - 1 - i];
+		lines[n - 1 - i] = tmp;
+	}
+	return n;
+}
+
+/* --- collapsing --- */
+
+void sort_collapse_all(struct sort_line *lines, size_t count, bool collapse)
+{
 	for (size_t i = 0; i < count; i++) {
-		keys[i].m = &msgs[i];
-		keys[i].index = i;
+		if (lines[i].depth == 0 && lines[i].descendants > 0 && collapse)
+			lines[i].flags |= SORT_LINE_COLLAPSED;
+		else if (!collapse)
+			lines[i].flags &= (uint16_t)~SORT_LINE_COLLAPSED;
 	}
-	qsort(keys, count, sizeof(*keys), cmp_date_key);
-	for (size_t i = 0; i < n; i++) {
-		if (order == SORT_FROM)
-			keys[i].key = from_key(keys[i].m->from, &keys[i].key_len);
-		else if (order == SORT_SUBJECT)
-			keys[i].key = subject_base(keys[i].m->subject, &keys[i].key_len);
+}
+
+size_t sort_visible(const struct sort_line *lines, size_t count, uint32_t **rows_r)
+{
+	size_t n = 0, cap = 0;
+	uint32_t *rows = NULL;
+
+	for (size_t i = 0; i < count; i++) {
+		rows = xgrow(rows, &cap, n + 1, sizeof(*rows));
+		rows[n++] = (uint32_t)i;
+		if (lines[i].flags & SORT_LINE_COLLAPSED)
+			i += lines[i].descendants;
 	}
-	if (order == SORT_FROM || order == SORT_SUBJECT)
-		qsort(keys, n, sizeof(*keys), cmp_text_key);
-	else if (order == SORT_SIZE)
-		qsort(keys, n, sizeof(*keys), cmp_size_key);
-	for (size_t i = 0; i < n; i++) {
-		lines[i].index = keys[i].index;
-		lines[i].depth = 0;
-	}
-	free(keys);
+	*rows_r = rows;
 	return n;
 }
