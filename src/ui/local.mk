@@ -2,9 +2,11 @@
 libskua_a_SOURCES += \
 	src/ui/cells.c src/ui/cells.h \
 	src/ui/format.c src/ui/format.h \
-	src/ui/keymap.c src/ui/keymap.h
+	src/ui/keymap.c src/ui/keymap.h \
+	src/ui/pager-text.c src/ui/pager-text.h
 
-UNIT_TESTS += src/ui/test-cells src/ui/test-format src/ui/test-keymap
+UNIT_TESTS += src/ui/test-cells src/ui/test-format src/ui/test-keymap src/ui/test-pager-text
 src_ui_test_cells_SOURCES = src/ui/test-cells.c
 src_ui_test_format_SOURCES = src/ui/test-format.c
 src_ui_test_keymap_SOURCES = src/ui/test-keymap.c
+src_ui_test_pager_text_SOURCES = src/ui/test-pager-text.c
