@@ -20,7 +20,7 @@ struct cells_unit {
 	char tmp[2];
 };
 
-static bool cells_is_bidi_control(uint32_t cp)
+bool cells_is_bidi_control(uint32_t cp)
 {
 	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
 	       cp == 0x200F || cp == 0x061C;

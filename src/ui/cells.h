@@ -27,6 +27,10 @@
 
 #define CELLS_NO_LIMIT ((size_t)-1)
 
+/* True for the bidi controls replaced above (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C).
+ * Any thread. */
+bool cells_is_bidi_control(uint32_t cp);
+
 /* Appends data[0..len) sanitised as described above (flags: CELLS_TABS or 0). Returns the width in
  * columns of what was appended. Any thread. */
 size_t cells_sanitize_append(struct buf *out, const char *data, size_t len, unsigned flags);

@@ -1,6 +1,7 @@
 /* keymap.c: key names and codes, per-view key tables (bind, macro), the default keys, help listings. */
 #include "skua.h"
 #include "keymap.h"
+#include "cells.h"
 #include "lib/charset.h"
 #include "lib/errstr.h"
 #include "lib/xmalloc.h"
@@ -269,17 +270,11 @@ const struct keymap_function *keymap_function_find(const char *name)
 
 /* --- key names --- */
 
-static bool keymap_is_bidi(uint32_t cp)
-{
-	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
-	       cp == 0x200F || cp == 0x061C;
-}
-
 /* True for a code point that may be written (and bound) as itself. */
 static bool keymap_is_printable(uint32_t cp)
 {
 	return cp > 0x20 && cp != 0x7F && !(cp >= 0x80 && cp <= 0xA0) && cp <= 0x10FFFF &&
-	       !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0xFFFD && cp != 0xFEFF && !keymap_is_bidi(cp) &&
+	       !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0xFFFD && cp != 0xFEFF && !cells_is_bidi_control(cp) &&
 	       cp != 0x2028 && cp != 0x2029;
 }
 
@@ -339,8 +334,9 @@ int keymap_keys_parse(const char *text, uint32_t *keys_r, size_t *n_r, const cha
 			else if (c >= '@' && c <= '_')
 				key = (uint32_t)(c - '@');
 			else {
-				*error_r = errstr(_("\"^%c\" is not a control key (^A to ^Z, ^@, ^[, ^\\, ^], ^^, ^_, ^?)"),
-						  (unsigned char)c >= 0x21 && (unsigned char)c < 0x7F ? c : '?');
+				*error_r = errstr(
+					_("\"^%c\" is not a control key (^A to ^Z, ^@, ^[, ^\\, ^], ^^, ^_, ^?)"),
+					(unsigned char)c >= 0x21 && (unsigned char)c < 0x7F ? c : '?');
 				return -1;
 			}
 			i += 2;
@@ -559,8 +555,9 @@ static int keymap_word(const char *line, size_t len, size_t *pos, char **word_r,
 			if (quote == '"' && line[i] == '\\' && i + 1 < len) {
 				char c = line[i + 1];
 				if (c != '\\' && c != '"' && c != 't') {
-					*error_r = errstr(_("unknown escape \"\\%c\" (use \\\\, \\\" or \\t)"),
-							  (unsigned char)c >= 0x21 && (unsigned char)c < 0x7F ? c : '?');
+					*error_r = errstr(
+						_("unknown escape \"\\%c\" (use \\\\, \\\" or \\t)"),
+						(unsigned char)c >= 0x21 && (unsigned char)c < 0x7F ? c : '?');
 					goto fail;
 				}
 				buf_append_c(&w, c == 't' ? '\t' : c);

@@ -265,7 +265,8 @@ static void test_urls(void)
 
 static void test_url_wrapped(void)
 {
-	static const char body[] = "link: https://example.org/a/very/long/path/that/wraps end\nagain https://example.org/a/very/long/path/that/wraps\n";
+	static const char body[] = "link: https://example.org/a/very/long/path/that/wraps end\n"
+				   "again https://example.org/a/very/long/path/that/wraps\n";
 	struct pager_text_opts opts = { .width = 20 };
 	struct pager_text *pt;
 	const char *const *urls;
@@ -402,8 +403,13 @@ static void test_speed(void)
 	setup();
 	for (int i = 0; i < 100000; i++) {
 		switch (i % 4) {
-		case 0: buf_appendf(&b, "> quoted text of line %d with a link https://example.org/%d\n", i, i % 500); break;
-		case 1: buf_append_str(&b, "\xE4\xB8\xAD\xE6\x96\x87 wide text and more words to wrap past the eighty column limit of this pager layout\n"); break;
+		case 0:
+			buf_appendf(&b, "> quoted text of line %d with a link https://example.org/%d\n", i, i % 500);
+			break;
+		case 1:
+			buf_append_str(&b, "\xE4\xB8\xAD\xE6\x96\x87 wide text and more words to wrap past the "
+					   "eighty column limit of this pager layout\n");
+			break;
 		case 2: buf_append_str(&b, "\tplain\ttabbed line\n"); break;
 		default: buf_append_str(&b, "\n"); break;
 		}
