@@ -32,9 +32,11 @@ SKUA_INTEGRATION_TESTS = \
 	tests/integration/trace.sh \
 	tests/integration/hcache.sh \
 	tests/integration/hcache-plain.sh \
+	tests/integration/hcache-condstore.sh \
 	tests/integration/bcache.sh \
 	tests/integration/hcache-crash.sh \
-	tests/integration/hcache-corrupt.sh
+	tests/integration/hcache-corrupt.sh \
+	tests/integration/hcache-kill-loop.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS)

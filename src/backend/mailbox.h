@@ -11,22 +11,45 @@
 	"DATE FROM SENDER SUBJECT TO CC MESSAGE-ID REFERENCES CONTENT-TYPE IN-REPLY-TO REPLY-TO LIST-POST LIST-ID"
 /* Longest UID set sent in one UID FETCH (longer sets are split into pipelined commands). */
 #define MAILBOX_MAX_UIDSET 8000
+/* First open: the newest MAILBOX_FIRST_CHUNK messages are asked for first, then chunks that double up
+ * to MAILBOX_MAX_CHUNK, all pipelined. */
+#define MAILBOX_FIRST_CHUNK 250
+#define MAILBOX_MAX_CHUNK 8000
+/* Records written per cache transaction in a long fill (bounds the memory of a transaction). */
+#define MAILBOX_COMMIT_EVERY 4000
+
+/* How a load reached the server's state (for logs, tests and benchmarks). */
+enum mailbox_method {
+	MAILBOX_COLD,       /* nothing usable cached: every header fetched, newest first */
+	MAILBOX_QRESYNC,    /* EXAMINE (QRESYNC ...): changes and VANISHED only */
+	MAILBOX_CONDSTORE,  /* CHANGEDSINCE flags + UID SEARCH ALL for expunges */
+	MAILBOX_SWEEP,      /* every UID and its flags, headers only for what is new */
+};
 
 struct mailbox_load_stats {
+	enum mailbox_method method;
 	size_t from_cache;    /* messages taken from the header cache */
 	size_t fetched;       /* messages whose headers crossed the wire */
 	size_t flag_changes;  /* cached messages whose flags changed */
 	size_t expunged;      /* cached messages gone from the server */
-	bool unchanged;       /* HIGHESTMODSEQ/UIDNEXT/EXISTS matched: nothing but SELECT was sent */
+	bool unchanged;       /* HIGHESTMODSEQ/UIDNEXT/EXISTS matched the cache */
+	bool fell_back;       /* a fast path's result did not match EXISTS: resynced the long way */
 };
 
-/* EXAMINEs mailbox and calls fn once per message (in no particular order) with its index record,
- * taking what the header cache hc has (NULL: no cache) and fetching only what is new, resyncing flags
- * and dropping expunged messages; the cache is updated in one transaction. Returns 0; 1 when the server
- * refused the EXAMINE (*error_r = its text: no such folder, usually); -1 on a connection or protocol
- * error (*error_r). Cache failures are not errors: the cache is then bypassed (and logged).
- * Worker thread (network and disk). */
+/* EXAMINEs mailbox and hands every message's index record to fn (in no particular order), taking what
+ * the header cache hc has (NULL: no cache) and fetching only what is new, with flags resynced and
+ * expunged messages dropped; the cache is updated in transactions (a crash leaves it consistent).
+ * On a first open, the newest messages come first. fn(ctx, NULL) means "forget every record handed
+ * over so far": a fast path's result did not check out and the records follow again. The record's
+ * strings are valid only during the call. The number of records finally handed over equals the
+ * server's message count.
+ * Returns 0; 1 when the server refused the EXAMINE (*error_r = its text: no such folder, usually); -1
+ * on a connection or protocol error, or when fn returned -1 (*error_r). Cache failures are not errors:
+ * the cache is then bypassed (and logged). Worker thread (network and disk). */
 int mailbox_load(struct session *session, struct hcache *hc, const char *account, const char *mailbox,
 		 hcache_msg_fn *fn, void *ctx, struct mailbox_load_stats *stats_r, const char **error_r);
+
+/* Returns "cold", "qresync", "condstore" or "sweep". */
+const char *mailbox_method_name(enum mailbox_method method);
 
 #endif

@@ -240,14 +240,11 @@ void session_close(struct session **session)
 		return;
 	if (s->engine != NULL && s->conn != NULL && imap_engine_is_ready(s->engine)) {
 		const char *error;
-		uint32_t id = imap_engine_cmd_logout(s->engine);
-		struct imap_event ev;
 
-		/* best effort: the server answers BYE then OK, or just closes */
-		while (session_step(s, &ev, SESSION_LOGOUT_TIMEOUT_MS, &error) > 0) {
-			if (ev.type == IMAP_EVENT_DONE && ev.cmd == id)
-				break;
-		}
+		/* Best effort and without waiting for the answer (a round trip nobody needs): the server
+		 * sees LOGOUT, then the end of the connection. */
+		imap_engine_cmd_logout(s->engine);
+		(void)session_flush(s, SESSION_LOGOUT_TIMEOUT_MS, &error);
 	}
 	imap_engine_free(&s->engine);
 	net_conn_free(&s->conn);

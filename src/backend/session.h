@@ -27,7 +27,8 @@ struct imap_engine *session_engine(struct session *session);
  * Worker thread. */
 int session_wait(struct session *session, uint32_t cmd, session_event_fn *fn, void *ctx, const char **error_r);
 
-/* Sends LOGOUT (best effort, bounded time), closes the connection and frees the session; NULL-safe. */
+/* Sends LOGOUT (best effort, bounded time, not waiting for the reply), closes the connection and frees
+ * the session; NULL-safe. */
 void session_close(struct session **session);
 
 #endif

@@ -301,9 +301,10 @@ static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort
 	else if (ret < 0)
 		cli_error("%s", error);
 	if (ret == 0) {
-		log_info("list %s: %zu from cache, %zu fetched, %zu flag changes, %zu expunged%s", folder,
+		log_info("list %s: %zu from cache, %zu fetched, %zu flag changes, %zu expunged (%s%s%s)", folder,
 			 stats.from_cache, stats.fetched, stats.flag_changes, stats.expunged,
-			 stats.unchanged ? " (unchanged)" : "");
+			 mailbox_method_name(stats.method), stats.unchanged ? ", unchanged" : "",
+			 stats.fell_back ? ", fell back" : "");
 		log_debug("list %s: %zu messages, index %zu bytes", folder, mindex_live(idx), mindex_memory(idx));
 		nlines = sort_messages(idx, order, false, limit, &lines);
 		for (size_t i = 0; i < nlines; i++)

@@ -60,6 +60,7 @@ struct imap_engine {
 	uint32_t capa;
 	bool capa_known;
 	bool utf8_enabled, rev2, qresync;
+	uint32_t enabled_seen;         /* IMAP_CAPA_* bits named by ENABLED */
 	uint32_t next_id, next_tag;
 
 	struct imap_cmd *queued;      /* user commands held until READY */
@@ -433,14 +434,21 @@ static void proceed_postauth(struct imap_engine *e)
 	if (e->rev2)
 		e->utf8_enabled = true;
 	if (e->capa & IMAP_CAPA_ENABLE) {
-		if (e->capa & IMAP_CAPA_QRESYNC)
+		/* Commands pipelined behind ENABLE are processed after it, so they are built as if it had
+		 * succeeded; its tagged reply corrects the flags to what the server really enabled. */
+		if (e->capa & IMAP_CAPA_QRESYNC) {
 			buf_append_str(&b, " QRESYNC");
+			e->qresync = true;
+		}
 		if (e->capa & IMAP_CAPA_CONDSTORE)
 			buf_append_str(&b, " CONDSTORE");
-		if (e->capa & IMAP_CAPA_UTF8_ACCEPT)
+		if (e->capa & IMAP_CAPA_UTF8_ACCEPT) {
 			buf_append_str(&b, " UTF8=ACCEPT");
+			e->utf8_enabled = true;
+		}
 		if (b.len > 0) {
 			cmd_simple(e, CMD_ENABLE, true, "ENABLE%s", b.data);
+			e->enabled_seen = 0;
 			e->postauth_pending++;
 		}
 	}
@@ -453,7 +461,8 @@ static void proceed_postauth(struct imap_engine *e)
 		cmd_simple(e, CMD_NAMESPACE, true, "NAMESPACE");
 		e->postauth_pending++;
 	}
-	e->state = STATE_POSTAUTH;
+	/* Nothing later depends on the answers: user commands go out in the same write. */
+	become_ready(e);
 }
 
 /* Authenticated (or PREAUTH): post-auth set-up, asking for capabilities first unless known. */
@@ -462,8 +471,6 @@ static void enter_postauth(struct imap_engine *e)
 	e->state = STATE_POSTAUTH;
 	if (e->capa_known) {
 		proceed_postauth(e);
-		if (e->postauth_pending == 0)
-			become_ready(e);
 	} else {
 		cmd_simple(e, CMD_CAPABILITY, true, "CAPABILITY");
 	}
@@ -815,10 +822,13 @@ static int handle_untagged_data(struct imap_engine *e, const struct imap_arg *ar
 	if (imap_arg_atom_equals(&args[1], "ENABLED")) {
 		for (size_t i = 2; i < count; i++) {
 			if (imap_arg_atom_equals(&args[i], "UTF8=ACCEPT") ||
-			    imap_arg_atom_equals(&args[i], "IMAP4rev2"))
+			    imap_arg_atom_equals(&args[i], "IMAP4rev2")) {
 				e->utf8_enabled = true;
-			else if (imap_arg_atom_equals(&args[i], "QRESYNC"))
+				e->enabled_seen |= IMAP_CAPA_UTF8_ACCEPT;
+			} else if (imap_arg_atom_equals(&args[i], "QRESYNC")) {
 				e->qresync = true;
+				e->enabled_seen |= IMAP_CAPA_QRESYNC;
+			}
 		}
 		return 0;
 	}
@@ -888,6 +898,17 @@ static int handle_untagged_data(struct imap_engine *e, const struct imap_arg *ar
 		}
 		if (i >= count || args[i].type != IMAP_ARG_ATOM)
 			return engine_fail(e, _("protocol error: malformed VANISHED response"));
+		if (!earlier) {
+			/* expunged now (not a QRESYNC report of the past): the mailbox shrinks */
+			const char *p = args[i].u.str;
+			uint32_t lo, hi;
+			int r;
+
+			while ((r = imap_uidset_next(&p, &lo, &hi)) > 0)
+				e->mailbox.exists -= hi - lo + 1 < e->mailbox.exists ? hi - lo + 1 : e->mailbox.exists;
+			if (r < 0)
+				return engine_fail(e, _("protocol error: malformed VANISHED response"));
+		}
 		ev->type = IMAP_EVENT_VANISHED;
 		ev->cmd = 0;
 		ev->u.vanished.uidset = args[i].u.str;
@@ -945,10 +966,8 @@ static int handle_tagged(struct imap_engine *e, const char *tag, const struct im
 			ret = engine_fail(e, errstr(_("protocol error: CAPABILITY failed: %s"), clean_text(e, text)));
 		} else if (e->state == STATE_CAPA) {
 			ret = proceed_preauth(e);
-		} else if (e->state == STATE_POSTAUTH && e->postauth_pending == 0) {
+		} else if (e->state == STATE_POSTAUTH) {
 			proceed_postauth(e);
-			if (e->postauth_pending == 0)
-				become_ready(e), ret = 0;
 		}
 		break;
 	case CMD_STARTTLS:
@@ -974,11 +993,15 @@ static int handle_tagged(struct imap_engine *e, const char *tag, const struct im
 		enter_postauth(e);
 		break;
 	case CMD_ENABLE:
+		/* what the server enabled (nothing, on failure) replaces the optimistic guess */
+		e->qresync = (e->enabled_seen & IMAP_CAPA_QRESYNC) != 0;
+		e->utf8_enabled = e->rev2 || (e->enabled_seen & IMAP_CAPA_UTF8_ACCEPT) != 0;
+		/* fall through */
 	case CMD_ID:
 	case CMD_NAMESPACE:
 		/* failures here are not fatal */
-		if (e->postauth_pending > 0 && --e->postauth_pending == 0 && e->state == STATE_POSTAUTH)
-			become_ready(e);
+		if (e->postauth_pending > 0)
+			e->postauth_pending--;
 		break;
 	case CMD_STATUS:
 		if (cmd->parent != 0) {
@@ -1257,9 +1280,27 @@ uint32_t imap_engine_cmd_select(struct imap_engine *e, const char *mailbox, bool
 	return mailbox_cmd(e, CMD_SELECT, readonly ? "EXAMINE" : "SELECT", mailbox, "");
 }
 
+uint32_t imap_engine_cmd_select_qresync(struct imap_engine *e, const char *mailbox, bool readonly,
+				       uint32_t uidvalidity, uint64_t modseq)
+{
+	char suffix[64];
+
+	if (!e->qresync)
+		return imap_engine_cmd_select(e, mailbox, readonly);
+	memset(&e->mailbox, 0, sizeof(e->mailbox));
+	e->mailbox.readonly = readonly;
+	snprintf(suffix, sizeof(suffix), " (QRESYNC (%u %llu))", uidvalidity, (unsigned long long)modseq);
+	return mailbox_cmd(e, CMD_SELECT, readonly ? "EXAMINE" : "SELECT", mailbox, suffix);
+}
+
 uint32_t imap_engine_cmd_fetch(struct imap_engine *e, const char *uidset, const char *items)
 {
 	return cmd_simple(e, CMD_FETCH, false, "UID FETCH %s %s", uidset, items)->id;
+}
+
+uint32_t imap_engine_cmd_fetch_seq(struct imap_engine *e, const char *seqset, const char *items)
+{
+	return cmd_simple(e, CMD_FETCH, false, "FETCH %s %s", seqset, items)->id;
 }
 
 uint32_t imap_engine_cmd_search(struct imap_engine *e, const char *criteria)

@@ -187,7 +187,8 @@ bool imap_engine_is_ready(const struct imap_engine *engine);
 uint32_t imap_engine_capabilities(const struct imap_engine *engine);
 /* True when mailbox names travel as UTF-8 (UTF8=ACCEPT enabled or an IMAP4rev2-only server). */
 bool imap_engine_utf8_names(const struct imap_engine *engine);
-/* True once the server confirmed ENABLE QRESYNC (UID FETCH ... (CHANGEDSINCE n VANISHED) works). */
+/* True when QRESYNC is enabled (UID FETCH ... (CHANGEDSINCE n VANISHED) works): from READY on when the
+ * server offers it (ENABLE is pipelined ahead of every user command), corrected by ENABLE's reply. */
 bool imap_engine_qresync(const struct imap_engine *engine);
 /* The state of the selected mailbox (valid after a successful SELECT/EXAMINE). */
 const struct imap_mailbox_info *imap_engine_mailbox(const struct imap_engine *engine);
@@ -201,8 +202,16 @@ const struct imap_mailbox_info *imap_engine_mailbox(const struct imap_engine *en
 uint32_t imap_engine_cmd_list(struct imap_engine *engine);
 uint32_t imap_engine_cmd_status(struct imap_engine *engine, const char *mailbox);
 uint32_t imap_engine_cmd_select(struct imap_engine *engine, const char *mailbox, bool readonly);
+/* SELECT/EXAMINE with QRESYNC (RFC 7162): flag changes since modseq arrive as FETCH events and
+ * expunges as VANISHED (EARLIER) before the command's DONE. The server ignores the parameters when
+ * uidvalidity is no longer current. Without QRESYNC enabled, a plain imap_engine_cmd_select(). */
+uint32_t imap_engine_cmd_select_qresync(struct imap_engine *engine, const char *mailbox, bool readonly,
+				       uint32_t uidvalidity, uint64_t modseq);
 /* UID FETCH uidset items; items is the parenthesised item list, e.g. "(UID FLAGS BODY.PEEK[])". */
 uint32_t imap_engine_cmd_fetch(struct imap_engine *engine, const char *uidset, const char *items);
+/* FETCH by message sequence numbers (seqset such as "99501:100000"), for reading a mailbox newest
+ * first; the items should include UID. */
+uint32_t imap_engine_cmd_fetch_seq(struct imap_engine *engine, const char *seqset, const char *items);
 /* UID SEARCH criteria (ESEARCH's RETURN (ALL) when offered); results arrive as IMAP_EVENT_SEARCH. */
 uint32_t imap_engine_cmd_search(struct imap_engine *engine, const char *criteria);
 uint32_t imap_engine_cmd_noop(struct imap_engine *engine);

@@ -100,11 +100,14 @@ static void conv_sasl_ir_list_status(void)
 	EXPECT_CLIENT(e, "s1 AUTHENTICATE PLAIN AGJlbmNoAGJlbmNo\r\n");
 	server(e, "s1 OK [CAPABILITY IMAP4rev1 ENABLE CONDSTORE ID LIST-STATUS SPECIAL-USE UTF8=ACCEPT] Logged in\r\n", &log);
 	EXPECT_CLIENT(e, "s2 ENABLE CONDSTORE UTF8=ACCEPT\r\ns3 ID (\"name\" \"skua\" \"version\" \"" PACKAGE_VERSION "\")\r\n");
-	EXPECT_LOG(&log, "");
-	server(e, "* ENABLED CONDSTORE UTF8=ACCEPT\r\ns2 OK enabled\r\n* ID NIL\r\ns3 OK id\r\n", &log);
+	/* ready at once: user commands are pipelined behind ENABLE and ID */
 	EXPECT_LOG(&log, "READY\n");
 	uint32_t id = imap_engine_cmd_list(e);
 	EXPECT_CLIENT(e, "s4 LIST \"\" \"*\" RETURN (SPECIAL-USE STATUS (MESSAGES UNSEEN))\r\n");
+	server(e, "* ENABLED CONDSTORE UTF8=ACCEPT\r\ns2 OK enabled\r\n* ID NIL\r\ns3 OK id\r\n", &log);
+	EXPECT_LOG(&log, "");
+	TEST_ASSERT(imap_engine_utf8_names(e));
+	TEST_ASSERT(!imap_engine_qresync(e));
 	server(e, "* LIST (\\HasNoChildren) \"/\" INBOX\r\n* STATUS INBOX (MESSAGES 3 UNSEEN 1)\r\n"
 		  "* LIST (\\Noselect \\HasChildren) \"/\" Lists\r\n"
 		  "* LIST (\\HasNoChildren \\Sent) \"/\" \"Entwürfe\"\r\n"
@@ -292,6 +295,55 @@ static void conv_rev2_only(void)
 	buf_free(&log);
 }
 
+/* QRESYNC: ENABLE is pipelined, the EXAMINE behind it carries the QRESYNC parameters, and a refused
+ * ENABLE turns the guess back off. */
+static void conv_qresync_pipelined(void)
+{
+	struct imap_engine_settings set = { "u", "p", IMAP_AUTH_AUTO, NULL, 0, true, false, true };
+	struct imap_engine *e = imap_engine_new(&set);
+	struct buf log = BUF_INIT;
+	uint32_t sel, fetch;
+
+	server(e, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN ENABLE] ready\r\n", &log);
+	EXPECT_CLIENT(e, "s1 AUTHENTICATE PLAIN AHUAcA==\r\n");
+	server(e, "s1 OK [CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC] in\r\n", &log);
+	EXPECT_LOG(&log, "READY\n");
+	TEST_ASSERT(imap_engine_qresync(e));
+	sel = imap_engine_cmd_select_qresync(e, "INBOX", true, 7, 1234);
+	fetch = imap_engine_cmd_fetch(e, "11:*", "(UID FLAGS)");
+	EXPECT_CLIENT(e, "s2 ENABLE QRESYNC CONDSTORE\r\ns3 EXAMINE \"INBOX\" (QRESYNC (7 1234))\r\n"
+		      "s4 UID FETCH 11:* (UID FLAGS)\r\n");
+	server(e, "* ENABLED QRESYNC CONDSTORE\r\ns2 OK\r\n* 3 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n"
+		  "* OK [HIGHESTMODSEQ 1240] x\r\n* VANISHED (EARLIER) 2:4,9\r\n"
+		  "* 2 FETCH (UID 5 FLAGS (\\Seen) MODSEQ (1239))\r\ns3 OK [READ-ONLY] done\r\n"
+		  "* 3 FETCH (UID 10 FLAGS ())\r\ns4 OK done\r\n", &log);
+	TEST_INTEQ(sel, 3);
+	TEST_INTEQ(fetch, 4);
+	TEST_INTEQ(imap_engine_mailbox(e)->highestmodseq, 1240);
+	TEST_INTEQ(imap_engine_mailbox(e)->exists, 3);
+	{
+		const char *l = log.data != NULL ? log.data : "";
+		TEST_ASSERT(strstr(l, "VANISHED 2:4,9\n") != NULL);
+		TEST_ASSERT(strstr(l, "DONE 3 0") != NULL);
+		TEST_ASSERT(strstr(l, "DONE 4 0") != NULL);
+	}
+	buf_reset(&log);
+	imap_engine_free(&e);
+
+	/* a server that offers QRESYNC but enables nothing */
+	e = imap_engine_new(&set);
+	server(e, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n", &log);
+	EXPECT_CLIENT(e, "s1 AUTHENTICATE PLAIN AHUAcA==\r\n");
+	server(e, "s1 OK [CAPABILITY IMAP4rev1 ENABLE QRESYNC] in\r\n", &log);
+	EXPECT_CLIENT(e, "s2 ENABLE QRESYNC\r\n");
+	server(e, "s2 NO not today\r\n", &log);
+	TEST_ASSERT(!imap_engine_qresync(e));
+	imap_engine_cmd_select_qresync(e, "INBOX", true, 7, 1234);
+	EXPECT_CLIENT(e, "s3 EXAMINE \"INBOX\"\r\n");
+	imap_engine_free(&e);
+	buf_free(&log);
+}
+
 static void conv_sync_literal_blocks_pipeline(void)
 {
 	struct imap_engine_settings set = { "u", "p", IMAP_AUTH_LOGIN, NULL, 0, true, false, true };
@@ -320,6 +372,7 @@ static void conv_sync_literal_blocks_pipeline(void)
 
 static void (*const conversations[])(void) = {
 	conv_sync_literal_blocks_pipeline,
+	conv_qresync_pipelined,
 	conv_rev2_only,
 	conv_sasl_ir_list_status, conv_starttls_injection, conv_tls_policy,
 	conv_login_literal_and_fallback_list, conv_fetch_search_errors, conv_bad_input,
