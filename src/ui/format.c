@@ -577,7 +577,7 @@ void format_tree_links(const struct sort_line *lines, size_t n, size_t *parent_r
 
 void format_tree_line(struct buf *out, const size_t *parent, const bool *more, size_t i, bool ascii)
 {
-	bool small[64], *path = small;
+	bool small[64] = { false }, *path = small;
 	size_t depth = 0;
 
 	for (size_t j = i; parent[j] != SIZE_MAX; j = parent[j])
