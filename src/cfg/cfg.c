@@ -31,6 +31,8 @@ enum cfg_key {
 	CFG_K_ACCOUNT_COUNT,
 	/* global keys */
 	CFG_K_HTML_COMMAND = CFG_K_ACCOUNT_COUNT, CFG_K_DEFAULT_ACCOUNT, CFG_K_SORT, CFG_K_HEADER_CACHE,
+	CFG_K_INDEX_FORMAT, CFG_K_PAGER_HEADERS, CFG_K_URL_COMMAND, CFG_K_ATTACHMENT_COMMAND, CFG_K_SIDEBAR,
+	CFG_K_SIDEBAR_WIDTH,
 	CFG_K_COUNT
 };
 
@@ -49,6 +51,12 @@ static const char *const cfg_key_names[CFG_K_COUNT] = {
 	[CFG_K_DEFAULT_ACCOUNT] = "default-account",
 	[CFG_K_SORT] = "sort",
 	[CFG_K_HEADER_CACHE] = "header-cache",
+	[CFG_K_INDEX_FORMAT] = "index-format",
+	[CFG_K_PAGER_HEADERS] = "pager-headers",
+	[CFG_K_URL_COMMAND] = "url-command",
+	[CFG_K_ATTACHMENT_COMMAND] = "attachment-command",
+	[CFG_K_SIDEBAR] = "sidebar",
+	[CFG_K_SIDEBAR_WIDTH] = "sidebar-width",
 };
 
 static const char *const cfg_tls_names[] = {
@@ -68,6 +76,7 @@ struct cfg_parser {
 	struct cfg_account *acct;     /* current account block, or NULL */
 	size_t acct_cap;
 	int key_line[CFG_K_COUNT];    /* where each key was set (current block / globals), 0 = unset */
+	size_t ui_lines_cap;
 	size_t n_warnings, warnings_cap;
 	const char *error;
 };
@@ -445,11 +454,13 @@ static int cfg_apply(struct cfg_parser *p, enum cfg_key key, char **value)
 	case CFG_K_TUNNEL:
 		cfg_take(&a->tunnel, value);
 		return 0;
-	case CFG_K_HTML_COMMAND: {
+	case CFG_K_HTML_COMMAND:
+	case CFG_K_URL_COMMAND:
+	case CFG_K_ATTACHMENT_COMMAND: {
 		const char *error;
 		char **argv = proc_split(v, &error);
 		if (argv == NULL) {
-			cfg_set_error(p, p->line, "html-command: %s", error);
+			cfg_set_error(p, p->line, "%s: %s", cfg_key_names[key], error);
 			return -1;
 		}
 		bool empty = argv[0] == NULL;
@@ -458,7 +469,32 @@ static int cfg_apply(struct cfg_parser *p, enum cfg_key key, char **value)
 			cfg_set_error(p, p->line, _("%s needs a non-empty value"), cfg_key_names[key]);
 			return -1;
 		}
-		cfg_take(&p->cfg->html_command, value);
+		cfg_take(key == CFG_K_HTML_COMMAND ? &p->cfg->html_command :
+			 key == CFG_K_URL_COMMAND ? &p->cfg->url_command : &p->cfg->attachment_command, value);
+		return 0;
+	}
+	case CFG_K_INDEX_FORMAT:
+		cfg_take(&p->cfg->index_format, value);
+		return 0;
+	case CFG_K_PAGER_HEADERS:
+		cfg_take(&p->cfg->pager_headers, value);
+		return 0;
+	case CFG_K_SIDEBAR:
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
+			cfg_set_error(p, p->line, _("%s must be yes or no, not \"%s\""), cfg_key_names[key], v);
+			return -1;
+		}
+		p->cfg->sidebar = strcmp(v, "yes") == 0;
+		return 0;
+	case CFG_K_SIDEBAR_WIDTH: {
+		char *end;
+		long w = strtol(v, &end, 10);
+		if (*end != '\0' || end == v || w < 8 || w > 200) {
+			cfg_set_error(p, p->line, _("%s must be a number from 8 to 200, not \"%s\""),
+				      cfg_key_names[key], v);
+			return -1;
+		}
+		p->cfg->sidebar_width = (int)w;
 		return 0;
 	}
 	case CFG_K_DEFAULT_ACCOUNT:
@@ -549,6 +585,20 @@ static int cfg_parse_line(struct cfg_parser *p, const char *line, size_t len)
 	r = cfg_token(p, line, len, &pos, &key);
 	if (r <= 0)
 		return r; /* blank line, comment, or error */
+	if (!indented && (strcmp(key, "bind") == 0 || strcmp(key, "macro") == 0 || strcmp(key, "unbind") == 0 ||
+			  strcmp(key, "color") == 0)) {
+		/* the UI's lines, checked when the UI reads them (cfg_ui_line) */
+		size_t n = p->cfg->n_ui_lines;
+		if (cfg_account_finish(p) < 0)
+			goto out;
+		p->cfg->ui_lines = xgrow(p->cfg->ui_lines, &p->ui_lines_cap, n + 1, sizeof(*p->cfg->ui_lines));
+		p->cfg->ui_lines[n].text = xstrndup(line, len);
+		p->cfg->ui_lines[n].file = p->file;
+		p->cfg->ui_lines[n].line = p->line;
+		p->cfg->n_ui_lines = n + 1;
+		ret = 0;
+		goto out;
+	}
 	r = cfg_token(p, line, len, &pos, &value);
 	if (r < 0)
 		goto out;
@@ -826,6 +876,13 @@ void cfg_free(struct cfg **cfgp)
 	free(cfg->default_account);
 	free(cfg->sort);
 	free(cfg->header_cache);
+	free(cfg->index_format);
+	free(cfg->pager_headers);
+	free(cfg->url_command);
+	free(cfg->attachment_command);
+	for (size_t i = 0; i < cfg->n_ui_lines; i++)
+		free(cfg->ui_lines[i].text);
+	free(cfg->ui_lines);
 	free(cfg->path);
 	free(cfg);
 	*cfgp = NULL;

@@ -34,6 +34,20 @@ struct cfg {
 	char *sort;              /* default index order: "date", "threads", "from", "subject" or "size";
 				  * NULL = date */
 	char *header_cache;      /* the header cache file ("~" expanded, absolute), or NULL: the default */
+	char *index_format;      /* the index line format (mutt-style %-conversions), or NULL: default */
+	char *pager_headers;     /* header names the pager shows, space-separated, in order; NULL: default */
+	char *url_command;       /* command line (proc_split, no shell) that opens a URL given as its last
+				  * argument, or NULL */
+	char *attachment_command;/* command line viewing an attachment: "%s" in a word is replaced by the
+				  * file's path, else the path is appended; NULL: mailcap, then the pager */
+	bool sidebar;            /* the folder list beside the index at start */
+	int sidebar_width;       /* columns, 0 = default */
+	struct cfg_ui_line {     /* bind/macro/unbind/color lines, for the UI to parse, in file order */
+		char *text;
+		const char *file;
+		int line;
+	} *ui_lines;
+	size_t n_ui_lines;
 };
 
 /* Reads and parses the file at path. Returns 0 and a config the caller owns, or -1 with *error_r of

@@ -234,6 +234,44 @@ static const struct error_case error_cases[] = {
 	{ ACCT "    user \xe2\x82\n", "t.conf:4: invalid UTF-8 or control character in line" },
 };
 
+/* The UI's settings, and bind/macro/unbind/color lines kept raw (with where they were) for the UI. */
+static void test_cfg_ui(void)
+{
+	static const char text[] =
+		"account a\n    host h\n    user u\n"
+		"bind index d delete-message\n"
+		"index-format \"%4C %Z %s\"\n"
+		"macro index ,a \"change-folder Archive\"\n"
+		"pager-headers \"From Date Subject\"\n"
+		"url-command \"xdg-open\"\n"
+		"sidebar yes\nsidebar-width 30\n"
+		"color status white blue\n";
+	struct cfg *cfg = NULL;
+	const char *error = NULL;
+
+	TEST_INTEQ(parse(text, strlen(text), &cfg, &error), 0);
+	if (cfg == NULL) {
+		fprintf(stderr, "error: %s\n", error);
+		return;
+	}
+	TEST_STREQ(cfg->index_format, "%4C %Z %s");
+	TEST_STREQ(cfg->pager_headers, "From Date Subject");
+	TEST_STREQ(cfg->url_command, "xdg-open");
+	TEST_ASSERT(cfg->sidebar);
+	TEST_INTEQ(cfg->sidebar_width, 30);
+	TEST_INTEQ(cfg->n_ui_lines, 3);
+	TEST_STREQ(cfg->ui_lines[0].text, "bind index d delete-message");
+	TEST_INTEQ(cfg->ui_lines[0].line, 4);
+	TEST_STREQ(cfg->ui_lines[1].text, "macro index ,a \"change-folder Archive\"");
+	TEST_STREQ(cfg->ui_lines[2].text, "color status white blue");
+	TEST_STREQ(cfg->ui_lines[2].file, "t.conf");
+	TEST_INTEQ(cfg->n_accounts, 1);
+	cfg_free(&cfg);
+	TEST_INTEQ(parse("sidebar maybe\n", 14, &cfg, &error), -1);
+	TEST_STREQ(error, "t.conf:1: sidebar must be yes or no, not \"maybe\"");
+	TEST_INTEQ(parse("sidebar-width 3\n", 16, &cfg, &error), -1);
+}
+
 static void test_cfg_errors(void)
 {
 	for (size_t i = 0; i < N_ELEMENTS(error_cases); i++) {
@@ -440,6 +478,7 @@ static const struct test_case cases[] = {
 	{ "cfg example", test_cfg_example },
 	{ "cfg globals, quoting, tunnel, oauth", test_cfg_more },
 	{ "cfg errors", test_cfg_errors },
+	{ "cfg ui settings", test_cfg_ui },
 	{ "cfg loopback for tls none", test_cfg_loopback },
 	{ "cfg every truncation point", test_cfg_truncations },
 	{ "cfg_load and warnings", test_cfg_load_warnings },
