@@ -539,7 +539,9 @@ static int warm_load(struct load *ld, enum mailbox_method method, bool select, c
 		cmds[ncmds++] = ld->list_cmd = imap_engine_cmd_fetch(engine, "1:*", "(UID FLAGS)");
 		ld->have_list = ld->server_flags = true;
 	}
-	snprintf(buf, sizeof(buf), "%u:*", ld->new_from);
+	/* an explicit upper bound, not "*": n:* would return the newest message even when there is
+	 * nothing new, and the server would read its headers for nothing */
+	snprintf(buf, sizeof(buf), "%u:4294967295", ld->new_from);
 	cmds[ncmds++] = imap_engine_cmd_fetch(engine, buf, fetch_items(want_modseq(ld->s)));
 	if (select) {
 		ret = session_wait(ld->s, cmds[0], sync_event, ld, error_r);

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#define HCACHE_DROP_EVERY (4u << 20) /* record bytes read between drops of mapped pages */
 #define HCACHE_MAP_SIZE ((size_t)8 << 30) /* address space only: the file grows as needed */
 #define HCACHE_MIN_PAGE 4096              /* no LMDB file has smaller pages */
 #define HCACHE_MAX_ASIDE 100              /* "<path>.corrupt-<time>-N" names tried */
@@ -493,6 +495,37 @@ static bool msg_decode(const MDB_val *k, const MDB_val *v, struct hcache_msg *m)
 				 v->mv_data, v->mv_size, m);
 }
 
+/* A folder is read from the cache once per open: the mapped pages already read are handed back (they
+ * stay in the page cache), so a 100,000-message folder does not keep the whole file resident. The
+ * range is that of the records seen (LMDB does not tell where its map starts); only read-only mappings
+ * are ever dropped (LMDB without MDB_WRITEMAP never writes through the map). */
+struct mapped_range {
+	uintptr_t lo, hi;
+};
+
+static void mapped_note(struct mapped_range *r, const MDB_val *v)
+{
+	uintptr_t a = (uintptr_t)v->mv_data;
+
+	if (r->lo == 0 || a < r->lo)
+		r->lo = a;
+	if (a + v->mv_size > r->hi)
+		r->hi = a + v->mv_size;
+}
+
+static void mapped_drop(struct mapped_range *r)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t lo, hi;
+
+	if (r->lo == 0 || page <= 0)
+		return;
+	lo = r->lo / (uintptr_t)page * (uintptr_t)page;
+	hi = (r->hi + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
+	(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	r->lo = r->hi = 0;
+}
+
 int hcache_foreach(struct hcache *hc, const char *account, const char *mailbox, uint32_t uidvalidity,
 		   hcache_msg_fn *fn, void *ctx, const char **error_r)
 {
@@ -500,6 +533,7 @@ int hcache_foreach(struct hcache *hc, const char *account, const char *mailbox, 
 	MDB_val k = { sizeof(key), key }, v;
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur;
+	struct mapped_range seen = { 0, 0 };
 	int rc, op = MDB_SET_RANGE;
 
 	make_prefix(prefix, 'm', account, mailbox);
@@ -511,7 +545,7 @@ int hcache_foreach(struct hcache *hc, const char *account, const char *mailbox, 
 		*error_r = lmdb_error(hc, "read", rc);
 		return -1;
 	}
-	for (;;) {
+	for (size_t since_drop = 0;;) {
 		struct hcache_msg m;
 
 		rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op);
@@ -522,7 +556,13 @@ int hcache_foreach(struct hcache *hc, const char *account, const char *mailbox, 
 			continue;
 		if (fn(ctx, &m) < 0)
 			break;
+		mapped_note(&seen, &v);
+		if ((since_drop += v.mv_size) >= HCACHE_DROP_EVERY) {
+			mapped_drop(&seen);
+			since_drop = 0;
+		}
 	}
+	mapped_drop(&seen);
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
 	if (rc != 0 && rc != MDB_NOTFOUND) {
