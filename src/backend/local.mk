@@ -1,3 +1,7 @@
-# src/backend/local.mk: account sessions driving the IMAP engine.
+# src/backend/local.mk: account sessions driving the IMAP engine, and the per-account worker threads.
 libskua_a_SOURCES += src/backend/session.c src/backend/session.h \
 	src/backend/mailbox.c src/backend/mailbox.h
+libskua_a_SOURCES += src/backend/worker.c src/backend/worker.h
+
+UNIT_TESTS += src/backend/test-worker
+src_backend_test_worker_SOURCES = src/backend/test-worker.c

@@ -72,10 +72,19 @@ static const char *net_timeout_error(int timeout_ms)
 	return errstr(_("timed out after %.1f s"), timeout_ms / 1000.0);
 }
 
-/* Waits for events on fd until deadline. Returns 1 when ready, 0 on time-out, -1 on error. */
+/* The calling thread's abort fd (net_set_abort_fd), or -1. */
+static _Thread_local int net_abort_fd = -1;
+
+void net_set_abort_fd(int fd)
+{
+	net_abort_fd = fd;
+}
+
+/* Waits for events on fd until deadline. Returns 1 when ready, 0 on time-out, -1 on error (errno
+ * ECANCELED and "aborted" when the thread's abort fd became readable). */
 static int net_wait(int fd, short events, long long deadline, const char **error_r)
 {
-	struct pollfd pfd = { .fd = fd, .events = events };
+	struct pollfd pfd[2] = { { .fd = fd, .events = events }, { .fd = net_abort_fd, .events = POLLIN } };
 
 	for (;;) {
 		int wait_ms = -1;
@@ -83,7 +92,12 @@ static int net_wait(int fd, short events, long long deadline, const char **error
 			long long left = deadline - net_now_ms();
 			wait_ms = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 		}
-		int n = poll(&pfd, 1, wait_ms);
+		int n = poll(pfd, net_abort_fd >= 0 ? 2 : 1, wait_ms);
+		if (n > 0 && net_abort_fd >= 0 && pfd[1].revents != 0) {
+			*error_r = _("aborted");
+			errno = ECANCELED;
+			return -1;
+		}
 		if (n > 0)
 			return 1;
 		if (n == 0) {

@@ -35,6 +35,13 @@ ssize_t net_read(struct net_conn *conn, void *data, size_t len, int timeout_ms, 
 /* Writes all of data. Returns 0, or -1 with *error_r. Worker thread. */
 int net_write(struct net_conn *conn, const void *data, size_t len, int timeout_ms, const char **error_r);
 
+/* Makes every wait in the calling thread's net_* calls (connect, TLS handshake, read, write) also end
+ * as soon as fd polls readable: the call then fails with *error_r "aborted" (a connect: "Operation
+ * canceled"), and the connection is unusable. Nothing reads fd: the caller drains it before waiting
+ * again. Data already there is still read and room already there still written, without a wait. -1
+ * (the default) turns it off. Name resolution is not covered. Any thread, for itself. */
+void net_set_abort_fd(int fd);
+
 /* True when host is a loopback address or "localhost" (no DNS look-up). Any thread. */
 bool net_host_is_loopback(const char *host);
 

@@ -1,0 +1,128 @@
+/* worker.h: one thread per account that owns its IMAP connection and caches, driven by flat messages. */
+#ifndef BACKEND_WORKER_H
+#define BACKEND_WORKER_H
+
+#include "skua.h"
+#include "cfg/cfg.h"
+#include "ev/ev-queue.h"
+#include "hcache/hcache.h"
+#include "lib/buf.h"
+
+/* The UI sends requests with worker_request(); the worker answers on the UI's queue with struct ev_msg
+ * messages whose type is an enum worker_ev, account is the worker's account id and request_id the
+ * request's id (0 for events that belong to no request, such as WORKER_EV_STATUS). Every request gets
+ * exactly one final message: WORKER_EV_DONE, WORKER_EV_ERROR or WORKER_EV_CANCELLED. Requests run one
+ * at a time, in the order they were made; a request's messages come in order, its final one last. */
+enum worker_req {
+	WORKER_REQ_FOLDERS = 1,  /* every folder with its counts: WORKER_EV_FOLDER per folder (INBOX first,
+				  * then by name), then DONE (b = the folder count) */
+	WORKER_REQ_OPEN,         /* arg: folder name. WORKER_EV_MAILBOX, then WORKER_EV_MSGS batches (the
+				  * newest first on a cold open; WORKER_EV_RESET means forget this request's
+				  * messages so far), then DONE (b = the message count) */
+	WORKER_REQ_BODY,         /* arg: folder name, a: UID. WORKER_EV_BODY (the raw message, from the body
+				  * cache or fetched and then cached), then DONE */
+};
+
+enum worker_ev {
+	WORKER_EV_STATUS = 100,  /* a: enum worker_conn; payload: char * text for the status bar (from the
+				  * network in part: sanitise before display) */
+	WORKER_EV_ALERT,         /* payload: char * [ALERT] text from the server (sanitise before display) */
+	WORKER_EV_FOLDER,        /* payload: struct worker_folder * */
+	WORKER_EV_MAILBOX,       /* a: UIDVALIDITY, b: EXISTS of the folder just opened; before the first
+				  * batch, and again before DONE when either changed meanwhile */
+	WORKER_EV_MSGS,          /* payload: struct worker_batch * */
+	WORKER_EV_RESET,         /* forget every message this request delivered so far */
+	WORKER_EV_BODY,          /* a: UID; payload: struct worker_body * */
+	WORKER_EV_PROGRESS,      /* a: done, b: total (0 unknown): long work under way (not sent yet) */
+	WORKER_EV_DONE,          /* final: the request succeeded (b: a count where the request says so) */
+	WORKER_EV_ERROR,         /* final; payload: char * one-line message (translated, sanitised) */
+	WORKER_EV_CANCELLED,     /* final: worker_cancel() reached the request before it finished */
+};
+
+/* The connection's state, as WORKER_EV_STATUS reports it: CONNECTING ("connecting to HOST…") when a
+ * request needs a connection, then READY ("connected") or, after the request's final ERROR, FAILED (the
+ * error); BUSY (what it does) when a request starts and READY when it ends; FAILED (the error) after
+ * the final of a request that lost the connection, or when a keep-alive finds it dead; IDLE when a
+ * cancel or stop dropped it. After FAILED or IDLE the next request connects again. */
+enum worker_conn {
+	WORKER_CONN_IDLE,        /* not connected (nothing asked yet, or logged out) */
+	WORKER_CONN_CONNECTING,
+	WORKER_CONN_READY,
+	WORKER_CONN_BUSY,        /* a request is running */
+	WORKER_CONN_FAILED,      /* the last attempt failed; the next request tries again */
+};
+
+struct worker_folder {
+	char *name;              /* UTF-8, not sanitised */
+	char delimiter;          /* '\0' when flat */
+	uint32_t attrs;          /* enum imap_mbox_attr */
+	int64_t messages, unseen;/* -1 unknown */
+};
+
+/* Message records in the header cache's encoding (hcache_msg_encode), each preceded by its UID and
+ * length (4 bytes each, host order). Read them with worker_batch_next(). A request's first batch holds
+ * WORKER_BATCH_FIRST records (a first screen; fewer when the folder has fewer); later ones are sent
+ * when they hold WORKER_BATCH_RECORDS or WORKER_BATCH_MS after the previous one, whichever comes
+ * first, and at the end. After a RESET the next batch counts as a first one again. */
+#define WORKER_BATCH_FIRST 250
+#define WORKER_BATCH_RECORDS 2000
+#define WORKER_BATCH_MS 50
+struct worker_batch {
+	size_t count;
+	struct buf data;
+};
+
+struct worker_body {
+	char *data;
+	size_t len;
+};
+
+/* Idle time after which the worker sends a NOOP, so that NATs and servers keep the connection and a
+ * dead one is found before the user waits on it. */
+#define WORKER_KEEPALIVE_MS (4 * 60 * 1000)
+
+struct worker;
+
+/* Starts the worker thread of account acct (borrowed: it must outlive the worker), posting to `to_ui`
+ * with `account` as the ev_msg account. hc (may be NULL) is shared with other workers (LMDB handles
+ * are thread-safe) and must outlive the worker. to_ui may be bounded: the worker then waits while it
+ * is full (the UI must keep popping). The body cache is the default one, opened by the worker when it
+ * first needs it. Nothing connects until the first request. Returns 0 and the worker, or -1 with
+ * *error_r. UI thread. */
+int worker_start(const struct cfg_account *acct, uint32_t account, struct hcache *hc, struct ev_queue *to_ui,
+		 struct worker **worker_r, const char **error_r);
+
+/* Queues a request (never blocks). arg is copied (may be NULL). Returns its request id. UI thread. */
+uint64_t worker_request(struct worker *worker, enum worker_req type, const char *arg, int64_t a);
+
+/* Asks the worker to stop the request; its final message then is WORKER_EV_CANCELLED (or DONE/ERROR
+ * if it finished first). A queued request is answered CANCELLED without running. A running one stops
+ * between records, events and steps; a wait on the network (connecting, a hung server) is abandoned
+ * at once, and so is a keep-alive NOOP a queued request waits behind: the connection is then dropped
+ * and made again by the next request. Not abandoned early: a host name look-up, a password command
+ * (bounded by its own time-out), a body streaming in without pause (bounded by its size), waiting for
+ * another writer of the header cache. An id that is not this worker's, or whose final message was
+ * sent, is ignored. Never blocks. UI thread. */
+void worker_cancel(struct worker *worker, uint64_t request_id);
+
+/* Sets the keep-alive interval (WORKER_KEEPALIVE_MS at start; 0 turns keep-alives off); it applies
+ * from the next idle wait on. UI thread. */
+void worker_set_keepalive(struct worker *worker, int ms);
+
+/* Stops the thread (cancelling what runs, LOGOUT best effort), joins it, frees the worker and the
+ * requests still queued, and sets *worker = NULL. Requests not finished by then may get no final
+ * message: the UI forgets them. Messages already posted stay in the UI's queue. Returns promptly even
+ * while a request waits on a hung server or on a full to_ui queue (within the bounds worker_cancel
+ * names). NULL-safe. UI thread. */
+void worker_stop(struct worker **worker);
+
+/* Payload destructors (what ev_msg.payload_free points at). */
+void worker_folder_free(void *folder);
+void worker_batch_free(void *batch);
+void worker_body_free(void *body);
+
+/* Iterates a batch: returns true and the next record in *msg_r (its strings point into the batch) and
+ * advances *offset (start at 0); false at the end or at a record that does not decode. Any thread. */
+bool worker_batch_next(const struct worker_batch *batch, size_t *offset, struct hcache_msg *msg_r);
+
+#endif
