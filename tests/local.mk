@@ -36,7 +36,8 @@ SKUA_INTEGRATION_TESTS = \
 	tests/integration/bcache.sh \
 	tests/integration/hcache-crash.sh \
 	tests/integration/hcache-corrupt.sh \
-	tests/integration/hcache-kill-loop.sh
+	tests/integration/hcache-kill-loop.sh \
+	tests/integration/worker.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS)

@@ -4,4 +4,4 @@ libskua_a_SOURCES += src/backend/session.c src/backend/session.h \
 libskua_a_SOURCES += src/backend/worker.c src/backend/worker.h
 
 UNIT_TESTS += src/backend/test-worker
-src_backend_test_worker_SOURCES = src/backend/test-worker.c
+src_backend_test_worker_SOURCES = src/backend/test-worker.c src/backend/worker-driver.c src/backend/worker-driver.h

@@ -1,6 +1,8 @@
-/* test-worker.c: unit tests for the account worker against scripted servers run as tunnel commands. */
+/* test-worker.c: unit tests for the account worker against scripted servers run as tunnel commands;
+ * `test-worker drive ...` is the driver of tests/integration/worker.sh instead (worker-driver.c). */
 #include "skua.h"
 #include "worker.h"
+#include "worker-driver.h"
 #include "ev/ev-loop.h"
 #include "imap/imap-engine.h"
 #include "lib/buf.h"
@@ -555,4 +557,9 @@ static const struct test_case cases[] = {
 	{ "keep-alive NOOPs; a dead connection found by one", test_keepalive },
 };
 
-TEST_MAIN(cases)
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "drive") == 0)
+		return worker_driver_main(argc - 1, argv + 1);
+	return test_run(cases, N_ELEMENTS(cases));
+}
