@@ -20,7 +20,15 @@ struct session {
 	struct imap_engine *engine;
 	char *bye;        /* text of an untagged BYE, for the error when the server then closes */
 	char *readbuf;
+	session_alert_fn *alert_fn;
+	void *alert_ctx;
 };
+
+void session_set_alert_fn(struct session *s, session_alert_fn *fn, void *ctx)
+{
+	s->alert_fn = fn;
+	s->alert_ctx = ctx;
+}
 
 struct imap_engine *session_engine(struct session *s)
 {
@@ -121,6 +129,8 @@ int session_wait(struct session *s, uint32_t cmd, session_event_fn *fn, void *ct
 			return -1;
 		if (ev.type == IMAP_EVENT_BYE)
 			note_bye(s, ev.u.text);
+		if (ev.type == IMAP_EVENT_ALERT && s->alert_fn != NULL && ev.u.text != NULL)
+			s->alert_fn(s->alert_ctx, ev.u.text);
 		if (ev.type == IMAP_EVENT_NEED_TLS) {
 			*error_r = _("protocol error: unexpected TLS request");
 			return -1;

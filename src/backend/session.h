@@ -21,6 +21,13 @@ int session_open(const struct cfg_account *acct, struct session **session_r, con
 /* The engine, for issuing commands (imap_engine_cmd_*). Borrowed. */
 struct imap_engine *session_engine(struct session *session);
 
+/* Called with the text (not sanitised) of every [ALERT] the server sends while session_wait runs,
+ * whatever its fn: the user must see these (RFC 3501 section 7.1). */
+typedef void session_alert_fn(void *ctx, const char *text);
+
+/* Sets (fn NULL: clears) the session's alert callback. Worker thread. */
+void session_set_alert_fn(struct session *session, session_alert_fn *fn, void *ctx);
+
 /* Sends pending commands and processes responses until command `cmd` is done, passing every event
  * (including the DONE of `cmd`) to fn. Returns 0 when cmd completed OK, 1 when it completed NO/BAD
  * (*error_r = the server's text, not sanitised), -1 on a connection or protocol error (*error_r).

@@ -50,7 +50,7 @@ static const char t_server[] =
 	"	EXAMINE*Nope*) printf '%s NO Mailbox does not exist\\r\\n' \"$tag\" ;;\n"
 	"	EXAMINE*)\n"
 	"		printf '* 0 EXISTS\\r\\n* OK [UIDVALIDITY 7] ok\\r\\n* OK [UIDNEXT 1] ok\\r\\n'\n"
-	"		printf '%s OK [READ-ONLY] done\\r\\n' \"$tag\" ;;\n"
+	"		printf '* OK [ALERT] quota \\033[2J nearly full\\r\\n%s OK [READ-ONLY] done\\r\\n' \"$tag\" ;;\n"
 	"	LOGOUT) printf '* BYE bye\\r\\n%s OK bye\\r\\n' \"$tag\"; exit 0 ;;\n"
 	"	*) printf '%s BAD unknown\\r\\n' \"$tag\" ;;\n"
 	"	esac\n"
@@ -331,6 +331,8 @@ static void test_open(void)
 	char *want = xasprintf("mailbox %llu 7 0\n", (unsigned long long)id);
 	TEST_ASSERT(strstr(t.seen.data, want) != NULL);
 	free(want);
+	/* the server's [ALERT], sanitised, for no request */
+	TEST_ASSERT(strstr(t.seen.data, "alert 0 0 0 quota \xef\xbf\xbd[2J nearly full\n") != NULL);
 	/* a refused EXAMINE: an error, and the connection stays */
 	buf_reset(&t.seen);
 	id = worker_request(t.w, WORKER_REQ_OPEN, "Nope", 0);
@@ -546,7 +548,7 @@ static const struct test_case cases[] = {
 	{ "batch records round-trip; bad ones stop the iteration", test_batch },
 	{ "folders: statuses, INBOX first, final last", test_folders },
 	{ "folders: names, counts and attributes", test_folder_payload },
-	{ "open: empty folder, refused EXAMINE, bad body requests", test_open },
+	{ "open: empty folder, an alert, refused EXAMINE, bad body requests", test_open },
 	{ "a dead server: ERROR, then FAILED; the next request reconnects", test_dead_server },
 	{ "cancel a command a hung server never answers", test_cancel_hung_command },
 	{ "cancel a connection that never greets", test_cancel_hung_connect },

@@ -237,6 +237,12 @@ static void worker_disconnect(struct worker *w)
 	w->selected = NULL;
 }
 
+/* The session's [ALERT]s, for the user (they belong to no request). */
+static void worker_alert(void *ctx, const char *text)
+{
+	(void)worker_post_text(ctx, 0, WORKER_EV_ALERT, 0, text, false);
+}
+
 /* Connects unless connected. Returns 0, or -1 with *error_r. */
 static int worker_connect(struct worker *w, const char **error_r)
 {
@@ -249,17 +255,11 @@ static int worker_connect(struct worker *w, const char **error_r)
 		w->session = NULL;
 		return -1;
 	}
+	session_set_alert_fn(w->session, worker_alert, w);
 	log_info("worker %s: connected", w->acct->name);
 	worker_status(w, WORKER_CONN_READY, _("connected"));
 	w->last_io_ms = ev_now_ms();
 	return 0;
-}
-
-/* Forwards what the session reports outside any request's data (ALERT). */
-static void worker_session_event(struct worker *w, const struct imap_event *ev)
-{
-	if (ev->type == IMAP_EVENT_ALERT && ev->u.text != NULL)
-		(void)worker_post_text(w, 0, WORKER_EV_ALERT, 0, ev->u.text, false);
 }
 
 /* session_wait's callback for commands whose data nobody needs. */
@@ -267,7 +267,7 @@ static int plain_event(void *ctx, const struct imap_event *ev)
 {
 	struct job *job = ctx;
 
-	worker_session_event(job->w, ev);
+	(void)ev;
 	return job_cancelled(job) ? -1 : 0;
 }
 

@@ -139,6 +139,7 @@ for scen in disconnect-mid-fetch oversized-literal; do
 	assert_contains "$OUT" "error open " "$scen: an error"
 	after "error open" "status failed"
 	assert_contains "$OUT" "done folders" "$scen: the next request works"
+	assert_contains "$(hostile_plain_commands)" "LOGOUT" "$scen: LOGOUT when the worker stops"
 	hostile_check
 done
 
