@@ -27,6 +27,7 @@ static const char usage[] =
 	"  start folders|open FOLDER|body FOLDER UID                 a request in the background\n"
 	"  wait-msgs | cancel | finish                                wait for its first records, cancel it\n"
 	"                                                             (timed), or wait for its final message\n"
+	"  wait-quiet MS                                              wait until nothing came for MS\n"
 	"  stop                                                       stop the worker (timed), start another\n"
 	"  keepalive MS | wait-status idle|connecting|ready|busy|failed | run SHELL-COMMAND\n"
 	"Prints one line per message received (sanitised); BUG lines for broken promises. Exit 0 when every\n"
@@ -328,6 +329,18 @@ static int run(struct driver *d, char *line)
 				handle(d, &m);
 		}
 		return d->bg.msgs > 0 && !d->bg.final ? 0 : -1;
+	}
+	if (strcmp(words[0], "wait-quiet") == 0 && n == 2) {
+		/* until nothing came for MS: a worker that streams posts every WORKER_BATCH_MS */
+		int64_t end = ev_now_ms() + DRIVER_DEADLINE_MS, quiet = atoi(words[1]), last = ev_now_ms();
+		while (ev_now_ms() - last < quiet && ev_now_ms() < end) {
+			struct ev_msg m;
+			if (ev_queue_pop(d->ui, &m, 10) == EV_QUEUE_OK) {
+				handle(d, &m);
+				last = ev_now_ms();
+			}
+		}
+		return ev_now_ms() - last >= quiet ? 0 : -1;
 	}
 	if (strcmp(words[0], "cancel") == 0 || strcmp(words[0], "finish") == 0 || strcmp(words[0], "stop") == 0)
 		return background(d, words[0]);

@@ -106,7 +106,7 @@ assert_contains "$OUT" "done folders" "the connection is still usable"
 # --- cancel an open of a big folder on a slow link; and when the server stops answering ---
 rm -rf "$XDG_CACHE_HOME/skua"
 drive_ok -a slow "start open Big" wait-msgs cancel folders \
-	"start open Big" wait-msgs 'run kill -STOP $(cat '"$T"'/tunnel.pid)' cancel folders
+	"start open Big" wait-msgs 'run kill -STOP $(cat '"$T"'/tunnel.pid)' "wait-quiet 300" cancel folders
 assert_eq "cancelled open
 cancelled open" "$(printf '%s\n' "$OUT" | grep '^cancelled')" "both opens cancelled"
 for ms in $(printf '%s\n' "$OUT" | sed -n 's/^cancel-ms //p'); do
