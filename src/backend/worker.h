@@ -113,7 +113,8 @@ void worker_set_keepalive(struct worker *worker, int ms);
  * requests still queued, and sets *worker = NULL. Requests not finished by then may get no final
  * message: the UI forgets them. Messages already posted stay in the UI's queue. Returns promptly even
  * while a request waits on a hung server or on a full to_ui queue (within the bounds worker_cancel
- * names). NULL-safe. UI thread. */
+ * names, plus up to 1 s for a tunnel command that ignores the end of its input to be killed).
+ * NULL-safe. UI thread. */
 void worker_stop(struct worker **worker);
 
 /* Payload destructors (what ev_msg.payload_free points at). */
