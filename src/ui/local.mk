@@ -3,9 +3,12 @@ libskua_a_SOURCES += \
 	src/ui/cells.c src/ui/cells.h \
 	src/ui/format.c src/ui/format.h \
 	src/ui/keymap.c src/ui/keymap.h \
-	src/ui/pager-text.c src/ui/pager-text.h
+	src/ui/pager-text.c src/ui/pager-text.h \
+	src/ui/mailcap.c src/ui/mailcap.h
 
 UNIT_TESTS += src/ui/test-cells src/ui/test-format src/ui/test-keymap src/ui/test-pager-text
+UNIT_TESTS += src/ui/test-mailcap
+src_ui_test_mailcap_SOURCES = src/ui/test-mailcap.c
 src_ui_test_cells_SOURCES = src/ui/test-cells.c
 src_ui_test_format_SOURCES = src/ui/test-format.c
 src_ui_test_keymap_SOURCES = src/ui/test-keymap.c
