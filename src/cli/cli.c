@@ -6,6 +6,7 @@
 #include "backend/session.h"
 #include "bcache/bcache.h"
 #include "hcache/hcache.h"
+#include "ui/ui.h"
 #include "cfg/cfg.h"
 #include "lib/buf.h"
 #include "lib/errstr.h"
@@ -53,8 +54,9 @@ static void cli_error(const char *fmt, ...)
 
 static void cli_usage(FILE *out)
 {
-	fprintf(out, "%s", _("usage: skua [-d logfile] [-F config] [-a account] folders\n"
-			     "       skua [-d logfile] [-F config] [-a account] list FOLDER [-n N] [--sort date|threads|from|subject|size]\n"
+	fprintf(out, "%s", _("usage: skua [-d logfile] [-F config] [-a account] [-f FOLDER] [-e COMMAND]...\n"
+			     "       skua [-d logfile] [-F config] [-a account] folders\n"
+			     "       skua [-d logfile] [-F config] [-a account] list FOLDER [-n N] [--sort date|arrival|threads|from|subject|size]\n"
 			     "       skua [-d logfile] [-F config] [-a account] show FOLDER UID\n"
 			     "       skua [-F config] [-a account] cache stats|clear [ACCOUNT [FOLDER]]\n"
 			     "       skua --version | --help\n"));
@@ -90,10 +92,9 @@ static int cli_load_config(struct cli *cli)
 	return 0;
 }
 
-static int cli_connect(struct cli *cli)
+/* Loads the configuration and finds the account. Returns 0, or -1 after printing. */
+static int cli_load_account(struct cli *cli)
 {
-	const char *error;
-
 	if (cli_load_config(cli) < 0)
 		return -1;
 	cli->acct = cfg_account_find(cli->cfg, cli->account_name);
@@ -104,6 +105,15 @@ static int cli_connect(struct cli *cli)
 			cli_error(_("no account configured in %s"), cli->cfg->path);
 		return -1;
 	}
+	return 0;
+}
+
+static int cli_connect(struct cli *cli)
+{
+	const char *error;
+
+	if (cli_load_account(cli) < 0)
+		return -1;
 	if (session_open(cli->acct, &cli->session, &error) < 0) {
 		cli_error("%s", error);
 		return -1;
@@ -497,6 +507,30 @@ static int cli_cache(struct cli *cli, const char *action, const char *account, c
 	return ret;
 }
 
+/* --- the full-screen interface --- */
+
+static int cli_ui(struct cli *cli, const char *folder, char **cmds, size_t n_cmds)
+{
+	struct ui_start start = { folder, cmds, n_cmds };
+	struct hcache *hc;
+	const char *error;
+	int ret;
+
+	if (cli_load_account(cli) < 0) {
+		cfg_free(&cli->cfg);
+		return -1;
+	}
+	if ((hc = cli_hcache(cli, &error)) == NULL)
+		log_warn("%s", error);
+	ret = ui_main(cli->cfg, cli->acct, hc, &start, &error);
+	if (ret < 0)
+		cli_error("%s", error);
+	hcache_close(&hc);
+	cfg_free(&cli->cfg);
+	log_close();
+	return ret;
+}
+
 /* --- main --- */
 
 int cli_main(int argc, char **argv)
@@ -511,17 +545,26 @@ int cli_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli;
-	const char *command, *folder = NULL;
+	const char *command, *folder = NULL, *ui_folder = NULL;
+	char **ui_cmds = NULL;
+	size_t n_ui_cmds = 0;
 	size_t limit = CLI_DEFAULT_COUNT;
 	enum sort_order order = SORT_DATE;
 	bool order_given = false;
 	int c, ret;
 
 	memset(&cli, 0, sizeof(cli));
-	while ((c = getopt_long(argc, argv, "+F:a:d:hV", global_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+F:a:d:f:e:hV", global_opts, NULL)) != -1) {
 		const char *error;
 
 		switch (c) {
+		case 'f':
+			ui_folder = optarg;
+			break;
+		case 'e':
+			ui_cmds = xrealloc(ui_cmds, (n_ui_cmds + 1) * sizeof(*ui_cmds));
+			ui_cmds[n_ui_cmds++] = optarg;
+			break;
 		case 'd':
 			if (log_open(optarg, LOG_DEBUG, &error) < 0) {
 				cli_error(_("cannot open the debug log: %s"), error);
@@ -546,7 +589,14 @@ int cli_main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		cli_usage(stderr);
+		/* no command: the full-screen interface */
+		ret = cli_ui(&cli, ui_folder, ui_cmds, n_ui_cmds);
+		free(ui_cmds);
+		return ret == 0 ? 0 : 1;
+	}
+	if (ui_folder != NULL || n_ui_cmds > 0) {
+		cli_error("%s", _("-f and -e are for the full-screen interface, not with a command"));
+		free(ui_cmds);
 		return 2;
 	}
 	command = argv[optind++];

@@ -51,6 +51,8 @@ static const struct keymap_function keymap_functions[] = {
 	/* messages: the index and the pager */
 	{ "display-message", N_("show the message"), V(KEYMAP_INDEX) },
 	{ "change-folder", N_("open another folder"), V_MESSAGE | V(KEYMAP_FOLDER) },
+	{ "folders", N_("show the list of folders"), V_MESSAGE },
+	{ "sidebar-toggle", N_("show or hide the folder list beside the index"), V(KEYMAP_INDEX) },
 	{ "save-message", N_("move the message to a folder"), V_MESSAGE },
 	{ "copy-message", N_("copy the message to a folder"), V_MESSAGE },
 	{ "delete-message", N_("mark the message deleted"), V_MESSAGE },
@@ -150,6 +152,8 @@ const char keymap_defaults[] =
 	"bind index t tag-entry\n"
 	"bind index l limit\n"
 	"bind index o sort-mailbox\n"
+	"bind index y folders\n"
+	"bind index B sidebar-toggle\n"
 	"bind index $ sync-mailbox\n"
 	"# messages, in the index and the pager\n"
 	"bind index,pager c change-folder\n"

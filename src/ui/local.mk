@@ -4,7 +4,9 @@ libskua_a_SOURCES += \
 	src/ui/format.c src/ui/format.h \
 	src/ui/keymap.c src/ui/keymap.h \
 	src/ui/pager-text.c src/ui/pager-text.h \
-	src/ui/mailcap.c src/ui/mailcap.h
+	src/ui/mailcap.c src/ui/mailcap.h \
+	src/ui/view-pager.c src/ui/view-pager.h src/ui/view-attach.c src/ui/view-urls.c \
+	src/ui/ui.h src/ui/ui-int.h src/ui/app.c src/ui/prompt.c
 
 UNIT_TESTS += src/ui/test-cells src/ui/test-format src/ui/test-keymap src/ui/test-pager-text
 UNIT_TESTS += src/ui/test-mailcap
