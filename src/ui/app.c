@@ -26,7 +26,8 @@
 #define UI_DEFAULT_SIDEBAR_WIDTH 24
 #define UI_KEY_TIMEOUT_MS 500       /* how long an ambiguous prefix (<Esc>) waits for the next key */
 #define UI_RESORT_INTERVAL_MS 150   /* while a folder streams in, sort at most this often */
-#define UI_QUEUE_BATCH 64           /* worker messages handled per loop turn */
+#define UI_QUEUE_BATCH 1            /* worker messages handled per loop turn: the keyboard is polled
+					   * between turns, so a key waits for at most this much work */
 #define UI_QUEUE_MAX 256            /* worker -> UI queue bound (back-pressure on a fast load) */
 
 /* --- drawing helpers --- */
@@ -308,6 +309,8 @@ static void index_rows(struct ui_app *app)
 
 static void index_sort(struct ui_app *app)
 {
+	int64_t t0 = ev_now_ms();
+
 	index_remember_cursor(app);
 	free(app->lines);
 	free(app->tree_parent);
@@ -316,6 +319,12 @@ static void index_sort(struct ui_app *app)
 	app->tree_more = NULL;
 	app->lines = NULL;
 	app->n_lines = app->idx != NULL ? sort_messages(app->idx, app->order, app->reverse, SIZE_MAX, &app->lines) : 0;
+	app->unseen = 0;
+	for (size_t i = 0; i < app->n_lines; i++) {
+		const struct mindex_msg *m = mindex_get(app->idx, app->lines[i].pos);
+		if (m != NULL && !(m->flags & IMAP_FLAG_SEEN))
+			app->unseen++;
+	}
 	if (app->order == SORT_THREADS && app->n_lines > 0) {
 		app->tree_parent = xmalloc(app->n_lines * sizeof(*app->tree_parent));
 		app->tree_more = xmalloc(app->n_lines * sizeof(*app->tree_more));
@@ -323,6 +332,7 @@ static void index_sort(struct ui_app *app)
 	}
 	index_rows(app);
 	app->resort_due = false;
+	app->last_sort_cost_ms = ev_now_ms() - t0;
 	app->last_sort_ms = ev_now_ms();
 	if (app->sort_timer != NULL)
 		ev_timer_stop(app->sort_timer);
@@ -333,10 +343,13 @@ static void sort_timer_cb(struct ev_loop *loop, struct ev_timer *timer, void *ct
 {
 	struct ui_app *app = ctx;
 
+	int64_t t0 = ev_now_ms();
+
 	(void)loop;
 	(void)timer;
 	if (app->resort_due)
 		index_sort(app);
+	app->turn_busy_ms += ev_now_ms() - t0;
 }
 
 /* New messages arrived: sort now when the last sort is long enough ago (or the index is empty), else
@@ -344,14 +357,18 @@ static void sort_timer_cb(struct ev_loop *loop, struct ev_timer *timer, void *ct
 static void index_resort_soon(struct ui_app *app)
 {
 	int64_t now = ev_now_ms();
+	/* sorting a big folder takes a while: sort less often, so that the keyboard mostly waits for
+	 * nothing (a sort is one loop turn) */
+	int64_t interval = app->last_sort_cost_ms * 10 > UI_RESORT_INTERVAL_MS ? app->last_sort_cost_ms * 10 :
+		UI_RESORT_INTERVAL_MS;
 
 	app->resort_due = true;
-	if (app->n_lines == 0 || now - app->last_sort_ms >= UI_RESORT_INTERVAL_MS) {
+	if (app->n_lines == 0 || now - app->last_sort_ms >= interval) {
 		index_sort(app);
 		return;
 	}
 	if (!ev_timer_armed(app->sort_timer))
-		ev_timer_restart(app->sort_timer, UI_RESORT_INTERVAL_MS - (now - app->last_sort_ms));
+		ev_timer_restart(app->sort_timer, interval - (now - app->last_sort_ms));
 }
 
 static char *msg_str(const struct ui_app *app, mindex_id id, size_t *len_r)
@@ -683,20 +700,15 @@ static const char *conn_name(enum worker_conn c)
 static void draw_status(struct ui_app *app, int y)
 {
 	struct buf s = BUF_INIT;
-	size_t unseen = 0, total = app->idx != NULL ? mindex_live(app->idx) : 0;
+	size_t total = app->idx != NULL ? mindex_live(app->idx) : 0;
 
 	if (app->view == UI_VIEW_PAGER) {
 		buf_appendf(&s, "-- skua: %s -- %s", app->folder != NULL ? app->folder : "", ui_pager_status(app));
 	} else {
-		for (size_t i = 0; app->idx != NULL && i < mindex_count(app->idx); i++) {
-			const struct mindex_msg *m = mindex_get(app->idx, i);
-			if (m != NULL && !(m->flags & IMAP_FLAG_SEEN))
-				unseen++;
-		}
 		buf_appendf(&s, "-- skua: %s", view_title(app));
 		if (app->view != UI_VIEW_HELP && app->folder != NULL)
-			buf_appendf(&s, " [Msgs:%zu New:%zu] (%s%s)", total, unseen, app->reverse ? "reverse-" : "",
-				    order_name(app));
+			buf_appendf(&s, " [Msgs:%zu New:%zu] (%s%s)", total, app->unseen,
+				    app->reverse ? "reverse-" : "", order_name(app));
 	}
 	if (app->progress != NULL)
 		buf_appendf(&s, " -- %s", app->progress);
@@ -767,6 +779,15 @@ static void draw(struct ui_app *app)
 	wnoutrefresh(stdscr);
 	doupdate();
 	app->dirty = false;
+	/* figures for the benchmark (make bench reads them from the -d log) */
+	if (app->key_ms != 0) {
+		log_debug("ui: key answered in %lld ms", (long long)(ev_now_ms() - app->key_ms));
+		app->key_ms = 0;
+	}
+	if (!app->first_screen_logged && app->index_list.count > 0 && app->view == UI_VIEW_INDEX) {
+		app->first_screen_logged = true;
+		log_info("ui: first screen drawn with %zu messages", app->index_list.count);
+	}
 }
 
 static void ui_resize(struct ui_app *app)
@@ -1045,9 +1066,11 @@ static void handle_key(struct ui_app *app, uint32_t key)
 	const struct keymap_binding *b = NULL;
 	enum keymap_result r;
 
+	if (app->key_ms == 0)
+		app->key_ms = ev_now_ms();
+	app->dirty = true;
 	if (app->prompt != NULL) {
 		ui_prompt_key(app, key);
-		app->dirty = true;
 		return;
 	}
 	if (app->message != NULL) {
@@ -1221,6 +1244,8 @@ static void handle_msg(struct ui_app *app, struct ev_msg *msg)
 			free(app->progress);
 			app->progress = NULL;
 			index_sort(app);
+			log_info("ui: %s loaded, %zu messages, longest loop turn %lld ms", app->folder,
+				 mindex_live(app->idx), (long long)app->longest_turn_ms);
 			start_commands_due(app);
 			break;
 		case WORKER_EV_ERROR:
@@ -1257,11 +1282,14 @@ static void queue_cb(struct ev_loop *loop, struct ev_io *io, int fd, unsigned in
 	(void)io;
 	(void)fd;
 	(void)revents;
+	int64_t t0 = ev_now_ms();
+
 	n = ev_queue_pop_many(app->queue, msgs, UI_QUEUE_BATCH);
 	for (size_t i = 0; i < n; i++) {
 		handle_msg(app, &msgs[i]);
 		ev_msg_drop(&msgs[i]);
 	}
+	app->turn_busy_ms += ev_now_ms() - t0;
 }
 
 static void signal_cb(struct ev_loop *loop, int signo, void *ctx)
@@ -1529,8 +1557,14 @@ int ui_main(struct cfg *cfg, const struct cfg_account *acct, struct hcache *hc, 
 	app.dirty = true;
 
 	while (!app.quit) {
+		/* how long the keyboard could have waited: the work of one loop turn */
+		int64_t t0 = ev_now_ms();
 		if (app.dirty)
 			draw(&app);
+		app.turn_busy_ms += ev_now_ms() - t0;
+		if (app.turn_busy_ms > app.longest_turn_ms)
+			app.longest_turn_ms = app.turn_busy_ms;
+		app.turn_busy_ms = 0;
 		/* -e commands run once the start folder is loaded and drawn */
 		if (!app.start_cmds_done && !app.dirty) {
 			app.start_cmds_done = true;

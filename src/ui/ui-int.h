@@ -62,6 +62,7 @@ struct ui_app {
 	uint32_t uidvalidity;
 	enum sort_order order;
 	bool reverse;
+	size_t unseen;                 /* messages without \Seen, as of the last sort */
 	struct sort_line *lines;       /* the sorted index */
 	size_t n_lines;
 	uint32_t *rows_map;            /* visible rows (collapsed threads hidden): positions in lines */
@@ -70,7 +71,7 @@ struct ui_app {
 	struct ui_list index_list;
 	uint32_t cursor_uid;           /* the message under the cursor, kept across re-sorts */
 	bool resort_due;               /* new messages arrived: sort again at the next quiet moment */
-	int64_t last_sort_ms;
+	int64_t last_sort_ms, last_sort_cost_ms;
 	struct ev_timer *sort_timer;
 	struct format *index_format;
 
@@ -85,6 +86,10 @@ struct ui_app {
 	char *progress;                /* "loading 1234/100000" while a request runs, or NULL */
 
 	/* keys */
+	int64_t key_ms;                /* when the oldest key not yet answered by a redraw came */
+	int64_t turn_busy_ms;          /* work done in this loop turn so far (a key waits at most this) */
+	int64_t longest_turn_ms;
+	bool first_screen_logged;
 	uint32_t keys[KEYMAP_MAX_SEQ];
 	size_t n_keys;
 	struct ev_timer *key_timer;    /* ends an ambiguous prefix (<Esc> alone) */
