@@ -84,11 +84,15 @@ assert_contains "$(ui_row 14)" "-- skua: Samples" "status bar moved to the new s
 	fail "a line is wider than the new width"
 ui_resize 100 30
 UI_ROWS=30
+wait_for 10 eval 'ui_row 28 | grep -qF -- "-- skua: Samples"'
 
 # help lists the bindings
 ui_keys '?'
 ui_wait "Help"
-assert_contains "$(ui_screen)" "change-folder" "help lists functions"
+assert_contains "$(ui_screen)" "display-message" "help lists the index's functions"
+ui_keys G
+ui_wait "redraw-screen"
+assert_not_contains "$(ui_screen)" "display-message" "help scrolled to its end (the generic keys)"
 ui_keys q
 ui_wait "skua: Samples"
 
