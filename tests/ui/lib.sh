@@ -13,10 +13,12 @@ on_exit "tmux -L '$UI_SOCK' kill-server"
 # with -F $CONFIG and a debug log in $T/ui.log; sanitizer reports go to $T/asan.*.
 ui_start() {
 	local cmd q
-	cmd="exec env -i HOME='$HOME' PATH='$PATH' TERM='$UI_TERM' LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC"
+	rm -f "$T/ui-status"
+	cmd="env -i HOME='$HOME' PATH='$PATH' TERM='$UI_TERM' LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC"
 	cmd+=" XDG_CACHE_HOME='$XDG_CACHE_HOME' ASAN_OPTIONS='log_path=$T/asan:detect_leaks=1'"
 	cmd+=" UBSAN_OPTIONS='log_path=$T/ubsan:print_stacktrace=1' '$SKUA' -F '$CONFIG' -d '$T/ui.log'"
 	for q in "$@"; do cmd+=" '${q//\'/\'\\\'\'}'"; done
+	cmd+="; echo \$? >'$T/ui-status'"
 	tmux -L "$UI_SOCK" -f /dev/null new-session -d -s ui -x "$UI_COLS" -y "$UI_ROWS" "$cmd" ||
 		fail "cannot start tmux"
 	tmux -L "$UI_SOCK" set-option -t ui remain-on-exit on >/dev/null
@@ -74,7 +76,7 @@ ui_quit() {
 		[ $SECONDS -lt $end ] || { ui_screen >&2; fail "skua did not exit on q"; }
 		"$PYTHON3" -c 'import time; time.sleep(0.05)'
 	done
-	status=$(tmux -L "$UI_SOCK" display-message -p -t ui '#{pane_dead_status}')
+	status=$(cat "$T/ui-status" 2>/dev/null)
 	ui_check_sanitizers
 	[ "$status" = 0 ] || { ui_screen >&2; fail "skua exited with status $status"; }
 }
