@@ -42,7 +42,9 @@ SKUA_INTEGRATION_TESTS = \
 # UI tests: skua's full-screen interface driven inside a private tmux server (tests/ui/lib.sh).
 SKUA_UI_TESTS = \
 	tests/ui/ui-basic.sh \
-	tests/ui/ui-terms.sh
+	tests/ui/ui-terms.sh \
+	tests/ui/pager.sh \
+	tests/ui/pager-viewers.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS) $(SKUA_UI_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS) $(SKUA_UI_TESTS) tests/ui/lib.sh
