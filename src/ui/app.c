@@ -892,13 +892,34 @@ static struct ui_list *current_list(struct ui_app *app)
 }
 
 /* Runs one command (a function name with its arguments). Returns 0, or -1 after showing an error. */
+static int run_command_in_view(struct ui_app *app, const char *name, const char *args);
+
+/* Runs one command. In the pager, an index movement the pager does not handle itself (next unread,
+ * next thread...) shows the message it lands on. */
 static int run_command(struct ui_app *app, const char *name, const char *args)
+{
+	const struct mindex_msg *m;
+	uint32_t before;
+	int ret;
+
+	app->dirty = true;
+	if (app->view != UI_VIEW_PAGER)
+		return run_command_in_view(app, name, args);
+	if (ui_pager_command(app, name, args))
+		return 0;
+	m = ui_index_current(app);
+	before = m != NULL ? m->uid : 0;
+	ret = run_command_in_view(app, name, args);
+	m = ui_index_current(app);
+	if (ret == 0 && app->view == UI_VIEW_PAGER && m != NULL && m->uid != before)
+		ui_pager_open(app, m);
+	return ret;
+}
+
+static int run_command_in_view(struct ui_app *app, const char *name, const char *args)
 {
 	struct ui_list *list;
 
-	app->dirty = true;
-	if (app->view == UI_VIEW_PAGER && ui_pager_command(app, name, args))
-		return 0;
 	if (strcmp(name, "quit") == 0) {
 		if (app->view == UI_VIEW_HELP) {
 			app->view = help_return;
