@@ -116,25 +116,58 @@ static void varint_append(struct buf *b, uint64_t v)
 	buf_append(b, tmp, n);
 }
 
-/* Reads a varint at *p, before end. Returns false when it is cut short or does not fit 64 bits. */
-static bool varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v_r)
+/* A little-endian uint32 at p, in a form compilers turn into one load. */
+static uint32_t le_get32(const uint8_t *p)
 {
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* varint_get's general case: a varint of any length at *p. One of up to 8 bytes with 8 bytes to read
+ * (a date, a size) is taken in one word: find its last byte, drop the rest, close up the 7-bit groups. */
+static bool varint_get_long(const uint8_t **p, const uint8_t *end, uint64_t *v_r)
+{
+	const uint8_t *q = *p;
+	size_t n = (size_t)(end - q) < VARINT_MAX ? (size_t)(end - q) : VARINT_MAX;
 	uint64_t v = 0;
 
-	for (unsigned int i = 0; i < VARINT_MAX; i++) {
-		uint8_t c;
-		if (*p == end)
-			return false;
-		c = *(*p)++;
-		if (i == VARINT_MAX - 1 && (c & 0x7e) != 0)
-			return false;
-		v |= (uint64_t)(c & 0x7f) << (7 * i);
-		if (!(c & 0x80)) {
+	if (n >= 8) {
+		uint64_t w = (uint64_t)le_get32(q + 4) << 32 | le_get32(q);
+		uint64_t stops = ~w & 0x8080808080808080ull;
+
+		if (stops != 0) {
+			unsigned int bytes = (unsigned int)__builtin_ctzll(stops) / 8 + 1;
+			if (bytes < 8)
+				w &= ((uint64_t)1 << (8 * bytes)) - 1;
+			w &= 0x7f7f7f7f7f7f7f7full;
+			w = (w & 0x007f007f007f007full) | (w & 0x7f007f007f007f00ull) >> 1;
+			w = (w & 0x00003fff00003fffull) | (w & 0x3fff00003fff0000ull) >> 2;
+			*v_r = (w & 0x000000000fffffffull) | (w & 0x0fffffff00000000ull) >> 4;
+			*p = q + bytes;
+			return true;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		v |= (uint64_t)(q[i] & 0x7f) << (7 * i);
+		if (!(q[i] & 0x80)) {
+			if (i == VARINT_MAX - 1 && q[i] > 1)
+				return false; /* more than 64 bits */
 			*v_r = v;
+			*p = q + i + 1;
 			return true;
 		}
 	}
 	return false;
+}
+
+/* Reads a varint at *p, before end, and advances *p past it. Returns false (*p unchanged) when it is
+ * cut short or does not fit 64 bits. Inline for the usual one byte (a length, the hints). */
+static inline bool varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v_r)
+{
+	if (*p < end && **p < 0x80) {
+		*v_r = *(*p)++;
+		return true;
+	}
+	return varint_get_long(p, end, v_r);
 }
 
 /* Zigzag: small negative numbers (-1 = unknown) stay short as varints. */
@@ -436,8 +469,8 @@ bool hcache_msg_decode(uint32_t uid, const void *data, size_t len, struct hcache
 	if (len < REC_FIXED_LEN || p[0] != HCACHE_RECORD_VERSION)
 		return false;
 	m->uid = uid;
-	m->flags = (uint32_t)le_get(p + REC_FLAGS_OFF, 4);
-	m->modseq = le_get(p + REC_MODSEQ_OFF, 8);
+	m->flags = le_get32(p + REC_FLAGS_OFF);
+	m->modseq = (uint64_t)le_get32(p + REC_MODSEQ_OFF + 4) << 32 | le_get32(p + REC_MODSEQ_OFF);
 	p += REC_FIXED_LEN;
 	if (!varint_get(&p, end, &x) || x > UINT32_MAX || !varint_get(&p, end, &date) ||
 	    !varint_get(&p, end, &internaldate) || !varint_get(&p, end, &size))
