@@ -5,15 +5,28 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /*
  * Layout. Records live in fixed chunks of MSG_CHUNK (never moved, so a record keeps its address).
  * Strings live in a pool of chunks (4 KiB, doubling to 256 KiB, never moved) as [length varint][bytes]
  * [NUL]; an id is (chunk << POOL_OFF_BITS | offset), and offset 0 of chunk 0 is never used, so no string
- * has id 0 (MINDEX_NONE). A reply chain is interned the same way, as the bytes of its uint32 ids, so
- * siblings share one copy. Two open-addressing tables of uint32 slots (linear probing): strings (slot =
- * id, hash recomputed from the pool when the table grows) and UIDs (slot = position + 1). Growing by
- * chunks keeps the unused capacity to one chunk per pool instead of up to half of a doubled array.
+ * has id 0 (MINDEX_NONE). A reply chain is stored the same way, as the bytes of its uint32 ids (not
+ * interned: a chain is a handful of bytes, and finding a sibling's copy would cost a table probe).
+ * Two open-addressing tables with linear probing: strings, whose 64-bit slots hold the string's hash
+ * beside its id (hash << 32 | id), so that a probe reads the pool only when the hashes match and growing
+ * never rehashes a string; and UIDs (slot = position + 1). Growing by chunks keeps the unused capacity
+ * to one chunk per pool instead of up to half of a doubled array.
+ *
+ * mindex_add is most of the cost of opening a folder. It first finds every string of a message (four
+ * header values, the Message-ID, the kept References ids and In-Reply-To, usually the last of those).
+ * It takes what it can from a small direct-mapped cache of the strings it met lately (by a cheap hash
+ * of a string's length and ends; a hit is compared in full): a frequent sender, a list, a thread's
+ * subject and the ids its replies refer to come back within a few hundred messages. The rest it
+ * hashes, prefetching their table slots before it probes any, so that the cache misses of a big table
+ * overlap instead of following one another; the Message-ID, nearly always new, is probed last.
  */
 
 #define MSG_CHUNK_BITS 9
@@ -22,10 +35,13 @@
 #define POOL_CHUNK_MIN 4096u
 #define POOL_CHUNK_MAX (1u << POOL_OFF_BITS)
 #define POOL_MAX_CHUNKS (1u << (32 - POOL_OFF_BITS))
-#define STR_LOAD_NUM 7      /* string table: at most 7/10 full */
-#define STR_LOAD_DEN 10
+#define STR_LOAD_NUM 1      /* string table: at most half full (slots are cheap beside the strings) */
+#define STR_LOAD_DEN 2
 #define UID_LOAD_NUM 4      /* UID table: at most 4/5 full (Fibonacci hashing spreads UID runs) */
 #define UID_LOAD_DEN 5
+#define ADD_STRINGS (4 + 2 + MINDEX_MAX_REFS)  /* strings mindex_add interns at most */
+#define RECENT_BITS 10      /* mindex_add's cache of strings met lately: 1024 ids (see Layout) */
+#define RECENT_SIZE (1u << RECENT_BITS)
 
 struct mindex {
 	struct mindex_msg **msg_chunks;
@@ -35,34 +51,107 @@ struct mindex {
 	size_t pool_chunks, pool_cap, pool_used;  /* pool_used: bytes used in the last chunk */
 	size_t pool_bytes;      /* sum of the chunk sizes */
 
-	uint32_t *strs;         /* string table: ids, 0 empty */
+	uint64_t *strs;         /* string table: hash << 32 | id, 0 empty */
 	size_t strs_size, nstrs;
 
 	uint32_t *uids;         /* UID table: position + 1, 0 empty */
 	size_t uids_size;
 	unsigned int uids_bits;
+	uint32_t max_uid;       /* no UID above it was ever added (since the last reset) */
+
+	mindex_id recent[RECENT_SIZE];  /* strings mindex_add met lately, by recent_slot; 0 empty */
 };
 
 /* --- hashing --- */
 
+static uint64_t rd64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint64_t rd32(const unsigned char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* Multiplies a and b into 128 bits: *a the low half, *b the high. */
+static void mul128(uint64_t *a, uint64_t *b)
+{
+#ifdef __SIZEOF_INT128__
+	unsigned __int128 r = (unsigned __int128)*a * *b;
+	*a = (uint64_t)r;
+	*b = (uint64_t)(r >> 64);
+#else
+	uint64_t ha = *a >> 32, la = (uint32_t)*a, hb = *b >> 32, lb = (uint32_t)*b;
+	uint64_t hh = ha * hb, hl = ha * lb, lh = la * hb, ll = la * lb;
+	uint64_t mid = (ll >> 32) + (uint32_t)hl + (uint32_t)lh;
+	*a = (mid << 32) | (uint32_t)ll;
+	*b = hh + (hl >> 32) + (lh >> 32) + (mid >> 32);
+#endif
+}
+
+static uint64_t mix(uint64_t a, uint64_t b)
+{
+	mul128(&a, &b);
+	return a ^ b;
+}
+
+#define HASH_P0 0xa0761d6478bd642full
+#define HASH_P1 0xe7037ed1a0b428dbull
+#define HASH_SEED 0x8ebc6af09c88c6e3ull
+
+/* wyhash's short-input path (final version 4, its constants): 16 bytes a multiplication, about twice
+ * as fast as 8 bytes a multiply-and-shift. Never 0, so that a hash never makes a table slot look empty. */
 static uint32_t hash_bytes(const char *s, size_t len)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)len, w;
+	const unsigned char *p = (const unsigned char *)s;
+	uint64_t seed = HASH_SEED, a, b;
+	uint32_t h;
 
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
+	if (len <= 16) {
+		if (len >= 4) {
+			size_t q = (len >> 3) << 2;
+			a = rd32(p) << 32 | rd32(p + q);
+			b = rd32(p + len - 4) << 32 | rd32(p + len - 4 - q);
+		} else if (len > 0) {
+			a = (uint64_t)p[0] << 16 | (uint64_t)p[len >> 1] << 8 | p[len - 1];
+			b = 0;
+		} else {
+			a = b = 0;
+		}
+	} else {
+		size_t i = len;
+		for (; i > 16; i -= 16, p += 16)
+			seed = mix(rd64(p) ^ HASH_P1, rd64(p + 8) ^ seed);
+		a = rd64(p + i - 16);
+		b = rd64(p + i - 8);
 	}
-	if (len > 0) {
-		w = 0;
-		memcpy(&w, s, len);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
+	a ^= HASH_P1;
+	b ^= seed;
+	mul128(&a, &b);
+	h = (uint32_t)mix(a ^ HASH_P0 ^ len, b ^ HASH_P1);
+	return h != 0 ? h : 1;
+}
+
+/* The recent-strings cache slot of s[0..len): a cheap hash of its length and its first and last eight
+ * bytes (a slot shared by two strings only costs a miss: a hit is compared in full). */
+static size_t recent_slot(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint64_t a = len, b = 0;
+
+	if (len >= 8) {
+		a ^= rd64(p);
+		b = rd64(p + len - 8);
+	} else {
+		for (size_t i = 0; i < len; i++)
+			b = b << 8 | p[i];
 	}
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 32;
-	return (uint32_t)h;
+	return (size_t)(((a * HASH_P0) ^ b) * HASH_P1 >> (64 - RECENT_BITS));
 }
 
 static size_t uid_home(const struct mindex *idx, uint32_t uid)
@@ -131,57 +220,72 @@ static uint32_t pool_put(struct mindex *idx, const char *s, size_t len)
 	return id;
 }
 
-/* Returns the string table slot holding s, or the empty slot where it belongs. */
+static bool pool_eq(const struct mindex *idx, uint32_t id, const char *s, size_t len)
+{
+	size_t l;
+	const char *t = pool_at(idx, id, &l);
+
+	return l == len && memcmp(t, s, len) == 0;
+}
+
+/* Returns the string table slot holding s (hashed to hash), or the empty slot where it belongs. */
 static size_t strs_slot(const struct mindex *idx, const char *s, size_t len, uint32_t hash)
 {
 	size_t mask = idx->strs_size - 1, i = hash & mask;
 
 	for (; idx->strs[i] != 0; i = (i + 1) & mask) {
-		size_t l;
-		const char *t = pool_at(idx, idx->strs[i], &l);
-		if (l == len && memcmp(t, s, len) == 0)
+		if ((uint32_t)(idx->strs[i] >> 32) == hash && pool_eq(idx, (uint32_t)idx->strs[i], s, len))
 			break;
 	}
 	return i;
 }
 
-static void strs_grow(struct mindex *idx)
+/* Makes room in the string table for n more strings. */
+static void strs_reserve(struct mindex *idx, size_t n)
 {
-	uint32_t *old = idx->strs;
-	size_t old_size = idx->strs_size;
+	uint64_t *old = idx->strs;
+	size_t old_size = idx->strs_size, mask;
 
-	idx->strs_size = old_size == 0 ? 1024 : old_size * 2;
+	if ((idx->nstrs + n) * STR_LOAD_DEN <= idx->strs_size * STR_LOAD_NUM)
+		return;
+	idx->strs_size = old_size == 0 ? 1024 : old_size;
+	while ((idx->nstrs + n) * STR_LOAD_DEN > idx->strs_size * STR_LOAD_NUM)
+		idx->strs_size *= 2;
 	idx->strs = xcalloc(idx->strs_size, sizeof(*idx->strs));
+	mask = idx->strs_size - 1;
 	for (size_t i = 0; i < old_size; i++) {
-		size_t len, mask = idx->strs_size - 1, j;
-		const char *s;
+		size_t j;
 
 		if (old[i] == 0)
 			continue;
-		s = pool_at(idx, old[i], &len);
-		for (j = hash_bytes(s, len) & mask; idx->strs[j] != 0; j = (j + 1) & mask)
+		for (j = (old[i] >> 32) & mask; idx->strs[j] != 0; j = (j + 1) & mask)
 			;
 		idx->strs[j] = old[i];
 	}
 	free(old);
 }
 
+/* Interns s[0..len) (already cut to MINDEX_MAX_STRING), hashed to hash; the table has room. */
+static mindex_id intern_hashed(struct mindex *idx, const char *s, size_t len, uint32_t hash)
+{
+	size_t mask = idx->strs_size - 1, i = hash & mask;
+	uint64_t e;
+
+	for (; (e = idx->strs[i]) != 0; i = (i + 1) & mask) {
+		if ((uint32_t)(e >> 32) == hash && pool_eq(idx, (uint32_t)e, s, len))
+			return (mindex_id)e;
+	}
+	idx->strs[i] = (uint64_t)hash << 32 | pool_put(idx, s, len);
+	idx->nstrs++;
+	return (mindex_id)idx->strs[i];
+}
+
 mindex_id mindex_intern(struct mindex *idx, const char *s, size_t len)
 {
-	uint32_t hash;
-	size_t i;
-
 	if (len > MINDEX_MAX_STRING)
 		len = MINDEX_MAX_STRING;
-	if ((idx->nstrs + 1) * STR_LOAD_DEN > idx->strs_size * STR_LOAD_NUM)
-		strs_grow(idx);
-	hash = hash_bytes(s, len);
-	i = strs_slot(idx, s, len, hash);
-	if (idx->strs[i] == 0) {
-		idx->strs[i] = pool_put(idx, s, len);
-		idx->nstrs++;
-	}
-	return idx->strs[i];
+	strs_reserve(idx, 1);
+	return intern_hashed(idx, s, len, hash_bytes(s, len));
 }
 
 mindex_id mindex_lookup(const struct mindex *idx, const char *s, size_t len)
@@ -190,7 +294,7 @@ mindex_id mindex_lookup(const struct mindex *idx, const char *s, size_t len)
 		return MINDEX_NONE;
 	if (len > MINDEX_MAX_STRING)
 		len = MINDEX_MAX_STRING;
-	return idx->strs[strs_slot(idx, s, len, hash_bytes(s, len))];
+	return (mindex_id)idx->strs[strs_slot(idx, s, len, hash_bytes(s, len))];
 }
 
 const char *mindex_str(const struct mindex *idx, mindex_id id, size_t *len_r)
@@ -235,19 +339,19 @@ static size_t uids_slot(const struct mindex *idx, uint32_t uid)
 	return i;
 }
 
-static void uids_grow(struct mindex *idx)
+/* Doubles the UID table and fills it again with the present messages at positions below upto. By
+ * position, not by old slot: the records are read in order instead of at random. */
+static void uids_grow(struct mindex *idx, size_t upto)
 {
-	uint32_t *old = idx->uids;
-	size_t old_size = idx->uids_size;
-
-	idx->uids_bits = old_size == 0 ? 10 : idx->uids_bits + 1;
+	idx->uids_bits = idx->uids_size == 0 ? 10 : idx->uids_bits + 1;
 	idx->uids_size = (size_t)1 << idx->uids_bits;
+	free(idx->uids);
 	idx->uids = xcalloc(idx->uids_size, sizeof(*idx->uids));
-	for (size_t i = 0; i < old_size; i++) {
-		if (old[i] != 0)
-			idx->uids[uids_slot(idx, msg_at(idx, old[i] - 1)->uid)] = old[i];
+	for (size_t pos = 0; pos < upto; pos++) {
+		uint32_t uid = msg_at(idx, pos)->uid;
+		if (uid != 0)
+			idx->uids[uids_slot(idx, uid)] = (uint32_t)pos + 1;
 	}
-	free(old);
 }
 
 /* Empties slot i, shifting later entries of its probe run back (no tombstones in the table). */
@@ -346,15 +450,47 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Finds the next message id in [*pp, end) and advances *pp past it. Normally an id is the text of a
- * "<...>" (a '<' before the '>' starts over: "<a <b>" gives b; an unclosed "<a" and an empty "<>" give
- * nothing); `bare` (the value has no '<' at all: brackets forgotten) takes blank-separated words that
- * contain an '@'. Returns false at the end. */
-static bool next_id(const char **pp, const char *end, bool bare, struct id_span *id_r)
+#ifdef __SSE2__
+/* Returns a bit per byte of the 16 at p, set for '<' and '>' (the two bytes that | 0x02 makes 0x3e). */
+static uint64_t angles16(const char *p)
 {
-	const char *p = *pp, *lt = NULL;
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 
-	while (bare && p < end) {
+	return (uint64_t)(unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(x, _mm_set1_epi8(0x02)),
+									_mm_set1_epi8(0x3e)));
+}
+#endif
+
+/* Returns the first '<' or '>' in [p, end), or end; v <= p is where the value starts. */
+static inline const char *next_angle(const char *v, const char *p, const char *end)
+{
+	(void)v;
+#ifdef __SSE2__
+	for (; end - p >= 16; p += 16) {
+		uint64_t bits = angles16(p);
+		if (bits != 0)
+			return p + __builtin_ctzll(bits);
+	}
+	if (p < end && end - v >= 16) {
+		/* the rest, from the 16 bytes that end where the value does */
+		uint64_t bits = angles16(end - 16) >> (16 - (end - p));
+		return bits != 0 ? p + __builtin_ctzll(bits) : end;
+	}
+#endif
+	for (; p < end; p++) {
+		if ((*p | 0x02) == '>')
+			return p;
+	}
+	return end;
+}
+
+/* scan_ids for a value with no '<' (brackets forgotten): the blank-separated words with an '@'. */
+static size_t scan_bare(const char *v, size_t len, bool first, struct id_span *ring)
+{
+	const char *p = v, *end = v + len;
+	size_t found = 0;
+
+	while (p < end) {
 		const char *w;
 		while (p < end && is_blank(*p))
 			p++;
@@ -362,72 +498,55 @@ static bool next_id(const char **pp, const char *end, bool bare, struct id_span 
 		while (p < end && !is_blank(*p))
 			p++;
 		if (p > w && memchr(w, '@', (size_t)(p - w)) != NULL) {
-			*id_r = (struct id_span){ w, (size_t)(p - w) };
-			*pp = p;
-			return true;
+			ring[found++ % MINDEX_MAX_REFS] = (struct id_span){ w, (size_t)(p - w) };
+			if (first)
+				return 1;
 		}
 	}
-	for (; !bare && p < end; p++) {
-		if (*p == '<') {
+	return found;
+}
+
+/* Finds the message ids of the header value v[0..len) and returns how many: with `first`, only the
+ * first (in ring[0]), else all, the last MINDEX_MAX_REFS kept in ring (id k in ring[k % MINDEX_MAX_REFS]).
+ * An id is the text of a "<...>": a '<' before the '>' starts over ("<a <b>" gives b), an unclosed "<a"
+ * and an empty "<>" give nothing, a stray '>' is skipped. Only the angle brackets matter, so the scan
+ * skips from one to the next, sixteen bytes at a time. A value without any '<' goes to scan_bare. */
+static size_t scan_ids(const char *v, size_t len, bool first, struct id_span *ring)
+{
+	const char *p = v, *end = v + len, *lt;
+	bool any_lt = false;
+	size_t found = 0;
+
+	while ((p = next_angle(v, p, end)) < end) {
+		if (*p == '>') {
+			p++; /* stray */
+			continue;
+		}
+		any_lt = true;
+		for (lt = p; (p = next_angle(v, p + 1, end)) < end && *p == '<';)
 			lt = p;
-		} else if (*p == '>' && lt != NULL) {
-			if (p > lt + 1) {
-				*id_r = (struct id_span){ lt + 1, (size_t)(p - lt - 1) };
-				*pp = p + 1;
-				return true;
-			}
-			lt = NULL;
+		if (p == end)
+			break; /* unclosed */
+		if (p > lt + 1) {
+			ring[found++ % MINDEX_MAX_REFS] = (struct id_span){ lt + 1, (size_t)(p - lt - 1) };
+			if (first)
+				return 1;
 		}
+		p++;
 	}
-	*pp = end;
-	return false;
+	return any_lt ? found : scan_bare(v, len, first, ring);
 }
 
-static bool ids_bare(const char *v, size_t len)
+static struct id_span cut(struct id_span sp)
 {
-	return memchr(v, '<', len) == NULL;
+	if (sp.len > MINDEX_MAX_STRING)
+		sp.len = MINDEX_MAX_STRING;
+	return sp;
 }
 
-/* Interns the first message id of the header value v[0..len) (NULL: absent). */
-static mindex_id intern_first_id(struct mindex *idx, const char *v, size_t len)
+static bool span_eq(const struct id_span *a, const struct id_span *b)
 {
-	struct id_span id;
-
-	if (v == NULL || !next_id(&v, v + len, ids_bare(v, len), &id))
-		return MINDEX_NONE;
-	return mindex_intern(idx, id.s, id.len);
-}
-
-/* Builds and interns m's reply chain (see mindex_add); self (the message's own id) is left out. */
-static mindex_id intern_chain(struct mindex *idx, const struct hcache_msg *m, mindex_id self, mindex_id irt)
-{
-	struct id_span ring[MINDEX_MAX_REFS], id;
-	mindex_id ids[MINDEX_MAX_REFS + 1];
-	const char *v = m->field[HCACHE_REFERENCES];
-	size_t len = m->field_len[HCACHE_REFERENCES], total = 0, n = 0;
-
-	if (v != NULL) {
-		bool bare = ids_bare(v, len);
-		for (const char *p = v; next_id(&p, v + len, bare, &id);)
-			ring[total++ % MINDEX_MAX_REFS] = id;
-	}
-	for (size_t k = total > MINDEX_MAX_REFS ? total - MINDEX_MAX_REFS : 0; k < total; k++) {
-		mindex_id r = mindex_intern(idx, ring[k % MINDEX_MAX_REFS].s, ring[k % MINDEX_MAX_REFS].len);
-		if (r != self)
-			ids[n++] = r;
-	}
-	if (irt != MINDEX_NONE && irt != self && (n == 0 || ids[n - 1] != irt))
-		ids[n++] = irt;
-	if (n > MINDEX_MAX_REFS) {
-		memmove(ids, ids + 1, MINDEX_MAX_REFS * sizeof(*ids));
-		n = MINDEX_MAX_REFS;
-	}
-	return n > 0 ? mindex_intern(idx, (const char *)ids, n * sizeof(*ids)) : MINDEX_NONE;
-}
-
-static mindex_id intern_field(struct mindex *idx, const struct hcache_msg *m, enum hcache_field f)
-{
-	return m->field[f] != NULL ? mindex_intern(idx, m->field[f], m->field_len[f]) : MINDEX_NONE;
+	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
 }
 
 /* Stores rec at a new position (the last); returns it. */
@@ -445,16 +564,89 @@ static size_t append(struct mindex *idx, const struct mindex_msg *rec)
 	if (rec->uid == 0)
 		return pos; /* no valid UID: kept, but as a removed message */
 	idx->live++;
+	if (rec->uid > idx->max_uid)
+		idx->max_uid = rec->uid;
 	if ((idx->live + 1) * UID_LOAD_DEN > idx->uids_size * UID_LOAD_NUM)
-		uids_grow(idx);
+		uids_grow(idx, pos);
 	idx->uids[uids_slot(idx, rec->uid)] = (uint32_t)pos + 1;
 	return pos;
 }
 
+/* mindex_add's strings, in the order it keeps them: four header values, the Message-ID, then the kept
+ * References ids and, unless it is the last of them, the In-Reply-To id. */
+enum { ADD_FROM, ADD_TO, ADD_SUBJECT, ADD_LIST_ID, ADD_SELF, ADD_REFS };
+
 size_t mindex_add(struct mindex *idx, const struct hcache_msg *m)
 {
+	static const enum hcache_field fields[] = { HCACHE_FROM, HCACHE_TO, HCACHE_SUBJECT, HCACHE_LIST_ID };
+	struct id_span str[ADD_STRINGS], ring[MINDEX_MAX_REFS], id;
+	uint32_t hash[ADD_STRINGS];
+	size_t slot[ADD_STRINGS];
+	mindex_id got[ADD_STRINGS], ids[MINDEX_MAX_REFS + 1];
+	const char *refs = m->field[HCACHE_REFERENCES], *irt = m->field[HCACHE_IN_REPLY_TO];
+	size_t n = ADD_REFS, nrefs = 0, total = 0, last = SIZE_MAX, nids = 0, pos;
 	struct mindex_msg rec;
-	size_t pos;
+
+	/* find every string (an absent one has s NULL) */
+	strs_reserve(idx, ADD_STRINGS);
+	str[ADD_SELF].s = NULL;
+	if (m->field[HCACHE_MESSAGE_ID] != NULL &&
+	    scan_ids(m->field[HCACHE_MESSAGE_ID], m->field_len[HCACHE_MESSAGE_ID], true, &str[ADD_SELF]) > 0) {
+		str[ADD_SELF] = cut(str[ADD_SELF]);
+		hash[ADD_SELF] = hash_bytes(str[ADD_SELF].s, str[ADD_SELF].len);
+		__builtin_prefetch(&idx->strs[hash[ADD_SELF] & (idx->strs_size - 1)]);
+	}
+	for (size_t k = 0; k < N_ELEMENTS(fields); k++)
+		str[k] = cut((struct id_span){ m->field[fields[k]], m->field_len[fields[k]] });
+	if (refs != NULL && (total = scan_ids(refs, m->field_len[HCACHE_REFERENCES], false, ring)) > 0) {
+		nrefs = total < MINDEX_MAX_REFS ? total : MINDEX_MAX_REFS;
+		for (size_t k = total - nrefs; k < total; k++)
+			str[n++] = cut(ring[k % MINDEX_MAX_REFS]);
+	}
+	/* In-Reply-To is usually the last of the References: then the same string, no second lookup. Most
+	 * often it is that id in brackets and nothing else, which needs no scan (an id found between
+	 * brackets has none inside) */
+	if (irt != NULL) {
+		const struct id_span *x = nrefs > 0 ? &ring[(total - 1) % MINDEX_MAX_REFS] : NULL;
+		size_t len = m->field_len[HCACHE_IN_REPLY_TO];
+
+		if (x != NULL && len == x->len + 2 && irt[0] == '<' && irt[len - 1] == '>' &&
+		    x->s + x->len < refs + m->field_len[HCACHE_REFERENCES] && x->s[x->len] == '>' &&
+		    memcmp(irt + 1, x->s, x->len) == 0) {
+			last = n - 1;
+		} else if (scan_ids(irt, len, true, &id) > 0) {
+			id = cut(id);
+			if (nrefs > 0 && span_eq(&str[n - 1], &id))
+				last = n - 1;
+			else
+				str[last = n++] = id;
+		}
+	}
+
+	/* what the recent-strings cache does not have, hash and prefetch its slot, then intern (the
+	 * Message-ID last: the one likely new, so not in the CPU cache) */
+	for (size_t k = 0; k < n; k++) {
+		if (str[k].s == NULL || k == ADD_SELF) {
+			got[k] = MINDEX_NONE;
+			continue;
+		}
+		slot[k] = recent_slot(str[k].s, str[k].len);
+		if ((got[k] = idx->recent[slot[k]]) != MINDEX_NONE && pool_eq(idx, got[k], str[k].s, str[k].len))
+			continue;
+		got[k] = MINDEX_NONE;
+		hash[k] = hash_bytes(str[k].s, str[k].len);
+		__builtin_prefetch(&idx->strs[hash[k] & (idx->strs_size - 1)]);
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (k != ADD_SELF && str[k].s != NULL && got[k] == MINDEX_NONE)
+			idx->recent[slot[k]] = got[k] = intern_hashed(idx, str[k].s, str[k].len, hash[k]);
+	}
+	if (str[ADD_SELF].s != NULL) {
+		got[ADD_SELF] = intern_hashed(idx, str[ADD_SELF].s, str[ADD_SELF].len, hash[ADD_SELF]);
+		idx->recent[recent_slot(str[ADD_SELF].s, str[ADD_SELF].len)] = got[ADD_SELF];
+	} else {
+		got[ADD_SELF] = MINDEX_NONE;
+	}
 
 	memset(&rec, 0, sizeof(rec));
 	rec.uid = m->uid;
@@ -464,15 +656,28 @@ size_t mindex_add(struct mindex *idx, const struct hcache_msg *m)
 	rec.date = m->date;
 	rec.internaldate = m->internaldate;
 	rec.size = m->size;
-	rec.from = intern_field(idx, m, HCACHE_FROM);
-	rec.to = intern_field(idx, m, HCACHE_TO);
-	rec.subject = intern_field(idx, m, HCACHE_SUBJECT);
-	rec.list_id = intern_field(idx, m, HCACHE_LIST_ID);
-	rec.message_id = intern_first_id(idx, m->field[HCACHE_MESSAGE_ID], m->field_len[HCACHE_MESSAGE_ID]);
-	rec.in_reply_to = intern_first_id(idx, m->field[HCACHE_IN_REPLY_TO], m->field_len[HCACHE_IN_REPLY_TO]);
-	rec.refs = intern_chain(idx, m, rec.message_id, rec.in_reply_to);
+	rec.from = got[ADD_FROM];
+	rec.to = got[ADD_TO];
+	rec.subject = got[ADD_SUBJECT];
+	rec.list_id = got[ADD_LIST_ID];
+	rec.message_id = got[ADD_SELF];
+	rec.in_reply_to = last != SIZE_MAX ? got[last] : MINDEX_NONE;
 
-	if (m->uid != 0 && mindex_find(idx, m->uid, &pos)) {
+	/* the reply chain: the kept References without the message itself, then In-Reply-To */
+	for (size_t k = ADD_REFS; k < ADD_REFS + nrefs; k++) {
+		if (got[k] != rec.message_id)
+			ids[nids++] = got[k];
+	}
+	if (rec.in_reply_to != MINDEX_NONE && rec.in_reply_to != rec.message_id &&
+	    (nids == 0 || ids[nids - 1] != rec.in_reply_to))
+		ids[nids++] = rec.in_reply_to;
+	if (nids > MINDEX_MAX_REFS) {
+		memmove(ids, ids + 1, MINDEX_MAX_REFS * sizeof(*ids));
+		nids = MINDEX_MAX_REFS;
+	}
+	rec.refs = nids > 0 ? pool_put(idx, (const char *)ids, nids * sizeof(*ids)) : MINDEX_NONE;
+
+	if (m->uid != 0 && m->uid <= idx->max_uid && mindex_find(idx, m->uid, &pos)) {
 		*msg_at(idx, pos) = rec;
 		return pos;
 	}
@@ -547,7 +752,7 @@ void mindex_compact(struct mindex *idx)
 		n = mindex_refs(idx, m, ids);
 		for (size_t i = 0; i < n; i++)
 			ids[i] = move_str(&fresh, idx, ids[i]);
-		r.refs = n > 0 ? mindex_intern(&fresh, (const char *)ids, n * sizeof(*ids)) : MINDEX_NONE;
+		r.refs = n > 0 ? pool_put(&fresh, (const char *)ids, n * sizeof(*ids)) : MINDEX_NONE;
 		append(&fresh, &r);
 	}
 	release(idx);
