@@ -29,6 +29,7 @@
 #define UI_QUEUE_BATCH 1            /* worker messages handled per loop turn: the keyboard is polled
 					   * between turns, so a key waits for at most this much work */
 #define UI_QUEUE_MAX 256            /* worker -> UI queue bound (back-pressure on a fast load) */
+#define UI_FRAME_MS 30              /* redraws while a folder loads, at most one per this */
 
 /* --- drawing helpers --- */
 
@@ -1579,9 +1580,15 @@ int ui_main(struct cfg *cfg, const struct cfg_account *acct, struct hcache *hc, 
 
 	while (!app.quit) {
 		/* how long the keyboard could have waited: the work of one loop turn */
-		int64_t t0 = ev_now_ms();
-		if (app.dirty)
-			draw(&app);
+		int64_t t0 = ev_now_ms(), wait = -1;
+
+		/* while a folder streams in, the screen is redrawn at most every UI_FRAME_MS (a key is
+		 * answered at once) */
+		if (app.dirty && app.loading && app.key_ms == 0 && app.prompt == NULL &&
+		    t0 - app.last_draw_ms < UI_FRAME_MS && app.first_screen_logged)
+			wait = UI_FRAME_MS - (t0 - app.last_draw_ms);
+		else if (app.dirty)
+			draw(&app), app.last_draw_ms = ev_now_ms();
 		app.turn_busy_ms += ev_now_ms() - t0;
 		if (app.turn_busy_ms > app.longest_turn_ms)
 			app.longest_turn_ms = app.turn_busy_ms;
@@ -1593,7 +1600,7 @@ int ui_main(struct cfg *cfg, const struct cfg_account *acct, struct hcache *hc, 
 				ui_run_command_line(&app, app.start_cmds[i]);
 			continue;
 		}
-		if (ev_loop_run_once(app.loop, -1) < 0 && errno != EINTR) {
+		if (ev_loop_run_once(app.loop, (int)wait) < 0 && errno != EINTR) {
 			*error_r = errstr("poll: %s", strerror(errno));
 			ret = -1;
 			break;

@@ -72,6 +72,7 @@ struct ui_app {
 	uint32_t cursor_uid;           /* the message under the cursor, kept across re-sorts */
 	bool resort_due;               /* new messages arrived: sort again at the next quiet moment */
 	int64_t last_sort_ms, last_sort_cost_ms;
+	int64_t last_draw_ms;
 	struct ev_timer *sort_timer;
 	struct format *index_format;
 
