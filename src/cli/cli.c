@@ -566,7 +566,9 @@ int cli_main(int argc, char **argv)
 			ui_cmds[n_ui_cmds++] = optarg;
 			break;
 		case 'd':
-			if (log_open(optarg, LOG_DEBUG, &error) < 0) {
+			/* SKUA_LOG_LEVEL=info leaves out the protocol trace (what make bench uses) */
+			if (log_open(optarg, getenv("SKUA_LOG_LEVEL") != NULL && strcmp(getenv("SKUA_LOG_LEVEL"), "info") == 0 ?
+				     LOG_INFO : LOG_DEBUG, &error) < 0) {
 				cli_error(_("cannot open the debug log: %s"), error);
 				return 2;
 			}
