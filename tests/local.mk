@@ -43,6 +43,7 @@ SKUA_INTEGRATION_TESTS = \
 SKUA_UI_TESTS = \
 	tests/ui/ui-basic.sh \
 	tests/ui/ui-terms.sh \
+	tests/ui/ui-hung.sh \
 	tests/ui/pager.sh \
 	tests/ui/pager-viewers.sh
 

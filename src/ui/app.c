@@ -3,6 +3,7 @@
 #include "skua.h"
 #include "ui.h"
 #include "ui-int.h"
+#include "view-pager.h"
 #include "lib/buf.h"
 #include "lib/errstr.h"
 #include "lib/log.h"
@@ -1076,7 +1077,10 @@ static void key_timer_cb(struct ev_loop *loop, struct ev_timer *timer, void *ctx
 
 static void cancel_current(struct ui_app *app)
 {
-	if (app->loading && app->open_req != 0) {
+	if (app->view == UI_VIEW_PAGER && app->pager != NULL && app->pager->req != 0) {
+		worker_cancel(app->worker, app->pager->req);
+		ui_message(app, "%s", _("Cancelling…"));
+	} else if (app->loading && app->open_req != 0) {
 		worker_cancel(app->worker, app->open_req);
 		ui_message(app, "%s", _("Cancelling…"));
 	} else {
@@ -1529,10 +1533,6 @@ int ui_main(struct cfg *cfg, const struct cfg_account *acct, struct hcache *hc, 
 	int ret = 0;
 
 	log_process_start();
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		*error_r = _("the full-screen interface needs a terminal (see skua --help for commands)");
-		return -1;
-	}
 	memset(&app, 0, sizeof(app));
 	app.cfg = cfg;
 	app.acct = acct;
@@ -1560,6 +1560,11 @@ int ui_main(struct cfg *cfg, const struct cfg_account *acct, struct hcache *hc, 
 	}
 	/* key and colour lines are checked before the screen is taken over */
 	if (apply_config(&app, error_r) < 0) {
+		ui_app_free(&app);
+		return -1;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		*error_r = _("the full-screen interface needs a terminal (see skua --help for commands)");
 		ui_app_free(&app);
 		return -1;
 	}
