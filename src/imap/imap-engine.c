@@ -20,7 +20,7 @@
 
 enum cmd_kind {
 	CMD_CAPABILITY, CMD_STARTTLS, CMD_AUTHENTICATE, CMD_LOGIN, CMD_ENABLE, CMD_ID, CMD_NAMESPACE,
-	CMD_LIST, CMD_STATUS, CMD_SELECT, CMD_FETCH, CMD_SEARCH, CMD_NOOP, CMD_LOGOUT,
+	CMD_LIST, CMD_STATUS, CMD_SELECT, CMD_FETCH, CMD_STORE, CMD_SEARCH, CMD_NOOP, CMD_LOGOUT,
 };
 
 struct imap_cmd {
@@ -705,7 +705,10 @@ static int handle_fetch(struct imap_engine *e, uint64_t seq, const struct imap_a
 		/* unknown items are ignored */
 	}
 	ev->type = IMAP_EVENT_FETCH;
+	/* a STORE's answer comes as FETCH too: a FETCH in flight is the likelier owner */
 	ev->cmd = cmd_kind_id(e, CMD_FETCH);
+	if (ev->cmd == 0)
+		ev->cmd = cmd_kind_id(e, CMD_STORE);
 	return 1;
 }
 
@@ -1301,6 +1304,11 @@ uint32_t imap_engine_cmd_fetch(struct imap_engine *e, const char *uidset, const 
 uint32_t imap_engine_cmd_fetch_seq(struct imap_engine *e, const char *seqset, const char *items)
 {
 	return cmd_simple(e, CMD_FETCH, false, "FETCH %s %s", seqset, items)->id;
+}
+
+uint32_t imap_engine_cmd_store(struct imap_engine *e, const char *uidset, const char *item, const char *flags)
+{
+	return cmd_simple(e, CMD_STORE, false, "UID STORE %s %s %s", uidset, item, flags)->id;
 }
 
 uint32_t imap_engine_cmd_search(struct imap_engine *e, const char *criteria)

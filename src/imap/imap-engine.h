@@ -212,6 +212,13 @@ uint32_t imap_engine_cmd_fetch(struct imap_engine *engine, const char *uidset, c
 /* FETCH by message sequence numbers (seqset such as "99501:100000"), for reading a mailbox newest
  * first; the items should include UID. */
 uint32_t imap_engine_cmd_fetch_seq(struct imap_engine *engine, const char *seqset, const char *items);
+/* UID STORE uidset item flags: item is "+FLAGS", "-FLAGS" or "FLAGS", with ".SILENT" or not; flags the
+ * parenthesised list, e.g. "(\\Seen \\Flagged)". The new flags arrive as IMAP_EVENT_FETCH events
+ * carrying this command's id (unless a FETCH command is in flight too: then they carry its id), with
+ * MODSEQ when CONDSTORE is enabled (even with .SILENT). A UID that does not exist is no error: the
+ * command completes OK without a FETCH for it. A read-only mailbox (EXAMINE) makes it fail NO. */
+uint32_t imap_engine_cmd_store(struct imap_engine *engine, const char *uidset, const char *item,
+			       const char *flags);
 /* UID SEARCH criteria (ESEARCH's RETURN (ALL) when offered); results arrive as IMAP_EVENT_SEARCH. */
 uint32_t imap_engine_cmd_search(struct imap_engine *engine, const char *criteria);
 uint32_t imap_engine_cmd_noop(struct imap_engine *engine);

@@ -25,6 +25,8 @@ static void describe(struct buf *log, const struct imap_event *ev)
 	case IMAP_EVENT_FETCH:
 		buf_appendf(log, "FETCH %u seq=%u uid=%u flags=%x size=%lld", ev->cmd, ev->u.fetch.seq,
 			    ev->u.fetch.uid, ev->u.fetch.flags, (long long)ev->u.fetch.size);
+		if (ev->u.fetch.modseq != 0)
+			buf_appendf(log, " modseq=%llu", (unsigned long long)ev->u.fetch.modseq);
 		for (size_t i = 0; i < ev->u.fetch.n_sections; i++) {
 			const struct imap_fetch_section *s = &ev->u.fetch.sections[i];
 			buf_appendf(log, " [%s]<%lld>=", s->section, (long long)s->origin);
@@ -370,9 +372,62 @@ static void conv_sync_literal_blocks_pipeline(void)
 	buf_free(&log);
 }
 
+/* UID STORE: read-write SELECT, flags added and removed, the FETCH answers (with MODSEQ under CONDSTORE)
+ * carried by the STORE's id, a missing UID (OK without FETCH), and a refusal in a read-only mailbox. */
+static void conv_store(void)
+{
+	struct imap_engine_settings set = { "u", "p", IMAP_AUTH_AUTO, NULL, 0, true, false, true };
+	struct imap_engine *e = imap_engine_new(&set);
+	struct buf log = BUF_INIT;
+	uint32_t sel, add, del, miss, fetch, ro;
+
+	server(e, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN ENABLE CONDSTORE] ready\r\n", &log);
+	EXPECT_CLIENT(e, "s1 AUTHENTICATE PLAIN AHUAcA==\r\n");
+	server(e, "s1 OK [CAPABILITY IMAP4rev1 ENABLE CONDSTORE] in\r\n", &log);
+	EXPECT_CLIENT(e, "s2 ENABLE CONDSTORE\r\n");
+	EXPECT_LOG(&log, "READY\n");
+	sel = imap_engine_cmd_select(e, "INBOX", false);
+	add = imap_engine_cmd_store(e, "4", "+FLAGS", "(\\Seen \\Flagged)");
+	del = imap_engine_cmd_store(e, "4", "-FLAGS.SILENT", "(\\Flagged)");
+	miss = imap_engine_cmd_store(e, "99", "+FLAGS", "(\\Seen)");
+	EXPECT_CLIENT(e, "s3 SELECT \"INBOX\"\r\ns4 UID STORE 4 +FLAGS (\\Seen \\Flagged)\r\n"
+		      "s5 UID STORE 4 -FLAGS.SILENT (\\Flagged)\r\ns6 UID STORE 99 +FLAGS (\\Seen)\r\n");
+	server(e, "* ENABLED CONDSTORE\r\ns2 OK\r\n* 2 EXISTS\r\n* OK [UIDVALIDITY 9] x\r\n"
+		  "* OK [HIGHESTMODSEQ 20] x\r\ns3 OK [READ-WRITE] selected\r\n"
+		  "* 2 FETCH (UID 4 MODSEQ (21) FLAGS (\\Seen \\Flagged))\r\ns4 OK stored\r\n"
+		  "* 2 FETCH (UID 4 MODSEQ (22))\r\ns5 OK stored\r\ns6 OK nothing\r\n", &log);
+	EXPECT_LOG(&log, "EXISTS 2\nDONE 3 0 [READ-WRITE] selected\n"
+		   "FETCH 4 seq=2 uid=4 flags=5 size=-1 modseq=21\nDONE 4 0 stored\n"
+		   "FETCH 5 seq=2 uid=4 flags=0 size=-1 modseq=22\nDONE 5 0 stored\nDONE 6 0 nothing\n");
+	TEST_INTEQ(sel, 3);
+	TEST_INTEQ(add, 4);
+	TEST_INTEQ(del, 5);
+	TEST_INTEQ(miss, 6);
+	TEST_ASSERT(!imap_engine_mailbox(e)->readonly);
+	/* pipelined behind a FETCH, the answers are the FETCH's (the caller matches them by UID) */
+	fetch = imap_engine_cmd_fetch(e, "4", "(UID FLAGS)");
+	add = imap_engine_cmd_store(e, "4", "FLAGS", "()");
+	EXPECT_CLIENT(e, "s7 UID FETCH 4 (UID FLAGS)\r\ns8 UID STORE 4 FLAGS ()\r\n");
+	server(e, "* 2 FETCH (UID 4 FLAGS (\\Seen))\r\ns7 OK\r\n* 2 FETCH (UID 4 FLAGS ())\r\ns8 OK\r\n", &log);
+	EXPECT_LOG(&log, "FETCH 7 seq=2 uid=4 flags=1 size=-1\nDONE 7 0 \nFETCH 8 seq=2 uid=4 flags=0 size=-1\n"
+		   "DONE 8 0 \n");
+	TEST_INTEQ(fetch, 7);
+	/* EXAMINE: the server refuses */
+	imap_engine_cmd_select(e, "INBOX", true);
+	ro = imap_engine_cmd_store(e, "4", "+FLAGS.SILENT", "(\\Seen)");
+	EXPECT_CLIENT(e, "s9 EXAMINE \"INBOX\"\r\ns10 UID STORE 4 +FLAGS.SILENT (\\Seen)\r\n");
+	server(e, "* 2 EXISTS\r\ns9 OK [READ-ONLY] examined\r\ns10 NO [READ-ONLY] Mailbox is read-only\r\n", &log);
+	EXPECT_LOG(&log, "EXISTS 2\nDONE 9 0 [READ-ONLY] examined\nDONE 10 1 [READ-ONLY] Mailbox is read-only\n");
+	TEST_INTEQ(ro, 10);
+	TEST_ASSERT(imap_engine_mailbox(e)->readonly);
+	imap_engine_free(&e);
+	buf_free(&log);
+}
+
 static void (*const conversations[])(void) = {
 	conv_sync_literal_blocks_pipeline,
 	conv_qresync_pipelined,
+	conv_store,
 	conv_rev2_only,
 	conv_sasl_ir_list_status, conv_starttls_injection, conv_tls_policy,
 	conv_login_literal_and_fallback_list, conv_fetch_search_errors, conv_bad_input,
