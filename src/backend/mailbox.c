@@ -32,6 +32,7 @@ struct load {
 	struct hcache *hc;
 	struct hcache_txn *txn;
 	const char *account, *mailbox;
+	bool readonly;               /* EXAMINE, not SELECT */
 	uint32_t uidvalidity;        /* of the records written */
 	hcache_msg_fn *fn;
 	void *ctx;
@@ -506,10 +507,10 @@ static int cold_load(struct load *ld, const char **error_r)
 }
 
 /* A cached mailbox with the same UIDVALIDITY: sends the sync commands for `method` pipelined (behind
- * the EXAMINE when select is true), merges the cache with the answers and fetches what is new or
+ * the SELECT/EXAMINE when select is true), merges the cache with the answers and fetches what is new or
  * missing. Returns 0 when done, 1 when the result does not check out (the caller resyncs the long
  * way), 2 when UIDVALIDITY changed and 4 when the cache cannot be read (the caller reads everything),
- * 3 when the server refused the EXAMINE (*error_r), -1 on error (*error_r). */
+ * 3 when the server refused the SELECT/EXAMINE (*error_r), -1 on error (*error_r). */
 static int warm_load(struct load *ld, enum mailbox_method method, bool select, const char **error_r)
 {
 	struct imap_engine *engine = session_engine(ld->s);
@@ -526,9 +527,9 @@ static int warm_load(struct load *ld, enum mailbox_method method, bool select, c
 	cache_begin(ld);
 	if (select) {
 		cmds[ncmds++] = method == MAILBOX_QRESYNC ?
-			imap_engine_cmd_select_qresync(engine, ld->mailbox, true, ld->st.uidvalidity,
+			imap_engine_cmd_select_qresync(engine, ld->mailbox, ld->readonly, ld->st.uidvalidity,
 						       ld->st.highestmodseq) :
-			imap_engine_cmd_select(engine, ld->mailbox, true);
+			imap_engine_cmd_select(engine, ld->mailbox, ld->readonly);
 	}
 	if (method == MAILBOX_CONDSTORE) {
 		snprintf(buf, sizeof(buf), "(UID FLAGS) (CHANGEDSINCE %llu)", (unsigned long long)ld->st.highestmodseq);
@@ -546,7 +547,7 @@ static int warm_load(struct load *ld, enum mailbox_method method, bool select, c
 	if (select) {
 		ret = session_wait(ld->s, cmds[0], sync_event, ld, error_r);
 		if (ret != 0) {
-			/* drain what was pipelined behind the refused EXAMINE */
+			/* drain what was pipelined behind the refused SELECT/EXAMINE */
 			const char *ignored;
 			if (ret > 0 && session_wait(ld->s, cmds[ncmds - 1], NULL, NULL, &ignored) < 0)
 				return -1;
@@ -597,7 +598,7 @@ static int warm_load(struct load *ld, enum mailbox_method method, bool select, c
 	return 0;
 }
 
-int mailbox_load(struct session *s, struct hcache *hc, const char *account, const char *mailbox,
+int mailbox_load(struct session *s, struct hcache *hc, const char *account, const char *mailbox, bool readonly,
 		 hcache_msg_fn *fn, void *ctx, struct mailbox_load_stats *stats, const char **error_r)
 {
 	struct imap_engine *engine = session_engine(s);
@@ -613,6 +614,7 @@ int mailbox_load(struct session *s, struct hcache *hc, const char *account, cons
 	ld.hc = hc;
 	ld.account = account;
 	ld.mailbox = mailbox;
+	ld.readonly = readonly;
 	ld.fn = fn;
 	ld.ctx = ctx;
 	ld.stats = stats;
@@ -629,7 +631,7 @@ int mailbox_load(struct session *s, struct hcache *hc, const char *account, cons
 			method = MAILBOX_CONDSTORE;
 		ret = warm_load(&ld, method, true, error_r);
 		if (ret == 3) {
-			ret = 1; /* EXAMINE refused */
+			ret = 1; /* SELECT/EXAMINE refused */
 			goto out;
 		}
 		if (ret == 1) {
@@ -659,7 +661,7 @@ int mailbox_load(struct session *s, struct hcache *hc, const char *account, cons
 		}
 		goto out;
 	}
-	ret = session_wait(s, imap_engine_cmd_select(engine, mailbox, true), NULL, NULL, error_r);
+	ret = session_wait(s, imap_engine_cmd_select(engine, mailbox, readonly), NULL, NULL, error_r);
 	if (ret != 0)
 		goto out;
 	ret = cold_load(&ld, error_r);

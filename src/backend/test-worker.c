@@ -23,7 +23,9 @@
 
 /* The scripted server: `server.sh MODE LOG` speaks IMAP on stdin/stdout and appends each command
  * (without its tag) to LOG, and "connect" per connection. MODE: ok; dead (closes at once); mute (no
- * greeting, waits for EOF); hang (never answers LIST); noopdie (closes on NOOP). */
+ * greeting, waits for EOF); hang (never answers LIST); noopdie (closes on NOOP). Folders: INBOX (empty,
+ * read-only even when SELECTed), Flags (read-write; STORE on UID 5 works, on 6 is refused, on 7 is
+ * answered without the UID; other UIDs do not exist), Nope (refused). */
 static const char t_server[] =
 	"mode=$1 log=$2\n"
 	"cr=$(printf '\\r')\n"
@@ -47,8 +49,17 @@ static const char t_server[] =
 	"		printf '* LIST (\\\\HasChildren) \"/\" Work\\r\\n* STATUS Work (MESSAGES 0 UNSEEN 0)\\r\\n'\n"
 	"		printf '* LIST () \"/\" INBOX\\r\\n* STATUS INBOX (MESSAGES 3 UNSEEN 1)\\r\\n'\n"
 	"		printf '* LIST (\\\\Noselect) \"/\" Work/Old\\r\\n%s OK LIST done\\r\\n' \"$tag\" ;;\n"
-	"	EXAMINE*Nope*) printf '%s NO Mailbox does not exist\\r\\n' \"$tag\" ;;\n"
-	"	EXAMINE*)\n"
+	"	EXAMINE*Nope*|SELECT*Nope*) printf '%s NO Mailbox does not exist\\r\\n' \"$tag\" ;;\n"
+	"	SELECT*Flags*)\n"
+	"		printf '* 3 EXISTS\\r\\n* OK [UIDVALIDITY 7] ok\\r\\n* OK [UIDNEXT 8] ok\\r\\n'\n"
+	"		printf '%s OK [READ-WRITE] done\\r\\n' \"$tag\" ;;\n"
+	"	'UID STORE 5 +'*) printf '* 1 FETCH (UID 5 FLAGS (\\\\Seen \\\\Flagged))\\r\\n%s OK stored\\r\\n' \"$tag\" ;;\n"
+	"	'UID STORE 5 -'*) printf '* 1 FETCH (UID 5 FLAGS (\\\\Seen))\\r\\n%s OK stored\\r\\n' \"$tag\" ;;\n"
+	"	'UID STORE 6 '*) printf '%s NO [CANNOT] flags are frozen\\r\\n' \"$tag\" ;;\n"
+	"	'UID STORE 7 '*) printf '* 3 FETCH (FLAGS (\\\\Seen))\\r\\n%s OK stored\\r\\n' \"$tag\" ;;\n"
+	"	'UID FETCH 7 '*) printf '* 3 FETCH (UID 7 FLAGS (\\\\Seen))\\r\\n%s OK fetched\\r\\n' \"$tag\" ;;\n"
+	"	'UID STORE '*|'UID FETCH '*) printf '%s OK nothing\\r\\n' \"$tag\" ;;\n"
+	"	EXAMINE*|SELECT*)\n"
 	"		printf '* 0 EXISTS\\r\\n* OK [UIDVALIDITY 7] ok\\r\\n* OK [UIDNEXT 1] ok\\r\\n'\n"
 	"		printf '* OK [ALERT] quota \\033[2J nearly full\\r\\n%s OK [READ-ONLY] done\\r\\n' \"$tag\" ;;\n"
 	"	LOGOUT) printf '* BYE bye\\r\\n%s OK bye\\r\\n' \"$tag\"; exit 0 ;;\n"
@@ -118,6 +129,7 @@ static const char *t_type_name(uint32_t type)
 	case WORKER_EV_MSGS: return "msgs";
 	case WORKER_EV_RESET: return "reset";
 	case WORKER_EV_BODY: return "body";
+	case WORKER_EV_FLAGS: return "flags";
 	case WORKER_EV_PROGRESS: return "progress";
 	case WORKER_EV_DONE: return "done";
 	case WORKER_EV_ERROR: return "error";
@@ -355,6 +367,69 @@ static void test_open(void)
 	t_finish(&t);
 }
 
+/* A flags request on folder Flags (UIDVALIDITY 7) that must end DONE after WORKER_EV_FLAGS with want. */
+static void t_flags_done(struct t_env *t, uint32_t uid, uint32_t add, uint32_t remove, uint32_t want)
+{
+	uint64_t id = worker_request_flags(t->w, "Flags", 7, uid, add, remove);
+	char *line = xasprintf("flags %llu %u %u\n", (unsigned long long)id, uid, want);
+
+	TEST_INTEQ(t_wait(t, id, -1, NULL), WORKER_EV_DONE);
+	TEST_ASSERT(strstr(t->seen.data, line) != NULL);
+	free(line);
+}
+
+/* WORKER_REQ_FLAGS: SELECT once, STORE, the answer read back (or asked for), and every refusal. */
+static void test_flags(void)
+{
+	static const struct {
+		const char *folder;
+		uint32_t uidvalidity, uid, add, remove;
+		const char *error;
+	} refused[] = {
+		{ "Flags", 7, 9, IMAP_FLAG_SEEN, 0, "no such message in 'Flags': UID 9" },
+		/* another UIDVALIDITY: the UID may name another message now */
+		{ "Flags", 8, 5, IMAP_FLAG_SEEN, 0, "was renewed on the server" },
+		{ "Flags", 7, 5, IMAP_FLAG_RECENT, 0, "these flags cannot be changed" },
+		{ "Flags", 7, 5, IMAP_FLAG_SEEN, IMAP_FLAG_SEEN, "these flags cannot be changed" },
+		{ "INBOX", 0, 5, IMAP_FLAG_SEEN, 0, "cannot change flags: the folder 'INBOX' is read-only" },
+		{ "Nope", 0, 5, IMAP_FLAG_SEEN, 0, "no such folder 'Nope'" },
+	};
+	struct t_env t;
+	uint64_t id;
+	char *log;
+
+	t_start(&t, "ok", 0);
+	t_flags_done(&t, 5, IMAP_FLAG_SEEN | IMAP_FLAG_FLAGGED, 0, IMAP_FLAG_SEEN | IMAP_FLAG_FLAGGED);
+	t_flags_done(&t, 5, 0, IMAP_FLAG_FLAGGED, IMAP_FLAG_SEEN);
+	/* the server's refusal, said */
+	id = worker_request_flags(t.w, "Flags", 7, 6, IMAP_FLAG_SEEN, 0);
+	TEST_INTEQ(t_wait(&t, id, -1, NULL), WORKER_EV_ERROR);
+	TEST_ASSERT(strstr(t.seen.data, "the server refused to change the flags: [CANNOT] flags are frozen") != NULL);
+	/* an answer without the UID: the flags are asked for */
+	buf_reset(&t.seen);
+	t_flags_done(&t, 7, IMAP_FLAG_SEEN, 0, IMAP_FLAG_SEEN);
+	/* refusals: each an ERROR that says why; flags that cannot be stored never reach the server */
+	for (size_t i = 0; i < N_ELEMENTS(refused); i++) {
+		buf_reset(&t.seen);
+		id = worker_request_flags(t.w, refused[i].folder, refused[i].uidvalidity, refused[i].uid,
+					  refused[i].add, refused[i].remove);
+		TEST_INTEQ(t_wait(&t, id, -1, NULL), WORKER_EV_ERROR);
+		TEST_ASSERT(strstr(t.seen.data, refused[i].error) != NULL);
+	}
+	/* a body fetched from Flags EXAMINEs it: the next change SELECTs it again */
+	id = worker_request(t.w, WORKER_REQ_BODY, "Flags", 5);
+	TEST_INTEQ(t_wait(&t, id, -1, NULL), WORKER_EV_ERROR);
+	id = worker_request_flags(t.w, "Flags", 7, 5, IMAP_FLAG_FLAGGED, 0);
+	TEST_INTEQ(t_wait(&t, id, -1, NULL), WORKER_EV_DONE);
+	log = t_read(t.log);
+	TEST_INTEQ(t_count(log, "SELECT \"Flags\""), 2);
+	TEST_INTEQ(t_count(log, "EXAMINE \"Flags\""), 1);
+	TEST_INTEQ(t_count(log, "UID STORE 5 "), 3);
+	TEST_INTEQ(t_count(log, "UID FETCH 7 (UID FLAGS)"), 1);
+	free(log);
+	t_finish(&t);
+}
+
 static void test_dead_server(void)
 {
 	struct t_env t;
@@ -549,6 +624,7 @@ static const struct test_case cases[] = {
 	{ "folders: statuses, INBOX first, final last", test_folders },
 	{ "folders: names, counts and attributes", test_folder_payload },
 	{ "open: empty folder, an alert, refused EXAMINE, bad body requests", test_open },
+	{ "flags: stored, read back, refused, read-only, gone", test_flags },
 	{ "a dead server: ERROR, then FAILED; the next request reconnects", test_dead_server },
 	{ "cancel a command a hung server never answers", test_cancel_hung_command },
 	{ "cancel a connection that never greets", test_cancel_hung_connect },

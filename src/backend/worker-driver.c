@@ -24,6 +24,7 @@ static const char usage[] =
 	"usage: test-worker drive [-F config] [-a account] [-q ui-queue-length] [-d logfile] COMMAND...\n"
 	"Each COMMAND is one argument, its words separated by spaces:\n"
 	"  folders | open FOLDER [UIDFILE] | body FOLDER UID [FILE]   a request, waited for\n"
+	"  flags FOLDER UID +seen|-seen|+flagged|-flagged...           (WORKER_REQ_FLAGS)\n"
 	"  start folders|open FOLDER|body FOLDER UID                 a request in the background\n"
 	"  wait-msgs | cancel | finish                                wait for its first records, cancel it\n"
 	"                                                             (timed), or wait for its final message\n"
@@ -181,6 +182,10 @@ static void handle(struct driver *d, struct ev_msg *m)
 		printf("body %lld %zu\n", (long long)m->a, body->len);
 		break;
 	}
+	case WORKER_EV_FLAGS:
+		printf("flags %lld%s%s\n", (long long)m->a, (m->b & IMAP_FLAG_SEEN) ? " \\Seen" : "",
+		       (m->b & IMAP_FLAG_FLAGGED) ? " \\Flagged" : "");
+		break;
 	case WORKER_EV_PROGRESS:
 		printf("progress %lld %lld\n", (long long)m->a, (long long)m->b);
 		break;
@@ -266,6 +271,18 @@ static int request(struct driver *d, struct pending *p, char **words, size_t n)
 			return -1;
 		}
 		p->id = worker_request(d->w, WORKER_REQ_BODY, words[1], strtoll(words[2], NULL, 10));
+	} else if (strcmp(words[0], "flags") == 0 && n >= 4) {
+		uint32_t add = 0, remove = 0;
+
+		for (size_t i = 3; i < n; i++) {
+			uint32_t bit = strcmp(words[i] + 1, "seen") == 0 ? IMAP_FLAG_SEEN :
+				strcmp(words[i] + 1, "flagged") == 0 ? IMAP_FLAG_FLAGGED :
+				strcmp(words[i] + 1, "recent") == 0 ? IMAP_FLAG_RECENT : 0;
+			if (bit == 0 || (words[i][0] != '+' && words[i][0] != '-'))
+				return -1;
+			*(words[i][0] == '+' ? &add : &remove) |= bit;
+		}
+		p->id = worker_request_flags(d->w, words[1], 0, (uint32_t)strtoul(words[2], NULL, 10), add, remove);
 	} else {
 		return -1;
 	}
@@ -303,7 +320,7 @@ static int background(struct driver *d, const char *what)
 /* Runs one command. Returns 0, or -1 when it did not go as it must. */
 static int run(struct driver *d, char *line)
 {
-	char *words[5] = { NULL, NULL, NULL, NULL, NULL }, *save = NULL, *rest;
+	char *words[6] = { NULL, NULL, NULL, NULL, NULL, NULL }, *save = NULL, *rest;
 	size_t n = 0;
 	int ret = 0;
 
@@ -312,7 +329,7 @@ static int run(struct driver *d, char *line)
 		printf("ran %d\n", rc);
 		return rc == 0 ? 0 : -1;
 	}
-	for (rest = strtok_r(line, " ", &save); rest != NULL && n < 5; rest = strtok_r(NULL, " ", &save))
+	for (rest = strtok_r(line, " ", &save); rest != NULL && n < N_ELEMENTS(words); rest = strtok_r(NULL, " ", &save))
 		words[n++] = rest;
 	if (n == 0)
 		return -1;

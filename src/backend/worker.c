@@ -49,10 +49,17 @@ struct worker {
 
 	/* the worker thread's */
 	struct session *session;
-	char *selected;              /* the folder the session has EXAMINEd, or NULL */
+	char *selected;              /* the folder the session has SELECTed or EXAMINEd, or NULL */
+	bool selected_rw;            /* SELECTed (STORE may work), not EXAMINEd */
 	struct bcache *bc;
 	bool bc_tried;
 	int64_t last_io_ms;          /* when the connection was last used */
+};
+
+/* WORKER_REQ_FLAGS's payload. */
+struct flags_req {
+	uint32_t uidvalidity, add, remove;
+	char folder[];
 };
 
 /* A request being run (the worker thread's). */
@@ -61,6 +68,7 @@ struct job {
 	uint64_t id;
 	const char *arg;
 	int64_t a;
+	const struct flags_req *flags; /* WORKER_REQ_FLAGS's, else NULL */
 };
 
 /* What a request step returns. */
@@ -235,6 +243,7 @@ static void worker_disconnect(struct worker *w)
 	session_close(&w->session);
 	free(w->selected);
 	w->selected = NULL;
+	w->selected_rw = false;
 }
 
 /* The session's [ALERT]s, for the user (they belong to no request). */
@@ -274,7 +283,7 @@ static int plain_event(void *ctx, const struct imap_event *ev)
 /* The keep-alive: a NOOP on an idle connection; a dead one is dropped. */
 static void worker_keepalive(struct worker *w)
 {
-	struct job job = { w, 0, NULL, 0 };
+	struct job job = { w, 0, NULL, 0, NULL };
 	const char *error;
 	int ret;
 
@@ -468,9 +477,11 @@ static int job_open(struct job *job, int64_t *count_r, const char **error_r)
 	oc.job = job;
 	free(w->selected);
 	w->selected = NULL;
-	ret = mailbox_load(w->session, w->hc, w->acct->name, job->arg, open_record, &oc, &stats, error_r);
+	/* read-write: the UI marks messages read and flags them in the folder it shows */
+	ret = mailbox_load(w->session, w->hc, w->acct->name, job->arg, false, open_record, &oc, &stats, error_r);
 	if (ret == 0) {
 		w->selected = xstrdup(job->arg);
+		w->selected_rw = true;
 		log_info("worker %s: open %s: %zu from cache, %zu fetched (%s)", w->acct->name, job->arg,
 			 stats.from_cache, stats.fetched, mailbox_method_name(stats.method));
 		if (open_post_mailbox(&oc) < 0 || open_flush(&oc) < 0) {
@@ -479,7 +490,7 @@ static int job_open(struct job *job, int64_t *count_r, const char **error_r)
 		}
 		*count_r = oc.delivered;
 	} else if (ret > 0) {
-		log_info("worker %s: EXAMINE %s refused: %s", w->acct->name, job->arg, *error_r);
+		log_info("worker %s: SELECT %s refused: %s", w->acct->name, job->arg, *error_r);
 		*error_r = errstr(_("no such folder '%s' (server said: %s)"), job->arg, *error_r);
 		ret = JOB_FAILED;
 	} else {
@@ -588,6 +599,7 @@ static int job_body(struct job *job, const char **error_r)
 	if (w->selected == NULL || strcmp(w->selected, folder) != 0) {
 		free(w->selected);
 		w->selected = NULL;
+		w->selected_rw = false;
 		sel = imap_engine_cmd_select(engine, folder, true);
 	}
 	probe = imap_engine_cmd_fetch(engine, uidstr, "(UID RFC822.SIZE)");
@@ -645,6 +657,172 @@ out:
 	return ret;
 }
 
+/* ---- flags ---------------------------------------------------------------------------------- */
+
+struct flags_ctx {
+	struct job *job;
+	uint32_t uid;
+	bool found;                  /* a FETCH with the message's FLAGS came */
+	uint32_t flags;
+	uint64_t modseq;             /* the highest MODSEQ reported for it, 0 none */
+};
+
+static int flags_event(void *ctx, const struct imap_event *ev)
+{
+	struct flags_ctx *fc = ctx;
+	const struct imap_fetch *f = &ev->u.fetch;
+
+	if (ev->type == IMAP_EVENT_FETCH && f->uid == fc->uid) {
+		if (f->has_flags) {
+			fc->found = true;
+			fc->flags = f->flags;
+		}
+		if (f->modseq > fc->modseq)
+			fc->modseq = f->modseq;
+	}
+	return plain_event(fc->job, ev);
+}
+
+/* The parenthesised flag list of the bits in flags (WORKER_STORABLE_FLAGS), into buf. */
+static void flags_list(uint32_t flags, char *buf, size_t size)
+{
+	static const struct { uint32_t bit; const char *name; } names[] = {
+		{ IMAP_FLAG_SEEN, "\\Seen" }, { IMAP_FLAG_ANSWERED, "\\Answered" }, { IMAP_FLAG_FLAGGED, "\\Flagged" },
+		{ IMAP_FLAG_DELETED, "\\Deleted" }, { IMAP_FLAG_DRAFT, "\\Draft" },
+	};
+	size_t n = 0;
+
+	n += (size_t)snprintf(buf, size, "(");
+	for (size_t i = 0; i < N_ELEMENTS(names); i++) {
+		if (flags & names[i].bit)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", buf[n - 1] == '(' ? "" : " ", names[i].name);
+	}
+	snprintf(buf + n, size - n, ")");
+}
+
+/* Waits for a STORE or FETCH of the flags job. Returns JOB_OK, JOB_FAILED when the server refused it
+ * (*error_r = its text) or JOB_LOST (*error_r). */
+static int flags_wait(struct flags_ctx *fc, uint32_t cmd, const char **error_r)
+{
+	int ret = session_wait(fc->job->w->session, cmd, flags_event, fc, error_r);
+
+	return ret < 0 ? JOB_LOST : ret > 0 ? JOB_FAILED : JOB_OK;
+}
+
+/* Writes the message's new flags (and MODSEQ, when the server said) into the header cache. A failure
+ * is logged, not an error: the next open resyncs the flags from the server. */
+static void flags_cache(struct worker *w, const char *folder, uint32_t uidvalidity, const struct flags_ctx *fc)
+{
+	struct hcache_txn *txn;
+	const char *error;
+
+	if (w->hc == NULL || uidvalidity == 0)
+		return;
+	if (hcache_begin(w->hc, w->acct->name, folder, &txn, &error) < 0) {
+		log_warn("%s", error);
+		return;
+	}
+	(void)hcache_txn_set_flags(txn, uidvalidity, fc->uid, fc->flags, fc->modseq);
+	if (hcache_commit(&txn, &error) < 0)
+		log_warn("%s", error);
+}
+
+static int job_flags(struct job *job, const char **error_r)
+{
+	struct worker *w = job->w;
+	struct imap_engine *engine = session_engine(w->session);
+	const struct flags_req *fr = job->flags;
+	const struct imap_mailbox_info *mb;
+	struct flags_ctx fc;
+	uint32_t cmds[2];
+	size_t n = 0;
+	char uidstr[16], list[96];
+	int ret = JOB_OK;
+
+	if (fr == NULL || fr->folder[0] == '\0' || job->a <= 0 || job->a > UINT32_MAX) {
+		*error_r = _("no such message");
+		return JOB_FAILED;
+	}
+	if (((fr->add | fr->remove) & ~(uint32_t)WORKER_STORABLE_FLAGS) != 0 || (fr->add & fr->remove) != 0 ||
+	    (fr->add | fr->remove) == 0) {
+		*error_r = _("these flags cannot be changed");
+		return JOB_FAILED;
+	}
+	memset(&fc, 0, sizeof(fc));
+	fc.job = job;
+	fc.uid = (uint32_t)job->a;
+	snprintf(uidstr, sizeof(uidstr), "%u", fc.uid);
+	/* STORE needs the folder SELECTed, not EXAMINEd */
+	if (w->selected == NULL || strcmp(w->selected, fr->folder) != 0 || !w->selected_rw) {
+		free(w->selected);
+		w->selected = NULL;
+		w->selected_rw = false;
+		ret = flags_wait(&fc, imap_engine_cmd_select(engine, fr->folder, false), error_r);
+		if (ret == JOB_FAILED)
+			*error_r = errstr(_("no such folder '%s' (server said: %s)"), fr->folder, *error_r);
+		if (ret != JOB_OK)
+			return ret;
+		w->selected = xstrdup(fr->folder);
+		w->selected_rw = true;
+	}
+	mb = imap_engine_mailbox(engine);
+	if (mb->readonly) {
+		*error_r = errstr(_("cannot change flags: the folder '%s' is read-only"), fr->folder);
+		return JOB_FAILED;
+	}
+	if (fr->uidvalidity != 0 && mb->uidvalidity != fr->uidvalidity) {
+		*error_r = errstr(_("cannot change flags: the folder '%s' was renewed on the server (open it again)"),
+				  fr->folder);
+		return JOB_FAILED;
+	}
+	/* not .SILENT: the answer says the flags the message has now */
+	if (fr->add != 0) {
+		flags_list(fr->add, list, sizeof(list));
+		cmds[n++] = imap_engine_cmd_store(engine, uidstr, "+FLAGS", list);
+	}
+	if (fr->remove != 0) {
+		flags_list(fr->remove, list, sizeof(list));
+		cmds[n++] = imap_engine_cmd_store(engine, uidstr, "-FLAGS", list);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *said;
+		int r = flags_wait(&fc, cmds[i], &said);
+
+		if (r == JOB_LOST) {
+			*error_r = said;
+			return JOB_LOST;
+		}
+		if (r == JOB_FAILED && ret == JOB_OK) {
+			/* the other STORE pipelined behind it is drained all the same */
+			*error_r = errstr(_("the server refused to change the flags: %s"), said);
+			ret = JOB_FAILED;
+		}
+	}
+	if (ret != JOB_OK)
+		return ret;
+	if (!fc.found) {
+		/* a server that answered without the UID, or a message that is gone: ask */
+		bool modseq = (imap_engine_capabilities(engine) & IMAP_CAPA_CONDSTORE) != 0;
+
+		ret = flags_wait(&fc, imap_engine_cmd_fetch(engine, uidstr, modseq ? "(UID FLAGS MODSEQ)" : "(UID FLAGS)"),
+				 error_r);
+		if (ret == JOB_OK && !fc.found)
+			ret = JOB_FAILED;
+		if (ret == JOB_FAILED)
+			*error_r = errstr(_("no such message in '%s': UID %u"), fr->folder, fc.uid);
+		if (ret != JOB_OK)
+			return ret;
+	}
+	log_debug("worker %s: flags %s %u: %#x (modseq %llu)", w->acct->name, fr->folder, fc.uid, fc.flags,
+		  (unsigned long long)fc.modseq);
+	flags_cache(w, fr->folder, mb->uidvalidity, &fc);
+	if (worker_post(w, job->id, WORKER_EV_FLAGS, fc.uid, fc.flags, NULL, NULL, false) < 0) {
+		*error_r = _("aborted");
+		return JOB_FAILED;
+	}
+	return JOB_OK;
+}
+
 /* ---- requests ------------------------------------------------------------------------------- */
 
 /* What the status bar says while a request runs. */
@@ -654,6 +832,7 @@ static const char *job_doing(const struct ev_msg *req)
 	case WORKER_REQ_FOLDERS: return _("listing folders…");
 	case WORKER_REQ_OPEN: return errstr(_("opening %s…"), req->payload != NULL ? (char *)req->payload : "");
 	case WORKER_REQ_BODY: return _("fetching a message…");
+	case WORKER_REQ_FLAGS: return _("changing flags…");
 	}
 	return "";
 }
@@ -661,12 +840,16 @@ static const char *job_doing(const struct ev_msg *req)
 /* Runs one request to its final message. */
 static void worker_run(struct worker *w, const struct ev_msg *req)
 {
-	struct job job = { w, req->request_id, req->payload, req->a };
+	struct job job = { w, req->request_id, req->payload, req->a, NULL };
 	const char *error = NULL;
 	char *why = NULL;
 	int64_t count = 0;
 	int ret;
 
+	if (req->type == WORKER_REQ_FLAGS && req->payload != NULL) {
+		job.flags = req->payload;
+		job.arg = job.flags->folder;
+	}
 	worker_arm(w, job.id, false);
 	if (job_cancelled(&job)) {
 		(void)worker_post(w, job.id, WORKER_EV_CANCELLED, 0, 0, NULL, NULL, true);
@@ -686,6 +869,9 @@ static void worker_run(struct worker *w, const struct ev_msg *req)
 			break;
 		case WORKER_REQ_BODY:
 			ret = job_body(&job, &error);
+			break;
+		case WORKER_REQ_FLAGS:
+			ret = job_flags(&job, &error);
 			break;
 		default:
 			error = errstr("unknown request %u", req->type);
@@ -804,22 +990,43 @@ fail:
 	return -1;
 }
 
+/* Gives msg a request id and queues it. Returns the id. */
+static uint64_t worker_push_request(struct worker *w, struct ev_msg *msg)
+{
+	msg->request_id = ev_request_id_next();
+	pthread_mutex_lock(&w->lock);
+	w->requested = msg->request_id;
+	pthread_mutex_unlock(&w->lock);
+	/* unbounded and only closed by worker_stop: never full, never closed here */
+	if (ev_queue_push(w->requests, msg, 0) != EV_QUEUE_OK)
+		ev_msg_drop(msg);
+	return msg->request_id;
+}
+
 uint64_t worker_request(struct worker *w, enum worker_req type, const char *arg, int64_t a)
 {
 	struct ev_msg msg = { .type = type, .account = w->account, .a = a };
 
-	msg.request_id = ev_request_id_next();
 	if (arg != NULL) {
 		msg.payload = xstrdup(arg);
 		msg.payload_free = free;
 	}
-	pthread_mutex_lock(&w->lock);
-	w->requested = msg.request_id;
-	pthread_mutex_unlock(&w->lock);
-	/* unbounded and only closed by worker_stop: never full, never closed here */
-	if (ev_queue_push(w->requests, &msg, 0) != EV_QUEUE_OK)
-		ev_msg_drop(&msg);
-	return msg.request_id;
+	return worker_push_request(w, &msg);
+}
+
+uint64_t worker_request_flags(struct worker *w, const char *folder, uint32_t uidvalidity, uint32_t uid,
+			      uint32_t add, uint32_t remove)
+{
+	size_t len = strlen(folder != NULL ? folder : "");
+	struct flags_req *fr = xmalloc(sizeof(*fr) + len + 1);
+	struct ev_msg msg = { .type = WORKER_REQ_FLAGS, .account = w->account, .a = uid, .payload = fr,
+			      .payload_free = free };
+
+	fr->uidvalidity = uidvalidity;
+	fr->add = add;
+	fr->remove = remove;
+	memcpy(fr->folder, folder != NULL ? folder : "", len + 1);
+	return worker_push_request(w, &msg);
 }
 
 void worker_cancel(struct worker *w, uint64_t request_id)

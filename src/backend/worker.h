@@ -6,6 +6,7 @@
 #include "cfg/cfg.h"
 #include "ev/ev-queue.h"
 #include "hcache/hcache.h"
+#include "imap/imap-engine.h"
 #include "lib/buf.h"
 
 /* The UI sends requests with worker_request(); the worker answers on the UI's queue with struct ev_msg
@@ -20,7 +21,8 @@ enum worker_req {
 				  * newest first on a cold open; WORKER_EV_RESET means forget this request's
 				  * messages so far), then DONE (b = the message count) */
 	WORKER_REQ_BODY,         /* arg: folder name, a: UID. WORKER_EV_BODY (the raw message, from the body
-				  * cache or fetched and then cached), then DONE */
+				  * cache or fetched and then cached), then DONE. Never sets \Seen (BODY.PEEK) */
+	WORKER_REQ_FLAGS,        /* made with worker_request_flags(). WORKER_EV_FLAGS, then DONE */
 };
 
 enum worker_ev {
@@ -33,6 +35,7 @@ enum worker_ev {
 	WORKER_EV_MSGS,          /* payload: struct worker_batch * */
 	WORKER_EV_RESET,         /* forget every message this request delivered so far */
 	WORKER_EV_BODY,          /* a: UID; payload: struct worker_body * */
+	WORKER_EV_FLAGS,         /* a: UID, b: its flags (enum imap_flag) as the server now has them */
 	WORKER_EV_PROGRESS,      /* a: done, b: total (0 unknown): long work under way (not sent yet) */
 	WORKER_EV_DONE,          /* final: the request succeeded (b: a count where the request says so) */
 	WORKER_EV_ERROR,         /* final; payload: char * one-line message (translated, sanitised) */
@@ -94,6 +97,20 @@ int worker_start(const struct cfg_account *acct, uint32_t account, struct hcache
 
 /* Queues a request (never blocks). arg is copied (may be NULL). Returns its request id. UI thread. */
 uint64_t worker_request(struct worker *worker, enum worker_req type, const char *arg, int64_t a);
+
+/* Flags a WORKER_REQ_FLAGS request may add or remove (enum imap_flag; \Recent is the server's). */
+#define WORKER_STORABLE_FLAGS (IMAP_FLAG_SEEN | IMAP_FLAG_ANSWERED | IMAP_FLAG_FLAGGED | IMAP_FLAG_DELETED | \
+			       IMAP_FLAG_DRAFT)
+
+/* Queues a WORKER_REQ_FLAGS request (never blocks): adds the flags `add` and removes the flags `remove`
+ * (WORKER_STORABLE_FLAGS bits, not the same bit in both) on message uid of folder (copied). The folder
+ * is SELECTed read-write unless it is already; uidvalidity is the UIDVALIDITY the caller knows the UID
+ * under (0: not checked): another one fails the request instead of changing another message. The
+ * header cache record follows the server's answer. Answers WORKER_EV_FLAGS then DONE, or ERROR (no
+ * such folder or message, a read-only folder, UIDVALIDITY changed, the server refused: the message
+ * says which). Returns the request id. UI thread. */
+uint64_t worker_request_flags(struct worker *worker, const char *folder, uint32_t uidvalidity, uint32_t uid,
+			      uint32_t add, uint32_t remove);
 
 /* Asks the worker to stop the request; its final message then is WORKER_EV_CANCELLED (or DONE/ERROR
  * if it finished first). A queued request is answered CANCELLED without running. A running one stops

@@ -305,7 +305,8 @@ static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort
 	/* without a cache (no home, unwritable) skua works uncached */
 	if ((hc = cli_hcache(cli, &error)) == NULL)
 		log_warn("%s", error);
-	ret = mailbox_load(cli->session, hc, cli->acct->name, folder, list_msg, idx, &stats, &error);
+	/* read-only: listing never changes anything on the server (not even \Recent) */
+	ret = mailbox_load(cli->session, hc, cli->acct->name, folder, true, list_msg, idx, &stats, &error);
 	if (ret > 0)
 		cli_error(_("no such folder '%s' (server said: %s)"), folder, error);
 	else if (ret < 0)

@@ -1,9 +1,10 @@
 #!/bin/bash
 # worker: the account worker (src/backend/worker.c), driven by `test-worker drive`, against the harness
 # Dovecot and the hostile server: folders; a cold then a warm open (every UID once, the counts doveadm
-# gives); a body as doveadm has it; a cancelled open of a big folder on a slow link, and on a server
-# that stops answering; a stop in the middle of an open; a server that dies, refuses or misbehaves:
-# ERROR, then STATUS failed, and the next request connects again. Never a crash or a broken promise.
+# gives); a body as doveadm has it; flags changed as doveadm then sees them; a cancelled open of a
+# big folder on a slow link, and on a server that stops answering; a stop in the middle of an open; a
+# server that dies, refuses or misbehaves: ERROR, then STATUS failed, and the next request connects
+# again. Never a crash or a broken promise.
 . "${SKUA_SRCDIR:-$(dirname "$0")/../..}/tests/harness/lib.sh"
 harness_init
 DRIVER=${SKUA_BUILDDIR:-$(dirname "$SKUA")}/src/backend/test-worker
@@ -97,6 +98,30 @@ assert_contains "$(cat "$T/drive.log")" "body INBOX 3 from the body cache" "the 
 assert_contains "$OUT" "error body no such message in 'INBOX': UID 99999" "a missing UID"
 assert_contains "$OUT" "error body no such folder 'Nope'" "a missing folder"
 assert_contains "$OUT" "done body" "bodies done"
+
+# --- flags: changed on the server in the folder the worker SELECTed (doveadm sees them); the CLI,
+# read-only, then lists what doveadm has; a missing UID is an error ---
+uid=$(dv_fetch INBOX uid unseen | head -n 1)
+[ -n "$uid" ] || fail "no unseen message in INBOX"
+rm -f "$T/drive.log"
+drive_ok "open INBOX" "flags INBOX $uid +seen +flagged" "flags INBOX $uid -flagged" "flags INBOX 99999 +seen" \
+	"flags INBOX $uid +recent"
+assert_eq "flags $uid \\Seen \\Flagged
+flags $uid \\Seen" "$(printf '%s\n' "$OUT" | grep '^flags ')" "the flags the server answered"
+assert_eq 2 "$(printf '%s\n' "$OUT" | grep -c '^done flags')" "two changes done"
+assert_contains "$OUT" "error flags no such message in 'INBOX': UID 99999" "a missing UID"
+assert_contains "$OUT" "error flags these flags cannot be changed" "\\Recent is the server's"
+assert_contains "$(cat "$T/drive.log")" 'SELECT "INBOX"' "the worker SELECTs"
+assert_contains "$(cat "$T/drive.log")" "UID STORE $uid +FLAGS (\\Seen \\Flagged)" "one STORE for both flags"
+flags=$(dv_fetch INBOX flags uid "$uid")
+assert_contains "$flags" '\Seen' "doveadm: seen"
+assert_not_contains "$flags" '\Flagged' "doveadm: not flagged"
+rm -f "$T/trace.log"
+skua_ok -d "$T/trace.log" list INBOX -n 100000
+assert_eq "$(oracle list INBOX 100000)" "$OUT" "the CLI lists the server's flags"
+assert_contains "$(cat "$T/trace.log")" 'EXAMINE "INBOX"' "the CLI EXAMINEs"
+assert_not_contains "$(cat "$T/trace.log")" 'SELECT "INBOX"' "the CLI never SELECTs"
+assert_not_contains "$(cat "$T/trace.log")" ' UID STORE ' "the CLI changes nothing"
 
 # --- a refused EXAMINE ---
 drive_ok "open Nope" folders
