@@ -45,7 +45,8 @@ SKUA_UI_TESTS = \
 	tests/ui/ui-terms.sh \
 	tests/ui/ui-hung.sh \
 	tests/ui/pager.sh \
-	tests/ui/pager-viewers.sh
+	tests/ui/pager-viewers.sh \
+	tests/ui/ui-flags.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS) $(SKUA_UI_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS) $(SKUA_UI_TESTS) tests/ui/lib.sh

@@ -803,9 +803,9 @@ static int job_flags(struct job *job, const char **error_r)
 	if (!fc.found) {
 		/* a server that answered without the UID, or a message that is gone: ask */
 		bool modseq = (imap_engine_capabilities(engine) & IMAP_CAPA_CONDSTORE) != 0;
+		uint32_t cmd = imap_engine_cmd_fetch(engine, uidstr, modseq ? "(UID FLAGS MODSEQ)" : "(UID FLAGS)");
 
-		ret = flags_wait(&fc, imap_engine_cmd_fetch(engine, uidstr, modseq ? "(UID FLAGS MODSEQ)" : "(UID FLAGS)"),
-				 error_r);
+		ret = flags_wait(&fc, cmd, error_r);
 		if (ret == JOB_OK && !fc.found)
 			ret = JOB_FAILED;
 		if (ret == JOB_FAILED)

@@ -610,6 +610,120 @@ static void index_next_thread(struct ui_app *app, int dir)
 	app->dirty = true;
 }
 
+/* --- flags --- */
+
+/* Sets the flags of a message in the index, keeping the unread count. */
+static void index_set_flags(struct ui_app *app, uint32_t uid, uint32_t flags)
+{
+	const struct mindex_msg *m;
+	size_t pos;
+
+	if (!mindex_find(app->idx, uid, &pos) || (m = mindex_get(app->idx, pos)) == NULL || m->flags == flags)
+		return;
+	if ((m->flags & IMAP_FLAG_SEEN) && !(flags & IMAP_FLAG_SEEN))
+		app->unseen++;
+	else if (!(m->flags & IMAP_FLAG_SEEN) && (flags & IMAP_FLAG_SEEN) && app->unseen > 0)
+		app->unseen--;
+	mindex_set_flags(app->idx, uid, flags);
+	app->dirty = true;
+}
+
+bool ui_flags_change(struct ui_app *app, uint32_t uid, uint32_t add, uint32_t remove)
+{
+	const struct mindex_msg *m;
+	struct ui_flag_req *r;
+	size_t pos;
+
+	if (app->worker == NULL || app->folder == NULL || !mindex_find(app->idx, uid, &pos) ||
+	    (m = mindex_get(app->idx, pos)) == NULL)
+		return false;
+	/* only what changes goes to the server */
+	add &= ~m->flags;
+	remove &= m->flags;
+	if ((add | remove) == 0)
+		return true;
+	app->flag_reqs = xgrow(app->flag_reqs, &app->cap_flag_reqs, app->n_flag_reqs + 1, sizeof(*app->flag_reqs));
+	r = &app->flag_reqs[app->n_flag_reqs++];
+	r->open_req = app->open_req;
+	r->uid = uid;
+	r->mask = add | remove;
+	r->before = m->flags & r->mask;
+	index_set_flags(app, uid, (m->flags | add) & ~remove);
+	r->id = worker_request_flags(app->worker, app->folder, app->uidvalidity, uid, add, remove);
+	return true;
+}
+
+/* True when a flag change of the same message made after flag_reqs[i] is still under way. */
+static bool flags_later_pending(const struct ui_app *app, size_t i)
+{
+	const struct ui_flag_req *r = &app->flag_reqs[i];
+
+	for (size_t j = i + 1; j < app->n_flag_reqs; j++) {
+		if (app->flag_reqs[j].uid == r->uid && app->flag_reqs[j].open_req == r->open_req)
+			return true;
+	}
+	return false;
+}
+
+/* Handles a worker message of a flag change; returns false when it belongs to none. */
+static bool flags_event(struct ui_app *app, const struct ev_msg *msg)
+{
+	struct ui_flag_req *r = NULL;
+	const struct mindex_msg *m;
+	size_t i, pos;
+	bool here;
+
+	for (i = 0; i < app->n_flag_reqs && r == NULL; i++) {
+		if (app->flag_reqs[i].id == msg->request_id)
+			r = &app->flag_reqs[i];
+	}
+	if (r == NULL || msg->request_id == 0)
+		return false;
+	i--;
+	/* the folder the change was made in is still the one shown */
+	here = r->open_req == app->open_req;
+	switch (msg->type) {
+	case WORKER_EV_FLAGS:
+		/* the server's word, unless a later change of the message is still on its way */
+		if (here && (uint32_t)msg->a == r->uid && !flags_later_pending(app, i))
+			index_set_flags(app, r->uid, (uint32_t)msg->b);
+		return true;
+	case WORKER_EV_ERROR:
+	case WORKER_EV_CANCELLED:
+		if (here && mindex_find(app->idx, r->uid, &pos) && (m = mindex_get(app->idx, pos)) != NULL)
+			index_set_flags(app, r->uid, (m->flags & ~r->mask) | r->before);
+		if (msg->type == WORKER_EV_ERROR)
+			ui_error(app, "%s", msg->payload != NULL ? (const char *)msg->payload :
+				 _("Cannot change the flags."));
+		break;
+	case WORKER_EV_DONE:
+		break;
+	default:
+		return true;
+	}
+	/* the final message: forget the request */
+	memmove(&app->flag_reqs[i], &app->flag_reqs[i + 1], (app->n_flag_reqs - i - 1) * sizeof(*app->flag_reqs));
+	app->n_flag_reqs--;
+	return true;
+}
+
+/* toggle-new, flag-message: the message shown in the pager, else the one under the index cursor. */
+static void index_toggle_flag(struct ui_app *app, uint32_t flag)
+{
+	const struct mindex_msg *m = ui_index_current(app);
+	uint32_t uid = app->view == UI_VIEW_PAGER && app->pager != NULL ? app->pager->uid : m != NULL ? m->uid : 0;
+	size_t pos;
+
+	if (uid == 0 || !mindex_find(app->idx, uid, &pos) || (m = mindex_get(app->idx, pos)) == NULL) {
+		ui_error(app, "%s", _("No messages."));
+		return;
+	}
+	if (m->flags & flag)
+		ui_flags_change(app, uid, 0, flag);
+	else
+		ui_flags_change(app, uid, flag, 0);
+}
+
 /* Opens a folder: the index is emptied and filled as the worker streams the messages in. */
 static void open_folder(struct ui_app *app, const char *name)
 {
@@ -969,6 +1083,10 @@ static int run_command_in_view(struct ui_app *app, const char *name, const char 
 		index_collapse_thread(app);
 	} else if (strcmp(name, "collapse-all") == 0) {
 		index_collapse_all(app);
+	} else if (strcmp(name, "toggle-new") == 0) {
+		index_toggle_flag(app, IMAP_FLAG_SEEN);
+	} else if (strcmp(name, "flag-message") == 0) {
+		index_toggle_flag(app, IMAP_FLAG_FLAGGED);
 	} else if (strcmp(name, "next-unread") == 0) {
 		index_next_unread(app);
 	} else if (strcmp(name, "next-thread") == 0 || strcmp(name, "previous-thread") == 0) {
@@ -1296,6 +1414,8 @@ static void handle_msg(struct ui_app *app, struct ev_msg *msg)
 		}
 		return;
 	}
+	if (flags_event(app, msg))
+		return;
 	ui_pager_event(app, msg);
 }
 
@@ -1487,6 +1607,7 @@ static void ui_app_free(struct ui_app *app)
 	help_n = 0;
 	free(index_search_text);
 	index_search_text = NULL;
+	free(app->flag_reqs);
 	free(app->folder);
 	free(app->conn_text);
 	free(app->message);

@@ -29,6 +29,15 @@ struct ui_list {
 
 struct ui_pager;
 
+/* A flag change sent to the worker, shown before the server answered (app.c). */
+struct ui_flag_req {
+	uint64_t id;                   /* the WORKER_REQ_FLAGS request */
+	uint64_t open_req;             /* the folder's open request then: another one means another folder */
+	uint32_t uid;
+	uint32_t mask;                 /* the bits it changes */
+	uint32_t before;               /* those bits before the change (restored on ERROR) */
+};
+
 struct ui_app {
 	struct cfg *cfg;
 	const struct cfg_account *acct;
@@ -75,6 +84,8 @@ struct ui_app {
 	int64_t last_draw_ms;
 	struct ev_timer *sort_timer;
 	struct format *index_format;
+	struct ui_flag_req *flag_reqs;  /* flag changes the worker has not finished, oldest first */
+	size_t n_flag_reqs, cap_flag_reqs;
 
 	/* the pager (view-pager.c) */
 	struct ui_pager *pager;
@@ -119,6 +130,11 @@ bool ui_list_move(struct ui_list *list, const char *command, int page_rows);
 void ui_list_clamp(struct ui_list *list, int rows);
 /* The message under the index cursor, or NULL. */
 const struct mindex_msg *ui_index_current(struct ui_app *app);
+/* Changes the flags of message uid of the open folder: adds `add` and removes `remove`
+ * (WORKER_STORABLE_FLAGS). The index shows the change at once (and the unread count follows); the
+ * server is told with WORKER_REQ_FLAGS; when the worker answers ERROR the flags go back and the error
+ * is shown. Returns false when the message is not in the index (nothing done). */
+bool ui_flags_change(struct ui_app *app, uint32_t uid, uint32_t add, uint32_t remove);
 /* Moves the index cursor to the next/previous visible message (for the pager's next/previous). Returns
  * false at the end. */
 bool ui_index_step(struct ui_app *app, int dir);

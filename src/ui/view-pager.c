@@ -441,6 +441,17 @@ static void ui_pager_loaded(struct ui_app *app, struct ui_pager *p, const char *
 	buf_free(&out);
 }
 
+/* Marks the message shown read unless it is. */
+static void ui_pager_mark_read(struct ui_app *app, const struct ui_pager *p)
+{
+	const struct mindex_msg *m;
+	size_t pos;
+
+	if (mindex_find(app->idx, p->uid, &pos) && (m = mindex_get(app->idx, pos)) != NULL &&
+	    !(m->flags & IMAP_FLAG_SEEN))
+		ui_flags_change(app, p->uid, IMAP_FLAG_SEEN, 0);
+}
+
 bool ui_pager_event(struct ui_app *app, const struct ev_msg *msg)
 {
 	struct ui_pager *p = app->pager;
@@ -461,8 +472,13 @@ bool ui_pager_event(struct ui_app *app, const struct ev_msg *msg)
 	case WORKER_EV_CANCELLED:
 		/* the final message: without a body before it, say why */
 		p->req = 0;
-		if (p->state != UI_PAGER_LOADING)
+		if (p->state != UI_PAGER_LOADING) {
+			/* read now: \Seen is stored once the body is here (never by the fetch itself, so
+			 * that a failed one leaves the message unread) */
+			if (msg->type == WORKER_EV_DONE && p->state != UI_PAGER_FAILED)
+				ui_pager_mark_read(app, p);
 			break;
+		}
 		if (msg->type == WORKER_EV_DONE)
 			why = _("The server sent no message.");
 		else if (msg->type == WORKER_EV_CANCELLED)
