@@ -1359,12 +1359,13 @@ static void handle_msg(struct ui_app *app, struct ev_msg *msg)
 			app->folders[app->n_folders++] = msg->payload;
 			msg->payload = NULL;
 			msg->payload_free = NULL;
-			qsort(app->folders, app->n_folders, sizeof(*app->folders), folder_cmp);
 			app->folder_list.count = app->n_folders;
-		} else if (msg->type == WORKER_EV_ERROR) {
-			ui_error(app, "%s", msg->payload != NULL ? (const char *)msg->payload : _("cannot list folders"));
-			app->folders_req = 0;
 		} else if (msg->type >= WORKER_EV_DONE) {
+			/* sorted once, at the end: thousands of folders would make sorting per folder slow */
+			qsort(app->folders, app->n_folders, sizeof(*app->folders), folder_cmp);
+			if (msg->type == WORKER_EV_ERROR)
+				ui_error(app, "%s", msg->payload != NULL ? (const char *)msg->payload :
+					 _("cannot list folders"));
 			app->folders_req = 0;
 		}
 		return;
