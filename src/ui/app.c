@@ -523,16 +523,33 @@ static void index_collapse_all(struct ui_app *app)
 	app->dirty = true;
 }
 
+/* Whether the subject or the sender contains needle (ASCII letters case-insensitively); encoded words
+ * (RFC 2047) are decoded first, so that a search for "Köln" finds =?UTF-8?Q?K=C3=B6ln?=. */
+static bool index_field_matches(const char *raw, size_t len, bool address, const char *needle)
+{
+	char *decoded;
+	bool found;
+
+	if (raw == NULL)
+		return false;
+	if (strstr(raw, "=?") == NULL)
+		return strcasestr(raw, needle) != NULL;
+	decoded = address ? mime_address_display(raw, len, false) : mime_decode_text(raw, len);
+	found = decoded != NULL && strcasestr(decoded, needle) != NULL;
+	free(decoded);
+	return found;
+}
+
 static bool index_matches(const struct ui_app *app, const struct mindex_msg *m, const char *needle)
 {
 	size_t len;
 	const char *s;
 
-	if ((s = mindex_str(app->idx, m->subject, &len)) != NULL && strcasestr(s, needle) != NULL)
+	s = mindex_str(app->idx, m->subject, &len);
+	if (index_field_matches(s, len, false, needle))
 		return true;
-	if ((s = mindex_str(app->idx, m->from, &len)) != NULL && strcasestr(s, needle) != NULL)
-		return true;
-	return false;
+	s = mindex_str(app->idx, m->from, &len);
+	return index_field_matches(s, len, true, needle);
 }
 
 static char *index_search_text;

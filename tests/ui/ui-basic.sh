@@ -17,6 +17,16 @@ assert_contains "$(ui_row 0)" "q:Quit" "help line on top"
 assert_contains "$(ui_row $((UI_ROWS - 2)))" "-- skua: INBOX [Msgs:$n" "status bar above the message line"
 assert_contains "$(ui_row 1)" "$newest" "newest message first, under the cursor"
 
+# search decodes encoded words: the subject is =?...?= on the wire
+ui_keys /
+ui_wait "Search for:"
+ui_type "Köln"
+ui_keys Enter
+ui_keys Enter
+wait_for 10 eval 'ui_screen | grep -q "^Subject: Grüße aus Köln"'
+ui_keys q
+ui_wait "[Msgs:$n "
+
 # the folder list: roles first, the hierarchy indented, counts
 ui_keys y
 ui_wait "Folders"
