@@ -737,6 +737,65 @@ size_t sort_messages(const struct mindex *idx, enum sort_order order, bool rever
 	return n;
 }
 
+size_t sort_merge(const struct mindex *idx, enum sort_order order, bool reverse, const struct sort_line *old,
+		  size_t n_old, size_t first_new, struct sort_line **lines_r)
+{
+	size_t count = mindex_count(idx), k = 0, n = 0, i = 0, j = 0;
+	struct skey *keys, cur;
+	struct sort_line *lines;
+
+	if (order != SORT_DATE && order != SORT_ARRIVAL)
+		return SIZE_MAX;
+	keys = xmalloc((count > first_new ? count - first_new : 1) * sizeof(*keys));
+	for (size_t pos = first_new; pos < count; pos++) {
+		const struct mindex_msg *m = mindex_get(idx, pos);
+		if (m == NULL)
+			continue;
+		keys[k].when = order == SORT_ARRIVAL ? m->internaldate : m->date;
+		keys[k].size = m->size;
+		keys[k].text = NULL;
+		keys[k].uid = m->uid;
+		keys[k++].pos = (uint32_t)pos;
+	}
+	qsort(keys, k, sizeof(*keys), cmp_when);
+	lines = xmalloc((n_old + k ? n_old + k : 1) * sizeof(*lines));
+	/* the old lines are in order (reversed when reverse); the new keys newest first */
+	while (i < n_old || j < k) {
+		const struct mindex_msg *m = NULL;
+		bool take_old;
+
+		if (i < n_old && (m = mindex_get(idx, old[i].pos)) == NULL) {
+			i++; /* removed since */
+			continue;
+		}
+		if (i >= n_old) {
+			take_old = false;
+		} else if (j >= k) {
+			take_old = true;
+		} else {
+			int c;
+			cur.when = order == SORT_ARRIVAL ? m->internaldate : m->date;
+			cur.uid = m->uid;
+			c = cmp_newest(&cur, &keys[reverse ? k - 1 - j : j]);
+			take_old = reverse ? c > 0 : c < 0;
+		}
+		if (take_old) {
+			lines[n] = old[i++];
+		} else {
+			memset(&lines[n], 0, sizeof(lines[n]));
+			lines[n].pos = keys[reverse ? k - 1 - j : j].pos;
+			j++;
+		}
+		lines[n].depth = 0;
+		lines[n].descendants = 0;
+		lines[n].flags = 0;
+		n++;
+	}
+	free(keys);
+	*lines_r = lines;
+	return n;
+}
+
 /* --- collapsing --- */
 
 void sort_collapse_all(struct sort_line *lines, size_t count, bool collapse)

@@ -335,6 +335,60 @@ static void check_threads(const struct mindex *idx, const struct synth_folder *s
 	free(at_depth);
 }
 
+/* Merging what arrived since the last sort gives exactly a full sort, in both directions, for date and
+ * arrival, with messages arriving in descending chunks (a first open) and with a removal in between. */
+static void test_merge(void)
+{
+	static const enum sort_order orders[] = { SORT_DATE, SORT_ARRIVAL };
+	struct synth_folder *sf = synth_new(5000, 7);
+
+	for (size_t o = 0; o < 2; o++) {
+		for (int reverse = 0; reverse < 2; reverse++) {
+			struct mindex *idx = mindex_new();
+			struct sort_line *lines = NULL, *full = NULL, *merged = NULL;
+			size_t n = 0, first = 0, nfull, nmerged;
+			uint32_t hi = 5000;
+
+			while (hi > 0) {
+				uint32_t lo = hi > 700 ? hi - 699 : 1;
+				for (uint32_t uid = lo; uid <= hi; uid++) {
+					struct hcache_msg m;
+					synth_msg(sf, uid - 1, &m);
+					mindex_add(idx, &m);
+				}
+				hi = lo - 1;
+				if (hi < 2500 && hi > 1700)
+					TEST_INTEQ(mindex_remove(idx, 4990), 0);
+				nmerged = sort_merge(idx, orders[o], reverse, lines, n, first, &merged);
+				nfull = sort_messages(idx, orders[o], reverse, SIZE_MAX, &full);
+				TEST_INTEQ(nmerged, nfull);
+				for (size_t i = 0; i < nfull && i < nmerged; i++) {
+					if (merged[i].pos != full[i].pos) {
+						TEST_INTEQ(merged[i].pos, full[i].pos);
+						break;
+					}
+				}
+				free(full);
+				free(lines);
+				lines = merged;
+				n = nmerged;
+				first = mindex_count(idx);
+			}
+			TEST_INTEQ(n, 4999);
+			free(lines);
+			mindex_free(&idx);
+		}
+	}
+	{
+		struct mindex *idx = mindex_new();
+		struct sort_line *out = NULL;
+		TEST_ASSERT(sort_merge(idx, SORT_THREADS, false, NULL, 0, 0, &out) == SIZE_MAX);
+		TEST_ASSERT(out == NULL);
+		mindex_free(&idx);
+	}
+	synth_free(&sf);
+}
+
 static void test_synthetic(void)
 {
 	static const struct {
@@ -384,6 +438,7 @@ static const struct test_case tests[] = {
 	{ "threads: 10,000 deep", test_deep },
 	{ "collapse and expand", test_collapse },
 	{ "order names", test_parse },
+	{ "merging what arrived since the last sort", test_merge },
 	{ "100,000 synthetic messages: timings", test_synthetic },
 };
 

@@ -310,18 +310,32 @@ static void index_rows(struct ui_app *app)
 	ui_list_clamp(l, ui_main_rows(app));
 }
 
-static void index_sort(struct ui_app *app)
+/* Sorts the index again. incremental: only messages were added since the last sort (a folder
+ * streaming in), so for date and arrival order they are merged in instead of sorting everything. */
+static void index_sort_as(struct ui_app *app, bool incremental)
 {
 	int64_t t0 = ev_now_ms();
+	struct sort_line *merged = NULL;
+	size_t n = SIZE_MAX;
 
 	index_remember_cursor(app);
+	if (incremental && app->idx != NULL && app->n_lines > 0 && app->sorted_count > 0)
+		n = sort_merge(app->idx, app->order, app->reverse, app->lines, app->n_lines, app->sorted_count,
+			       &merged);
 	free(app->lines);
 	free(app->tree_parent);
 	free(app->tree_more);
 	app->tree_parent = NULL;
 	app->tree_more = NULL;
 	app->lines = NULL;
-	app->n_lines = app->idx != NULL ? sort_messages(app->idx, app->order, app->reverse, SIZE_MAX, &app->lines) : 0;
+	if (n != SIZE_MAX) {
+		app->lines = merged;
+		app->n_lines = n;
+	} else {
+		app->n_lines = app->idx != NULL ?
+			sort_messages(app->idx, app->order, app->reverse, SIZE_MAX, &app->lines) : 0;
+	}
+	app->sorted_count = app->idx != NULL ? mindex_count(app->idx) : 0;
 	app->unseen = 0;
 	for (size_t i = 0; i < app->n_lines; i++) {
 		const struct mindex_msg *m = mindex_get(app->idx, app->lines[i].pos);
@@ -336,10 +350,17 @@ static void index_sort(struct ui_app *app)
 	index_rows(app);
 	app->resort_due = false;
 	app->last_sort_cost_ms = ev_now_ms() - t0;
+	if (n != SIZE_MAX && app->last_sort_cost_ms > 0)
+		log_debug("ui: merged the new messages in %lld ms", (long long)app->last_sort_cost_ms);
 	app->last_sort_ms = ev_now_ms();
 	if (app->sort_timer != NULL)
 		ev_timer_stop(app->sort_timer);
 	app->dirty = true;
+}
+
+static void index_sort(struct ui_app *app)
+{
+	index_sort_as(app, false);
 }
 
 static void sort_timer_cb(struct ev_loop *loop, struct ev_timer *timer, void *ctx)
@@ -351,7 +372,7 @@ static void sort_timer_cb(struct ev_loop *loop, struct ev_timer *timer, void *ct
 	(void)loop;
 	(void)timer;
 	if (app->resort_due)
-		index_sort(app);
+		index_sort_as(app, true);
 	app->turn_busy_ms += ev_now_ms() - t0;
 }
 
@@ -367,7 +388,7 @@ static void index_resort_soon(struct ui_app *app)
 
 	app->resort_due = true;
 	if (app->n_lines == 0 || now - app->last_sort_ms >= interval) {
-		index_sort(app);
+		index_sort_as(app, true);
 		return;
 	}
 	if (!ev_timer_armed(app->sort_timer))
@@ -1406,7 +1427,7 @@ static void handle_msg(struct ui_app *app, struct ev_msg *msg)
 			app->loading = false;
 			free(app->progress);
 			app->progress = NULL;
-			index_sort(app);
+			index_sort_as(app, true); /* only additions since the last sort */
 			log_info("ui: %s loaded, %zu messages, longest loop turn %lld ms", app->folder,
 				 mindex_live(app->idx), (long long)app->longest_turn_ms);
 			start_commands_due(app);
@@ -1416,7 +1437,7 @@ static void handle_msg(struct ui_app *app, struct ev_msg *msg)
 			free(app->progress);
 			app->progress = NULL;
 			ui_error(app, "%s", msg->payload != NULL ? (const char *)msg->payload : _("cannot open the folder"));
-			index_sort(app);
+			index_sort_as(app, true);
 			start_commands_due(app);
 			break;
 		case WORKER_EV_CANCELLED:
@@ -1424,7 +1445,7 @@ static void handle_msg(struct ui_app *app, struct ev_msg *msg)
 			free(app->progress);
 			app->progress = NULL;
 			ui_message(app, "%s", _("Cancelled."));
-			index_sort(app);
+			index_sort_as(app, true);
 			start_commands_due(app);
 			break;
 		default:

@@ -72,6 +72,7 @@ struct ui_app {
 	enum sort_order order;
 	bool reverse;
 	size_t unseen;                 /* messages without \Seen, as of the last sort */
+	size_t sorted_count;           /* mindex_count() when the index was last sorted */
 	struct sort_line *lines;       /* the sorted index */
 	size_t n_lines;
 	uint32_t *rows_map;            /* visible rows (collapsed threads hidden): positions in lines */
