@@ -309,44 +309,39 @@ static void worker_keepalive(struct worker *w)
 
 /* ---- folders -------------------------------------------------------------------------------- */
 
-struct folders_ctx {
-	struct job *job;
-	struct worker_folder *v;
-	size_t n, cap;
-};
+/* ---- the folder list (shared with the CLI) -------------------------------------------------- */
 
-static struct worker_folder *folders_find(struct folders_ctx *fc, const char *name)
+static struct worker_folder *folder_list_find(struct worker_folder_list *fl, const char *name)
 {
-	for (size_t i = 0; i < fc->n; i++) {
-		if (strcmp(fc->v[i].name, name) == 0)
-			return &fc->v[i];
+	for (size_t i = 0; i < fl->n; i++) {
+		if (strcmp(fl->v[i].name, name) == 0)
+			return &fl->v[i];
 	}
-	fc->v = xgrow(fc->v, &fc->cap, fc->n + 1, sizeof(*fc->v));
-	fc->v[fc->n] = (struct worker_folder){ .name = xstrdup(name), .attrs = IMAP_MBOX_NONEXISTENT,
+	fl->v = xgrow(fl->v, &fl->cap, fl->n + 1, sizeof(*fl->v));
+	/* NonExistent until LIST says otherwise (a STATUS may come first) */
+	fl->v[fl->n] = (struct worker_folder){ .name = xstrdup(name), .attrs = IMAP_MBOX_NONEXISTENT,
 					       .messages = -1, .unseen = -1 };
-	return &fc->v[fc->n++];
+	return &fl->v[fl->n++];
 }
 
-static int folders_event(void *ctx, const struct imap_event *ev)
+void worker_folder_list_event(struct worker_folder_list *fl, const struct imap_event *ev)
 {
-	struct folders_ctx *fc = ctx;
 	struct worker_folder *f;
 
 	if (ev->type == IMAP_EVENT_LIST) {
-		f = folders_find(fc, ev->u.list.name);
+		f = folder_list_find(fl, ev->u.list.name);
 		f->attrs = ev->u.list.attrs;
 		f->delimiter = ev->u.list.delimiter;
 	} else if (ev->type == IMAP_EVENT_STATUS) {
-		f = folders_find(fc, ev->u.status.name);
+		f = folder_list_find(fl, ev->u.status.name);
 		if (ev->u.status.messages >= 0)
 			f->messages = ev->u.status.messages;
 		if (ev->u.status.unseen >= 0)
 			f->unseen = ev->u.status.unseen;
 	}
-	return plain_event(fc->job, ev);
 }
 
-static int folders_cmp(const void *a, const void *b)
+static int folder_list_cmp(const void *a, const void *b)
 {
 	const struct worker_folder *fa = a, *fb = b;
 	bool ia = strcasecmp(fa->name, "INBOX") == 0, ib = strcasecmp(fb->name, "INBOX") == 0;
@@ -356,13 +351,40 @@ static int folders_cmp(const void *a, const void *b)
 	return strcmp(fa->name, fb->name);
 }
 
+void worker_folder_list_sort(struct worker_folder_list *fl)
+{
+	qsort(fl->v, fl->n, sizeof(*fl->v), folder_list_cmp);
+}
+
+void worker_folder_list_free(struct worker_folder_list *fl)
+{
+	for (size_t i = 0; i < fl->n; i++)
+		free(fl->v[i].name);
+	free(fl->v);
+	memset(fl, 0, sizeof(*fl));
+}
+
+/* ---- folders -------------------------------------------------------------------------------- */
+
+struct folders_ctx {
+	struct job *job;
+	struct worker_folder_list list;
+};
+
+static int folders_event(void *ctx, const struct imap_event *ev)
+{
+	struct folders_ctx *fc = ctx;
+
+	worker_folder_list_event(&fc->list, ev);
+	return plain_event(fc->job, ev);
+}
+
 static int job_folders(struct job *job, int64_t *count_r, const char **error_r)
 {
 	struct worker *w = job->w;
-	struct folders_ctx fc = { job, NULL, 0, 0 };
+	struct folders_ctx fc = { job, { NULL, 0, 0 } };
 	int ret = session_wait(w->session, imap_engine_cmd_list(session_engine(w->session)), folders_event, &fc,
 			       error_r);
-	size_t i = 0;
 
 	if (ret > 0) {
 		*error_r = errstr(_("cannot list folders (server said: %s)"), *error_r);
@@ -370,18 +392,16 @@ static int job_folders(struct job *job, int64_t *count_r, const char **error_r)
 	} else if (ret < 0) {
 		ret = JOB_LOST;
 	} else {
-		qsort(fc.v, fc.n, sizeof(*fc.v), folders_cmp);
-		for (; i < fc.n; i++) {
+		worker_folder_list_sort(&fc.list);
+		for (size_t i = 0; i < fc.list.n; i++) {
 			struct worker_folder *f;
 
-			if (fc.v[i].attrs & IMAP_MBOX_NONEXISTENT) {
-				free(fc.v[i].name);
+			if (fc.list.v[i].attrs & IMAP_MBOX_NONEXISTENT)
 				continue;
-			}
 			f = xmalloc(sizeof(*f));
-			*f = fc.v[i];
+			*f = fc.list.v[i];
+			f->name = xstrdup(f->name);
 			if (worker_post(w, job->id, WORKER_EV_FOLDER, 0, 0, f, worker_folder_free, false) < 0) {
-				i++;
 				ret = JOB_FAILED;
 				*error_r = _("aborted");
 				break;
@@ -389,9 +409,7 @@ static int job_folders(struct job *job, int64_t *count_r, const char **error_r)
 			(*count_r)++;
 		}
 	}
-	for (; i < fc.n; i++)
-		free(fc.v[i].name);
-	free(fc.v);
+	worker_folder_list_free(&fc.list);
 	return ret;
 }
 

@@ -62,6 +62,19 @@ struct worker_folder {
 	int64_t messages, unseen;/* -1 unknown */
 };
 
+/* The folder list as LIST and STATUS events build it (a folder seen only in STATUS stays
+ * IMAP_MBOX_NONEXISTENT): what the worker's FOLDERS request and the CLI's `folders` both collect. */
+struct worker_folder_list {
+	struct worker_folder *v;
+	size_t n, cap;
+};
+/* Merges a LIST or STATUS event into fl (other events are ignored). Any thread (one per list). */
+void worker_folder_list_event(struct worker_folder_list *fl, const struct imap_event *ev);
+/* Sorts fl: INBOX first, then by name. */
+void worker_folder_list_sort(struct worker_folder_list *fl);
+/* Frees what fl holds and empties it (fl itself is the caller's). */
+void worker_folder_list_free(struct worker_folder_list *fl);
+
 /* Message records in the header cache's encoding (hcache_msg_encode), each preceded by its UID and
  * length (4 bytes each, host order). Read them with worker_batch_next(). A request's first batch holds
  * WORKER_BATCH_FIRST records (a first screen; fewer when the folder has fewer); later ones are sent

@@ -3,6 +3,7 @@
 #include "skua.h"
 #include "cli.h"
 #include "backend/mailbox.h"
+#include "backend/worker.h"
 #include "backend/session.h"
 #include "bcache/bcache.h"
 #include "hcache/hcache.h"
@@ -138,69 +139,23 @@ static int cli_wait(struct cli *cli, uint32_t cmd, session_event_fn *fn, void *c
 
 /* --- folders --- */
 
-struct folder {
-	char *name;
-	uint32_t attrs;
-	int64_t messages, unseen;
-};
-
-struct folders_ctx {
-	struct folder *folders;
-	size_t count, cap;
-};
-
-static struct folder *folder_find(struct folders_ctx *fc, const char *name)
-{
-	for (size_t i = 0; i < fc->count; i++) {
-		if (strcmp(fc->folders[i].name, name) == 0)
-			return &fc->folders[i];
-	}
-	fc->folders = xgrow(fc->folders, &fc->cap, fc->count + 1, sizeof(*fc->folders));
-	memset(&fc->folders[fc->count], 0, sizeof(fc->folders[0]));
-	fc->folders[fc->count].name = xstrdup(name);
-	fc->folders[fc->count].messages = fc->folders[fc->count].unseen = -1;
-	fc->folders[fc->count].attrs = IMAP_MBOX_NONEXISTENT; /* until LIST says otherwise */
-	return &fc->folders[fc->count++];
-}
-
+/* The LIST/STATUS events into the shared folder list. */
 static int folders_event(void *ctx, const struct imap_event *ev)
 {
-	struct folders_ctx *fc = ctx;
-	struct folder *f;
-
-	if (ev->type == IMAP_EVENT_LIST) {
-		f = folder_find(fc, ev->u.list.name);
-		f->attrs = ev->u.list.attrs;
-	} else if (ev->type == IMAP_EVENT_STATUS) {
-		f = folder_find(fc, ev->u.status.name);
-		if (ev->u.status.messages >= 0)
-			f->messages = ev->u.status.messages;
-		if (ev->u.status.unseen >= 0)
-			f->unseen = ev->u.status.unseen;
-	}
+	worker_folder_list_event(ctx, ev);
 	return 0;
-}
-
-static int folder_cmp(const void *a, const void *b)
-{
-	const struct folder *fa = a, *fb = b;
-	bool ia = strcasecmp(fa->name, "INBOX") == 0, ib = strcasecmp(fb->name, "INBOX") == 0;
-
-	if (ia != ib)
-		return ia ? -1 : 1;
-	return strcmp(fa->name, fb->name);
 }
 
 static int cli_folders(struct cli *cli)
 {
-	struct folders_ctx fc = { NULL, 0, 0 };
+	struct worker_folder_list fl = { NULL, 0, 0 };
 	uint32_t cmd = imap_engine_cmd_list(session_engine(cli->session));
-	int ret = cli_wait(cli, cmd, folders_event, &fc, _("cannot list folders"));
+	int ret = cli_wait(cli, cmd, folders_event, &fl, _("cannot list folders"));
 
 	if (ret == 0) {
-		qsort(fc.folders, fc.count, sizeof(*fc.folders), folder_cmp);
-		for (size_t i = 0; i < fc.count; i++) {
-			struct folder *f = &fc.folders[i];
+		worker_folder_list_sort(&fl);
+		for (size_t i = 0; i < fl.n; i++) {
+			const struct worker_folder *f = &fl.v[i];
 			if (f->attrs & (IMAP_MBOX_NOSELECT | IMAP_MBOX_NONEXISTENT))
 				continue;
 			print_sanitized(f->name, strlen(f->name));
@@ -208,9 +163,7 @@ static int cli_folders(struct cli *cli)
 			       (long long)(f->unseen < 0 ? 0 : f->unseen));
 		}
 	}
-	for (size_t i = 0; i < fc.count; i++)
-		free(fc.folders[i].name);
-	free(fc.folders);
+	worker_folder_list_free(&fl);
 	return ret;
 }
 

@@ -279,6 +279,13 @@ static int cmp_size(const void *pa, const void *pb)
 	return cmp_newest(a, b);
 }
 
+/* The key of the message at pos for the date, arrival and size orders. */
+static struct skey key_of(const struct mindex_msg *m, enum sort_order order, size_t pos)
+{
+	return (struct skey){ .when = order == SORT_ARRIVAL ? m->internaldate : m->date, .size = m->size,
+			      .text = NULL, .uid = m->uid, .pos = (uint32_t)pos };
+}
+
 static size_t sort_by_key(const struct mindex *idx, enum sort_order order, size_t limit, struct sort_line *lines)
 {
 	size_t count = mindex_count(idx), n = 0;
@@ -289,11 +296,7 @@ static size_t sort_by_key(const struct mindex *idx, enum sort_order order, size_
 		const struct mindex_msg *m = mindex_get(idx, pos);
 		if (m == NULL)
 			continue;
-		keys[n].when = order == SORT_ARRIVAL ? m->internaldate : m->date;
-		keys[n].size = m->size;
-		keys[n].text = NULL;
-		keys[n].uid = m->uid;
-		keys[n++].pos = (uint32_t)pos;
+		keys[n++] = key_of(m, order, pos);
 	}
 	qsort(keys, n, sizeof(*keys), cmp_when);
 	if (n > limit)
@@ -751,11 +754,7 @@ size_t sort_merge(const struct mindex *idx, enum sort_order order, bool reverse,
 		const struct mindex_msg *m = mindex_get(idx, pos);
 		if (m == NULL)
 			continue;
-		keys[k].when = order == SORT_ARRIVAL ? m->internaldate : m->date;
-		keys[k].size = m->size;
-		keys[k].text = NULL;
-		keys[k].uid = m->uid;
-		keys[k++].pos = (uint32_t)pos;
+		keys[k++] = key_of(m, order, pos);
 	}
 	qsort(keys, k, sizeof(*keys), cmp_when);
 	lines = xmalloc((n_old + k ? n_old + k : 1) * sizeof(*lines));
@@ -774,8 +773,7 @@ size_t sort_merge(const struct mindex *idx, enum sort_order order, bool reverse,
 			take_old = true;
 		} else {
 			int c;
-			cur.when = order == SORT_ARRIVAL ? m->internaldate : m->date;
-			cur.uid = m->uid;
+			cur = key_of(m, order, old[i].pos);
 			c = cmp_newest(&cur, &keys[reverse ? k - 1 - j : j]);
 			take_old = reverse ? c > 0 : c < 0;
 		}
