@@ -1,17 +1,13 @@
-# src/cfg/local.mk: build rules for the cfg module (configuration file) and lib/proc (helper commands).
-libskua_a_SOURCES += \
-	src/lib/proc.c src/lib/proc.h
-
-UNIT_TESTS += src/lib/test-proc
-src_lib_test_proc_SOURCES = src/lib/test-proc.c
-
-libskua_a_SOURCES += \
-	src/cfg/cfg.c src/cfg/cfg.h
+# src/cfg/local.mk: the configuration file (accounts and settings).
+noinst_LIBRARIES += src/cfg/libmod.a
+src_cfg_libmod_a_SOURCES = src/cfg/cfg.c src/cfg/cfg.h
+CFG_LIBS = src/cfg/libmod.a $(LIB_LIBS)
 
 UNIT_TESTS += src/cfg/test-cfg
 src_cfg_test_cfg_SOURCES = src/cfg/test-cfg.c
+src_cfg_test_cfg_LDADD = $(TEST_LIBS) $(CFG_LIBS)
 
 FUZZ_TARGETS += tests/fuzz/fuzz-config
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz-config.c
 tests_fuzz_fuzz_config_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
-tests_fuzz_fuzz_config_LDADD = $(SKUA_LIBS)
+tests_fuzz_fuzz_config_LDADD = $(CFG_LIBS)

@@ -1,2 +1,4 @@
 # src/cli/local.mk: the command-line interface.
-libskua_a_SOURCES += src/cli/cli.c src/cli/cli.h
+noinst_LIBRARIES += src/cli/libmod.a
+src_cli_libmod_a_SOURCES = src/cli/cli.c src/cli/cli.h
+CLI_LIBS = src/cli/libmod.a $(UI_LIBS)

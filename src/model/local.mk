@@ -1,5 +1,10 @@
 # src/model/local.mk: the UI-side model of mailboxes and messages (no I/O).
-libskua_a_SOURCES += src/model/mindex.c src/model/mindex.h src/model/sort.c src/model/sort.h
+noinst_LIBRARIES += src/model/libmod.a
+src_model_libmod_a_SOURCES = src/model/mindex.c src/model/mindex.h src/model/sort.c src/model/sort.h
+MODEL_LIBS = src/model/libmod.a $(BACKEND_LIBS)
+
 UNIT_TESTS += src/model/test-mindex src/model/test-sort
 src_model_test_mindex_SOURCES = src/model/test-mindex.c src/model/test-synth.c src/model/test-synth.h
+src_model_test_mindex_LDADD = $(TEST_LIBS) $(MODEL_LIBS)
 src_model_test_sort_SOURCES = src/model/test-sort.c src/model/test-synth.c src/model/test-synth.h
+src_model_test_sort_LDADD = $(TEST_LIBS) $(MODEL_LIBS)
