@@ -6,6 +6,7 @@ src_lib_libmod_a_SOURCES = \
 	src/lib/buf.c src/lib/buf.h \
 	src/lib/errstr.c src/lib/errstr.h \
 	src/lib/log.c src/lib/log.h \
+	src/lib/file.c src/lib/file.h \
 	src/lib/paths.c src/lib/paths.h \
 	src/lib/proc.c src/lib/proc.h \
 	src/lib/sanitize.c src/lib/sanitize.h \
@@ -13,7 +14,8 @@ src_lib_libmod_a_SOURCES = \
 	src/lib/hash.c src/lib/hash.h
 LIB_LIBS = src/lib/libmod.a $(LIBINTL)
 
-UNIT_TESTS += src/lib/test-buf src/lib/test-proc src/lib/test-sanitize src/lib/test-hash
+UNIT_TESTS += src/lib/test-buf src/lib/test-proc src/lib/test-sanitize src/lib/test-hash \
+	src/lib/test-file
 src_lib_test_buf_SOURCES = src/lib/test-buf.c
 src_lib_test_buf_LDADD = $(TEST_LIBS) $(LIB_LIBS)
 src_lib_test_proc_SOURCES = src/lib/test-proc.c
@@ -22,3 +24,5 @@ src_lib_test_sanitize_SOURCES = src/lib/test-sanitize.c
 src_lib_test_sanitize_LDADD = $(TEST_LIBS) $(LIB_LIBS)
 src_lib_test_hash_SOURCES = src/lib/test-hash.c
 src_lib_test_hash_LDADD = $(TEST_LIBS) $(LIB_LIBS)
+src_lib_test_file_SOURCES = src/lib/test-file.c
+src_lib_test_file_LDADD = $(TEST_LIBS) $(LIB_LIBS)

@@ -2,9 +2,9 @@
 #include "skua.h"
 #include "log.h"
 #include "errstr.h"
+#include "file.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,11 +18,9 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int log_open(const char *path, enum log_level min_level, const char **error_r)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		*error_r = errstr("%s: %s", path, strerror(errno));
+	int fd = file_open_write(path, FILE_APPEND, error_r);
+	if (fd < 0)
 		return -1;
-	}
 	log_file = fdopen(fd, "a");
 	if (log_file == NULL) {
 		close(fd);

@@ -6,7 +6,9 @@
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
-/* Opens (appends to) path with mode 0600. Returns 0, or -1 with *error_r set. Main thread, once. */
+/* Opens (appends to) path with mode 0600: an existing file must be a regular file of the user's with
+ * no other link, never a symbolic link, and is narrowed to 0600 (see file_open_write). Returns 0, or
+ * -1 with *error_r set. Main thread, once. */
 int log_open(const char *path, enum log_level min_level, const char **error_r);
 /* Thread-safe; a no-op when no log is open. Never pass secrets. */
 void log_msg(enum log_level level, const char *fmt, ...) SKUA_PRINTF(2, 3);

@@ -6,6 +6,7 @@
 #include "lib/buf.h"
 #include "lib/charset.h"
 #include "lib/errstr.h"
+#include "lib/file.h"
 #include "lib/proc.h"
 #include "lib/xmalloc.h"
 #include "mime/mime.h"
@@ -111,17 +112,13 @@ void ui_pager_attach_draw(struct ui_app *app, int top, int rows)
  * when the file exists and overwrite is false, or -1 with *error_r. */
 static int ui_pager_attach_write(const char *path, const char *data, size_t len, bool overwrite, const char **error_r)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (overwrite ? O_TRUNC : O_EXCL | O_NOFOLLOW),
-		      0600);
+	/* never through a symbolic link, and only over a regular file of the user's (see file.h) */
+	int fd = file_open_write(path, overwrite ? FILE_TRUNCATE : FILE_EXCL, error_r);
 	size_t done = 0;
 	ssize_t r;
 
-	if (fd < 0) {
-		if (errno == EEXIST && !overwrite)
-			return 1;
-		*error_r = errstr("%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (fd < 0)
+		return errno == EEXIST && !overwrite ? 1 : -1;
 	while (done < len) {
 		r = write(fd, data + done, len - done);
 		if (r < 0 && errno == EINTR)
