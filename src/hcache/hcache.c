@@ -23,6 +23,12 @@
 #define HCACHE_MAX_ASIDE 100              /* "<path>.corrupt-<time>-N" names tried */
 #define KEY_PREFIX_LEN 9                  /* kind byte + 64-bit mailbox hash */
 #define MSG_KEY_LEN (KEY_PREFIX_LEN + 8)
+/* An order key: 'o' + hash | uidvalidity (BE32) | order byte | value (BE64, sign bit flipped) | UID (BE32);
+ * no value. Keys sort by value then UID, so a walk backwards from the end of (uidvalidity, order) meets
+ * the newest first. */
+#define ORDER_PREFIX_LEN (KEY_PREFIX_LEN + 4 + 1)
+#define ORDER_KEY_LEN (ORDER_PREFIX_LEN + 8 + 4)
+#define ORDER_COUNT 2                     /* enum hcache_order values */
 #define VARINT_MAX 10                     /* bytes of a 64-bit LEB128 varint */
 
 /* Message record, version 2 (HCACHE_RECORD_VERSION). Records read back are untrusted: every length is
@@ -84,6 +90,23 @@ static void msg_key(uint8_t *key, const uint8_t *prefix, uint32_t uidvalidity, u
 	key[0] = 'm';
 	put_be(key + KEY_PREFIX_LEN, uidvalidity, 4);
 	put_be(key + KEY_PREFIX_LEN + 4, uid, 4);
+}
+
+static void order_key(uint8_t *key, const uint8_t *prefix, uint32_t uidvalidity, enum hcache_order order,
+		      int64_t value, uint32_t uid)
+{
+	memcpy(key, prefix, KEY_PREFIX_LEN);
+	key[0] = 'o';
+	put_be(key + KEY_PREFIX_LEN, uidvalidity, 4);
+	key[KEY_PREFIX_LEN + 4] = (uint8_t)order;
+	put_be(key + ORDER_PREFIX_LEN, (uint64_t)value ^ ((uint64_t)1 << 63), 8);
+	put_be(key + ORDER_PREFIX_LEN + 8, uid, 4);
+}
+
+/* The value a message is ordered by. */
+static int64_t order_value(enum hcache_order order, int64_t date, int64_t internaldate)
+{
+	return order == HCACHE_ORDER_DATE ? date : internaldate;
 }
 
 static void le_put(uint8_t *p, uint64_t v, int bytes)
@@ -185,6 +208,14 @@ static uint64_t le_get(const uint8_t *p, int bytes)
 {
 	uint64_t v = 0;
 	for (int i = bytes - 1; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static uint64_t be_get(const uint8_t *p, int bytes)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < bytes; i++)
 		v = (v << 8) | p[i];
 	return v;
 }
@@ -633,17 +664,79 @@ static int txn_result(struct hcache_txn *t, int rc)
 	return rc == 0 ? 0 : -1;
 }
 
-int hcache_txn_put(struct hcache_txn *t, uint32_t uidvalidity, const struct hcache_msg *m)
+/* Reads the dates of the current-version record at key (in the transaction). Returns 1 and them, 0 when
+ * there is none (or one of another version), or an LMDB error as a negative number. */
+static int record_dates(struct hcache_txn *t, const uint8_t *key, uint32_t uid, int64_t *date_r,
+			int64_t *internaldate_r)
+{
+	MDB_val k = { MSG_KEY_LEN, (void *)key }, v;
+	struct hcache_msg old;
+	int rc = mdb_get(t->txn, t->hc->dbi, &k, &v);
+
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return -rc;
+	if (!hcache_msg_decode(uid, v.mv_data, v.mv_size, &old))
+		return 0;
+	*date_r = old.date;
+	*internaldate_r = old.internaldate;
+	return 1;
+}
+
+/* Adds (del false) or deletes the order keys of a message. Returns 0 or an LMDB error. */
+static int order_keys(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid, int64_t date,
+		      int64_t internaldate, bool del)
+{
+	uint8_t key[ORDER_KEY_LEN];
+	MDB_val k = { sizeof(key), key }, v = { 0, NULL };
+
+	for (int o = 0; o < ORDER_COUNT; o++) {
+		int rc;
+
+		order_key(key, t->prefix, uidvalidity, (enum hcache_order)o,
+			  order_value((enum hcache_order)o, date, internaldate), uid);
+		if (del) {
+			rc = mdb_del(t->txn, t->hc->dbi, &k, NULL);
+			if (rc == MDB_NOTFOUND)
+				rc = 0;
+		} else {
+			rc = mdb_put(t->txn, t->hc->dbi, &k, &v, 0);
+		}
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int hcache_txn_replace(struct hcache_txn *t, uint32_t uidvalidity, const struct hcache_msg *m, bool *existed_r)
 {
 	uint8_t key[MSG_KEY_LEN];
 	MDB_val k = { sizeof(key), key }, v;
+	int64_t date, internaldate;
+	int rc;
 
 	msg_key(key, t->prefix, uidvalidity, m->uid);
+	rc = record_dates(t, key, m->uid, &date, &internaldate);
+	if (rc < 0)
+		return txn_result(t, -rc);
+	if (existed_r != NULL)
+		*existed_r = rc > 0;
+	if (rc > 0 && (date != m->date || internaldate != m->internaldate) &&
+	    txn_result(t, order_keys(t, uidvalidity, m->uid, date, internaldate, true)) < 0)
+		return -1;
 	buf_reset(&t->scratch);
 	hcache_msg_encode(m, &t->scratch);
 	v.mv_size = t->scratch.len;
 	v.mv_data = t->scratch.data;
-	return txn_result(t, mdb_put(t->txn, t->hc->dbi, &k, &v, 0));
+	if (txn_result(t, mdb_put(t->txn, t->hc->dbi, &k, &v, 0)) < 0)
+		return -1;
+	return txn_result(t, order_keys(t, uidvalidity, m->uid, m->date, m->internaldate, false));
+}
+
+int hcache_txn_put(struct hcache_txn *t, uint32_t uidvalidity, const struct hcache_msg *m)
+{
+	return hcache_txn_replace(t, uidvalidity, m, NULL);
 }
 
 int hcache_txn_set_flags(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid, uint32_t flags,
@@ -671,36 +764,182 @@ int hcache_txn_set_flags(struct hcache_txn *t, uint32_t uidvalidity, uint32_t ui
 	return txn_result(t, mdb_put(t->txn, t->hc->dbi, &k, &v, 0));
 }
 
-int hcache_txn_delete(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid)
+int hcache_txn_remove(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid, bool *existed_r)
 {
 	uint8_t key[MSG_KEY_LEN];
 	MDB_val k = { sizeof(key), key };
+	int64_t date, internaldate;
 	int rc;
 
 	msg_key(key, t->prefix, uidvalidity, uid);
+	rc = record_dates(t, key, uid, &date, &internaldate);
+	if (rc < 0)
+		return txn_result(t, -rc);
+	if (existed_r != NULL)
+		*existed_r = rc > 0;
+	if (rc > 0 && txn_result(t, order_keys(t, uidvalidity, uid, date, internaldate, true)) < 0)
+		return -1;
 	rc = mdb_del(t->txn, t->hc->dbi, &k, NULL);
 	return txn_result(t, rc == MDB_NOTFOUND ? 0 : rc);
+}
+
+int hcache_txn_delete(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid)
+{
+	return hcache_txn_remove(t, uidvalidity, uid, NULL);
+}
+
+struct order_entry {
+	uint32_t uid;
+	int64_t date, internaldate;
+};
+
+int hcache_txn_build_order(struct hcache_txn *t, uint32_t uidvalidity)
+{
+	uint8_t key[MSG_KEY_LEN];
+	MDB_val k = { sizeof(key), key }, v;
+	MDB_cursor *cur;
+	struct order_entry *list = NULL;
+	size_t n = 0, cap = 0;
+	int rc, op = MDB_SET_RANGE;
+
+	msg_key(key, t->prefix, uidvalidity, 0);
+	if ((rc = mdb_cursor_open(t->txn, t->hc->dbi, &cur)) != 0)
+		return txn_result(t, rc);
+	/* first the list, then the writes: keys move under a cursor while its database changes */
+	for (;;) {
+		struct hcache_msg m;
+
+		rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op);
+		op = MDB_NEXT;
+		if (rc != 0 || k.mv_size != MSG_KEY_LEN || memcmp(k.mv_data, key, KEY_PREFIX_LEN + 4) != 0)
+			break;
+		if (!msg_decode(&k, &v, &m))
+			continue;
+		list = xgrow(list, &cap, n + 1, sizeof(*list));
+		list[n++] = (struct order_entry){ m.uid, m.date, m.internaldate };
+	}
+	mdb_cursor_close(cur);
+	rc = rc == MDB_NOTFOUND ? 0 : rc;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = order_keys(t, uidvalidity, list[i].uid, list[i].date, list[i].internaldate, false);
+	free(list);
+	return txn_result(t, rc);
+}
+
+int hcache_txn_get_state(struct hcache_txn *t, struct hcache_state *st_r)
+{
+	uint8_t key[KEY_PREFIX_LEN];
+	MDB_val k = { sizeof(key), key }, v;
+	const char *names;
+	size_t len;
+	int rc;
+
+	memcpy(key, t->prefix, KEY_PREFIX_LEN);
+	key[0] = 's';
+	rc = mdb_get(t->txn, t->hc->dbi, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return txn_result(t, rc);
+	if (!state_decode(&v, &names, &len, st_r) || len != t->names_len || memcmp(names, t->names, len) != 0)
+		return 0;
+	return 1;
+}
+
+int hcache_newest(struct hcache *hc, const char *account, const char *mailbox, uint32_t uidvalidity,
+		  enum hcache_order order, size_t limit, hcache_msg_fn *fn, void *ctx, const char **error_r)
+{
+	uint8_t prefix[KEY_PREFIX_LEN], okey[ORDER_KEY_LEN], mkey[MSG_KEY_LEN];
+	MDB_val k, v;
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	struct hcache_state st;
+	size_t passed = 0;
+	int rc, ret = 1;
+
+	make_prefix(prefix, 's', account, mailbox);
+	if ((rc = mdb_txn_begin(hc->env, NULL, MDB_RDONLY, &txn)) != 0 ||
+	    (rc = mdb_cursor_open(txn, hc->dbi, &cur)) != 0)
+		goto fail;
+	k.mv_size = KEY_PREFIX_LEN;
+	k.mv_data = prefix;
+	rc = mdb_get(txn, hc->dbi, &k, &v);
+	if (rc == MDB_NOTFOUND || (rc == 0 && (!state_match(&v, account, mailbox, &st) ||
+					       st.uidvalidity != uidvalidity || !(st.flags & HCACHE_STATE_ORDERED)))) {
+		ret = 0;
+		goto out;
+	}
+	if (rc != 0)
+		goto fail;
+	/* from just past the last key of (uidvalidity, order), backwards */
+	order_key(okey, prefix, uidvalidity, order, INT64_MAX, UINT32_MAX);
+	k.mv_size = sizeof(okey);
+	k.mv_data = okey;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	if (rc == 0 && k.mv_size == sizeof(okey) && memcmp(k.mv_data, okey, sizeof(okey)) == 0)
+		rc = 0; /* the very last possible key: it is the newest itself */
+	else if (rc == 0)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+	else if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	for (; rc == 0 && passed < limit; rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		const uint8_t *key = k.mv_data;
+		struct hcache_msg m;
+		MDB_val mk = { sizeof(mkey), mkey }, mv;
+		uint32_t uid;
+
+		if (k.mv_size != ORDER_KEY_LEN || memcmp(key, okey, ORDER_PREFIX_LEN) != 0)
+			break;
+		uid = (uint32_t)be_get(key + ORDER_PREFIX_LEN + 8, 4);
+		msg_key(mkey, prefix, uidvalidity, uid);
+		if (mdb_get(txn, hc->dbi, &mk, &mv) != 0 || !hcache_msg_decode(uid, mv.mv_data, mv.mv_size, &m) ||
+		    order_value(order, m.date, m.internaldate) != (int64_t)(be_get(key + ORDER_PREFIX_LEN, 8) ^ ((uint64_t)1 << 63))) {
+			ret = 0; /* a key without its record: the order cannot be trusted */
+			goto out;
+		}
+		passed++;
+		if (fn(ctx, &m) < 0)
+			break;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		goto fail;
+out:
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return ret;
+fail:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	*error_r = lmdb_error(hc, "read", rc);
+	return -1;
 }
 
 /* Deletes every record (all UIDVALIDITYs: one contiguous key range) and the state of the mailbox whose
  * key prefix (any kind byte, then the hash) is given. Returns 0 or an LMDB error. */
 static int clear_mailbox(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key_prefix)
 {
+	static const char kinds[] = { 'm', 'o' };
 	uint8_t prefix[KEY_PREFIX_LEN];
-	MDB_val k = { KEY_PREFIX_LEN, prefix }, v;
+	MDB_val k, v;
 	MDB_cursor *cur;
 	int rc;
 
 	memcpy(prefix, key_prefix, KEY_PREFIX_LEN);
-	prefix[0] = 'm';
 	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
 		return rc;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	while (rc == 0 && k.mv_size >= KEY_PREFIX_LEN && memcmp(k.mv_data, prefix, KEY_PREFIX_LEN) == 0) {
-		if ((rc = mdb_cursor_del(cur, 0)) != 0)
-			break;
-		/* the cursor now stands on the next key, if any */
-		rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+	for (size_t i = 0; i < sizeof(kinds) && (rc == 0 || rc == MDB_NOTFOUND || rc == EINVAL); i++) {
+		prefix[0] = (uint8_t)kinds[i];
+		k.mv_size = KEY_PREFIX_LEN;
+		k.mv_data = prefix;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		while (rc == 0 && k.mv_size >= KEY_PREFIX_LEN && memcmp(k.mv_data, prefix, KEY_PREFIX_LEN) == 0) {
+			if ((rc = mdb_cursor_del(cur, 0)) != 0)
+				break;
+			/* the cursor now stands on the next key, if any */
+			rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+		}
 	}
 	mdb_cursor_close(cur);
 	if (rc != 0 && rc != MDB_NOTFOUND && rc != EINVAL)
@@ -776,13 +1015,6 @@ void hcache_abort(struct hcache_txn **txn)
 
 /* --- statistics and clearing --- */
 
-static uint64_t be_get(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < bytes; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 /* Appends a mailbox to st (account and mailbox taken, NULL for an unnamed one); hashes[] grows alongside.
  * Returns its index. */

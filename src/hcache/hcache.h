@@ -35,6 +35,13 @@ struct hcache_msg {
 
 /* hcache_state.flags bits. */
 #define HCACHE_STATE_QRESYNC 0x1u   /* written by a sync over a QRESYNC-enabled connection */
+#define HCACHE_STATE_ORDERED 0x2u   /* every record under uidvalidity has its order keys (hcache_newest) */
+
+/* The orders the cache keeps beside the records, so that the newest messages of a mailbox are found
+ * without reading all of them: by Date (the record's date; ties: higher UID first) and by arrival
+ * (INTERNALDATE, unknown oldest; ties: higher UID first). The same orders as sort_messages' SORT_DATE and
+ * SORT_ARRIVAL. */
+enum hcache_order { HCACHE_ORDER_DATE, HCACHE_ORDER_ARRIVAL };
 
 /* A mailbox's sync state, written with its records. */
 struct hcache_state {
@@ -93,6 +100,16 @@ typedef int hcache_msg_fn(void *ctx, const struct hcache_msg *msg);
 int hcache_foreach(struct hcache *hc, const char *account, const char *mailbox, uint32_t uidvalidity,
 		   hcache_msg_fn *fn, void *ctx, const char **error_r);
 
+/* Calls fn for the newest records of the mailbox under uidvalidity in `order`, newest first, until fn
+ * returns -1 or `limit` records were passed (SIZE_MAX: all). The message's strings are valid only during
+ * the call. Returns 1 when the walk ended (limit reached, fn stopped, or no record left), 0 when the cache
+ * cannot say (the mailbox's state lacks HCACHE_STATE_ORDERED for this uidvalidity, or an order key
+ * names a record that is missing or of another version: then fn may have been called for some records
+ * and the caller must not trust them to be the newest), -1 with *error_r. Costs O(limit log n): the
+ * first screen of a folder costs the same at any size. Any thread. */
+int hcache_newest(struct hcache *hc, const char *account, const char *mailbox, uint32_t uidvalidity,
+		  enum hcache_order order, size_t limit, hcache_msg_fn *fn, void *ctx, const char **error_r);
+
 /* Appends msg encoded as a current-version record (the UID is not in it: it is in the key) to out.
  * Fields longer than HCACHE_MAX_FIELD are cut. Any thread. */
 void hcache_msg_encode(const struct hcache_msg *msg, struct buf *out);
@@ -109,14 +126,25 @@ int hcache_begin(struct hcache *hc, const char *account, const char *mailbox, st
 		 const char **error_r);
 /* The hcache_txn_* calls return 0, or -1 after which the transaction only aborts: hcache_commit then
  * fails with the first error. */
-/* Stores msg (its strings copied) under uidvalidity and msg->uid, replacing any record there. */
+/* Stores msg (its strings copied) under uidvalidity and msg->uid, replacing any record there, with its
+ * order keys. */
 int hcache_txn_put(struct hcache_txn *txn, uint32_t uidvalidity, const struct hcache_msg *msg);
+/* As hcache_txn_put; *existed_r (may be NULL) tells whether a current-version record was replaced. */
+int hcache_txn_replace(struct hcache_txn *txn, uint32_t uidvalidity, const struct hcache_msg *msg, bool *existed_r);
 /* Changes the flags and the MODSEQ (0 unknown) of a cached record; a missing record, or one of another
  * version, is left as it is. */
 int hcache_txn_set_flags(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid, uint32_t flags,
 			 uint64_t modseq);
-/* Deletes a record; a missing one is no error. */
+/* Deletes a record and its order keys; a missing one is no error. */
 int hcache_txn_delete(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid);
+/* As hcache_txn_delete; *existed_r (may be NULL) tells whether a current-version record was there. */
+int hcache_txn_remove(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid, bool *existed_r);
+/* Writes the order keys of every current-version record under uidvalidity that lacks them (a cache
+ * written before the keys existed), so that HCACHE_STATE_ORDERED may be set. Returns 0 or -1. */
+int hcache_txn_build_order(struct hcache_txn *txn, uint32_t uidvalidity);
+/* Reads the mailbox's state inside the transaction (what it wrote so far included). Returns 1 and
+ * *state_r, 0 when there is none, -1 after which the transaction only aborts. */
+int hcache_txn_get_state(struct hcache_txn *txn, struct hcache_state *state_r);
 /* Drops every record and the state of the mailbox (UIDVALIDITY changed). */
 int hcache_txn_clear(struct hcache_txn *txn);
 /* Writes the mailbox's sync state (with its account and mailbox names, for hcache_stats). */

@@ -410,6 +410,97 @@ static void test_malformed(void)
 	buf_free(&enc);
 }
 
+/* put with chosen dates */
+static void put_dated(struct hcache_txn *t, uint32_t uidv, uint32_t uid, int64_t date, int64_t internaldate)
+{
+	struct hcache_msg m;
+	memset(&m, 0, sizeof(m));
+	m.uid = uid;
+	m.date = date;
+	m.internaldate = internaldate;
+	m.size = 1;
+	TEST_INTEQ(hcache_txn_put(t, uidv, &m), 0);
+}
+
+static void expect_newest(struct hcache *hc, const char *mailbox, uint32_t uidv, enum hcache_order order,
+			  size_t limit, int ret, const char *uids)
+{
+	struct collected c;
+	struct buf got = BUF_INIT;
+	const char *error;
+
+	memset(&c, 0, sizeof(c));
+	TEST_INTEQ(hcache_newest(hc, "acct", mailbox, uidv, order, limit, collect, &c, &error), ret);
+	for (size_t i = 0; i < c.n; i++)
+		buf_appendf(&got, "%s%u", i > 0 ? " " : "", c.uids[i]);
+	TEST_STREQ(got.data != NULL ? got.data : "", uids);
+	buf_free(&got);
+}
+
+static void test_order(void)
+{
+	struct hcache *hc = NULL;
+	struct hcache_txn *t;
+	struct hcache_state st = { 9, 100, 6, 0, HCACHE_STATE_ORDERED }, got;
+	bool existed = true;
+	const char *error;
+
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
+	TEST_INTEQ(hcache_begin(hc, "acct", "Order", &t, &error), 0);
+	put_dated(t, 9, 1, 500, 10);
+	put_dated(t, 9, 2, 300, 20);
+	put_dated(t, 9, 3, 500, -1);   /* same date as 1: the higher UID first; arrival unknown: oldest */
+	put_dated(t, 9, 4, -5, 40);    /* a date before 1970 */
+	put_dated(t, 9, 5, 900, 30);
+	put_dated(t, 9, 6, 100, 40);   /* same arrival as 4 */
+	put_dated(t, 8, 7, 99999, 99999); /* another UIDVALIDITY */
+	TEST_INTEQ(hcache_txn_set_state(t, &st), 0);
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+	expect_newest(hc, "Order", 9, HCACHE_ORDER_DATE, SIZE_MAX, 1, "5 3 1 2 6 4");
+	expect_newest(hc, "Order", 9, HCACHE_ORDER_DATE, 2, 1, "5 3");
+	expect_newest(hc, "Order", 9, HCACHE_ORDER_ARRIVAL, SIZE_MAX, 1, "6 4 5 2 1 3");
+	/* the state names another UIDVALIDITY, or is not ordered: the cache cannot say */
+	expect_newest(hc, "Order", 8, HCACHE_ORDER_DATE, SIZE_MAX, 0, "");
+	expect_newest(hc, "Nothing", 9, HCACHE_ORDER_DATE, SIZE_MAX, 0, "");
+
+	/* a replaced record with another date moves; a deleted one leaves the order */
+	TEST_INTEQ(hcache_begin(hc, "acct", "Order", &t, &error), 0);
+	put_dated(t, 9, 5, 1, 30);
+	TEST_INTEQ(hcache_txn_remove(t, 9, 3, &existed), 0);
+	TEST_ASSERT(existed);
+	TEST_INTEQ(hcache_txn_remove(t, 9, 3, &existed), 0);
+	TEST_ASSERT(!existed);
+	TEST_INTEQ(hcache_txn_set_flags(t, 9, 1, 0x4, 0), 0);
+	TEST_INTEQ(hcache_txn_get_state(t, &got), 1);
+	TEST_INTEQ(got.uidvalidity, 9);
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+	expect_newest(hc, "Order", 9, HCACHE_ORDER_DATE, SIZE_MAX, 1, "1 2 6 5 4");
+
+	/* an order key whose record is gone (written by hand): untrusted */
+	TEST_INTEQ(hcache_begin(hc, "acct", "Order", &t, &error), 0);
+	put_dated(t, 9, 50, 7777, 7777);
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+	hcache_close(&hc);
+	put_raw_key('m', "acct", "Order", 9, 50, "", 0);
+	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
+	expect_newest(hc, "Order", 9, HCACHE_ORDER_DATE, SIZE_MAX, 0, "");
+
+	/* clearing drops the order keys too; a cache without them is rebuilt by build_order */
+	TEST_INTEQ(hcache_begin(hc, "acct", "Order", &t, &error), 0);
+	TEST_INTEQ(hcache_txn_clear(t), 0);
+	TEST_INTEQ(hcache_txn_get_state(t, &got), 0);
+	put_dated(t, 9, 1, 10, 10);
+	put_dated(t, 9, 2, 20, 20);
+	TEST_INTEQ(hcache_txn_set_state(t, &st), 0);
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+	expect_newest(hc, "Order", 9, HCACHE_ORDER_DATE, SIZE_MAX, 1, "2 1");
+	TEST_INTEQ(hcache_begin(hc, "acct", "Order", &t, &error), 0);
+	TEST_INTEQ(hcache_txn_build_order(t, 9), 0);
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+	expect_newest(hc, "Order", 9, HCACHE_ORDER_ARRIVAL, SIZE_MAX, 1, "2 1");
+	hcache_close(&hc);
+}
+
 static void test_open_failure(void)
 {
 	struct hcache *hc = NULL;
@@ -741,6 +832,7 @@ static const struct test_case tests[] = {
 	{ "malformed records are skipped", test_malformed },
 	{ "damaged files are moved aside", test_damaged },
 	{ "stats and clear", test_stats_clear },
+	{ "order keys: newest by date and arrival", test_order },
 	{ "open failure", test_open_failure },
 	{ "tear down", teardown },
 };
