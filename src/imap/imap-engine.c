@@ -13,14 +13,45 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
-/* A command's bytes are split into parts; every part but the last ends with a synchronising literal
- * announcement or an AUTHENTICATE line, after which the server's "+" is awaited. */
-#define CMD_MAX_PARTS 4
+/* LITERAL- (RFC 7888) allows non-synchronising literals up to this size. */
+#define LITERAL_MINUS_MAX 4096
 
 enum cmd_kind {
 	CMD_CAPABILITY, CMD_STARTTLS, CMD_AUTHENTICATE, CMD_LOGIN, CMD_ENABLE, CMD_ID, CMD_NAMESPACE,
 	CMD_LIST, CMD_STATUS, CMD_SELECT, CMD_FETCH, CMD_STORE, CMD_SEARCH, CMD_NOOP, CMD_LOGOUT,
+	CMD_COPY, CMD_MOVE, CMD_EXPUNGE, CMD_APPEND,
+	CMD_MAILBOX,           /* CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE */
+	CMD_UNSELECT,          /* UNSELECT, CLOSE: the mailbox state is cleared on OK */
+	CMD_IDLE,
+};
+
+/* A command's bytes are split into parts; every part but the last ends with a synchronising literal
+ * announcement or an AUTHENTICATE line, after which the server's "+" is awaited. */
+struct cmd_part {
+	char *data;
+	size_t len;
+};
+
+/* What the response codes of one DONE say (parsed from a tagged response, or merged over the commands
+ * a big uid set was split into, and a MOVE's untagged COPYUID). */
+struct code_data {
+	enum imap_code code;
+	uint32_t uidvalidity, append_uid;
+	bool has_copyuid, copy_in_order, copy_dropped;
+	bool has_modified, modified_dropped;
+	struct imap_uidset src, dst, modified;
+};
+
+/* The commands one builder split a big uid set over: they share one id and one DONE. */
+struct cmd_group {
+	unsigned int refs;     /* member commands not yet freed */
+	unsigned int pending;  /* member commands not yet completed */
+	enum imap_result result;
+	bool failed;           /* a member failed: text and code are the first failure's */
+	struct buf text;
+	struct code_data codes;
 };
 
 struct imap_cmd {
@@ -31,9 +62,19 @@ struct imap_cmd {
 	bool internal;         /* no DONE event */
 	bool sensitive;        /* carries credentials: traced redacted */
 	char tag[16];
-	char *parts[CMD_MAX_PARTS];
-	size_t n_parts, sent_parts;
+	struct cmd_part *parts;
+	size_t n_parts, parts_cap, sent_parts;
 	char *mailbox;         /* UTF-8 name for STATUS/SELECT */
+	struct cmd_group *group;  /* shared with the other commands of a split uid set, or NULL */
+	/* FETCH / STORE: the messages asked for (UIDs; sequence numbers with by_seq), for attributing
+	 * FETCH responses; match_all when the set was text the engine could not read */
+	struct imap_uidset match;
+	bool match_all, by_seq;
+	bool qresync;          /* SELECT/EXAMINE with QRESYNC parameters */
+	bool got_copyuid;      /* MOVE: its untagged COPYUID has been seen */
+	bool idling;           /* IDLE: the server's "+" came */
+	bool idle_done_wanted; /* IDLE: send DONE as soon as the "+" comes */
+	bool idle_done_sent;
 };
 
 enum engine_state {
@@ -74,6 +115,9 @@ struct imap_engine {
 	struct imap_mailbox_info mailbox;
 	uint32_t *search_uids;
 	size_t search_cap;
+	struct code_data done;  /* the last DONE's codes: its event points here */
+	struct code_data tmp;   /* the codes of the response being handled */
+	struct buf done_text;   /* a split command's DONE text */
 	struct buf scratch, scratch2;
 	char *error;            /* the fatal error, once failed */
 	imap_engine_trace_fn *trace;
@@ -81,13 +125,36 @@ struct imap_engine {
 	bool ready_reported;
 };
 
+static void code_data_reset(struct code_data *cd)
+{
+	cd->code = IMAP_CODE_NONE;
+	cd->uidvalidity = cd->append_uid = 0;
+	cd->has_copyuid = cd->copy_in_order = cd->copy_dropped = false;
+	cd->has_modified = cd->modified_dropped = false;
+	cd->src.count = cd->dst.count = cd->modified.count = 0;
+}
+
+static void code_data_free(struct code_data *cd)
+{
+	imap_uidset_clear(&cd->src);
+	imap_uidset_clear(&cd->dst);
+	imap_uidset_clear(&cd->modified);
+}
+
 static void cmd_free(struct imap_cmd *cmd)
 {
 	for (size_t i = 0; i < cmd->n_parts; i++) {
-		explicit_bzero(cmd->parts[i], strlen(cmd->parts[i]));
-		free(cmd->parts[i]);
+		explicit_bzero(cmd->parts[i].data, cmd->parts[i].len);
+		free(cmd->parts[i].data);
 	}
+	free(cmd->parts);
 	free(cmd->mailbox);
+	imap_uidset_clear(&cmd->match);
+	if (cmd->group != NULL && --cmd->group->refs == 0) {
+		buf_free(&cmd->group->text);
+		code_data_free(&cmd->group->codes);
+		free(cmd->group);
+	}
 	free(cmd);
 }
 
@@ -141,6 +208,9 @@ void imap_engine_free(struct imap_engine **engine)
 	buf_free(&e->list_names);
 	buf_free(&e->scratch);
 	buf_free(&e->scratch2);
+	buf_free(&e->done_text);
+	code_data_free(&e->done);
+	code_data_free(&e->tmp);
 	free(e->search_uids);
 	free(e->error);
 	free(e);
@@ -168,13 +238,13 @@ static void append_list(struct imap_cmd **list, struct imap_cmd *cmd)
 /* Queues one part of cmd for sending and traces it (credentials redacted). */
 static void out_append(struct imap_engine *e, const struct imap_cmd *cmd, size_t part)
 {
-	const char *text = cmd->parts[part];
+	const char *text = cmd->parts[part].data;
 
-	buf_append_str(&e->out, text);
+	buf_append(&e->out, text, cmd->parts[part].len);
 	if (e->trace == NULL)
 		return;
 	if (!cmd->sensitive) {
-		e->trace(e->trace_ctx, true, text, strlen(text));
+		e->trace(e->trace_ctx, true, text, cmd->parts[part].len);
 		return;
 	}
 	/* keep the tag and verb (and the SASL mechanism), hide everything after them */
@@ -193,46 +263,95 @@ static void out_append(struct imap_engine *e, const struct imap_cmd *cmd, size_t
 	buf_free(&b);
 }
 
+/* Ends an IDLE in flight: DONE now when the server's "+" came, else as soon as it comes. */
+static void idle_end(struct imap_engine *e, struct imap_cmd *idle)
+{
+	static const char done[] = "DONE\r\n";
+
+	if (idle->idle_done_sent)
+		return;
+	if (!idle->idling) {
+		idle->idle_done_wanted = true;
+		return;
+	}
+	buf_append(&e->out, done, sizeof(done) - 1);
+	if (e->trace != NULL)
+		e->trace(e->trace_ctx, true, done, sizeof(done) - 1);
+	idle->idle_done_sent = true;
+}
+
 /* Moves as many command parts as allowed into the output buffer: nothing while a command in flight
- * waits for a continuation request. */
+ * waits for a continuation request, and nothing while an IDLE is in flight (a command waiting behind
+ * it makes it end). */
 static void flush_sendq(struct imap_engine *e)
 {
-	for (const struct imap_cmd *c = e->inflight; c != NULL; c = c->next) {
+	struct imap_cmd *idle = NULL;
+
+	for (struct imap_cmd *c = e->inflight; c != NULL; c = c->next) {
 		if (c->sent_parts < c->n_parts)
 			return;
+		if (c->kind == CMD_IDLE)
+			idle = c;
+	}
+	if (idle != NULL) {
+		if (e->sendq != NULL)
+			idle_end(e, idle);
+		return;
 	}
 	while (e->sendq != NULL) {
 		struct imap_cmd *cmd = e->sendq;
 
-		if (cmd->sent_parts > 0 && cmd->sent_parts < cmd->n_parts)
-			return; /* waiting for a continuation request */
+		/* the first part is sent: the command is now in flight */
 		out_append(e, cmd, cmd->sent_parts++);
-		if (cmd->sent_parts == 1) {
-			/* the first part is sent: the command is now in flight */
-			e->sendq = cmd->next;
-			append_list(&e->inflight, cmd);
-			if (cmd->n_parts > 1)
-				return;
+		e->sendq = cmd->next;
+		append_list(&e->inflight, cmd);
+		if (cmd->n_parts > 1)
+			return; /* waiting for a continuation request */
+		if (cmd->kind == CMD_IDLE) {
+			if (e->sendq != NULL)
+				idle_end(e, cmd);
+			return;
 		}
 	}
 }
 
-static struct imap_cmd *cmd_new(struct imap_engine *e, enum cmd_kind kind, bool internal)
+/* A new command with the given id (0: a new one). */
+static struct imap_cmd *cmd_new_id(struct imap_engine *e, enum cmd_kind kind, bool internal, uint32_t id)
 {
 	struct imap_cmd *cmd = xcalloc(1, sizeof(*cmd));
 
 	cmd->kind = kind;
 	cmd->internal = internal;
-	cmd->id = e->next_id++;
+	cmd->id = id != 0 ? id : e->next_id++;
 	snprintf(cmd->tag, sizeof(cmd->tag), "s%u", e->next_tag++);
 	return cmd;
 }
 
-static void cmd_add_part(struct imap_cmd *cmd, char *part)
+static struct imap_cmd *cmd_new(struct imap_engine *e, enum cmd_kind kind, bool internal)
 {
-	if (cmd->n_parts == CMD_MAX_PARTS)
-		abort();
-	cmd->parts[cmd->n_parts++] = part;
+	return cmd_new_id(e, kind, internal, 0);
+}
+
+/* Adds a part (len bytes at data, which the command takes over). */
+static void cmd_add_part(struct imap_cmd *cmd, char *data, size_t len)
+{
+	cmd->parts = xgrow(cmd->parts, &cmd->parts_cap, cmd->n_parts + 1, sizeof(*cmd->parts));
+	cmd->parts[cmd->n_parts].data = data;
+	cmd->parts[cmd->n_parts].len = len;
+	cmd->n_parts++;
+}
+
+/* Adds the buffer's bytes as a part and empties the buffer. */
+static void cmd_add_buf(struct imap_cmd *cmd, struct buf *b)
+{
+	size_t len = b->len;
+
+	cmd_add_part(cmd, buf_steal(b), len);
+}
+
+static void cmd_add_str(struct imap_cmd *cmd, char *str)
+{
+	cmd_add_part(cmd, str, strlen(str));
 }
 
 /* Queues a command: sent now when the engine is ready (or for internal commands), else held. */
@@ -260,7 +379,7 @@ static struct imap_cmd *cmd_simple(struct imap_engine *e, enum cmd_kind kind, bo
 	buf_vappendf(&b, fmt, ap);
 	va_end(ap);
 	buf_append_str(&b, "\r\n");
-	cmd_add_part(cmd, buf_steal(&b));
+	cmd_add_buf(cmd, &b);
 	cmd_submit(e, cmd);
 	return cmd;
 }
@@ -286,12 +405,12 @@ static void append_astring(struct imap_engine *e, struct imap_cmd *cmd, struct b
 		return;
 	}
 	if ((e->capa & IMAP_CAPA_LITERAL_PLUS) ||
-	    ((e->capa & IMAP_CAPA_LITERAL_MINUS) && strlen(s) <= 4096)) {
+	    ((e->capa & IMAP_CAPA_LITERAL_MINUS) && strlen(s) <= LITERAL_MINUS_MAX)) {
 		buf_appendf(b, "{%zu+}\r\n%s", strlen(s), s);
 		return;
 	}
 	buf_appendf(b, "{%zu}\r\n", strlen(s));
-	cmd_add_part(cmd, buf_steal(b));
+	cmd_add_buf(cmd, b);
 	buf_append_str(b, s);
 }
 
@@ -354,7 +473,7 @@ static int send_auth(struct imap_engine *e)
 		buf_append_c(&b, ' ');
 		append_astring(e, cmd, &b, e->secret);
 		buf_append_str(&b, "\r\n");
-		cmd_add_part(cmd, buf_steal(&b));
+		cmd_add_buf(cmd, &b);
 		e->state = STATE_AUTH;
 		cmd_submit(e, cmd);
 		return 0;
@@ -384,12 +503,12 @@ static int send_auth(struct imap_engine *e)
 	cmd->sensitive = true;
 	if (e->capa & IMAP_CAPA_SASL_IR) {
 		buf_appendf(&b, "%s AUTHENTICATE %s %s\r\n", cmd->tag, name, enc.len > 0 ? enc.data : "=");
-		cmd_add_part(cmd, buf_steal(&b));
+		cmd_add_buf(cmd, &b);
 	} else {
 		buf_appendf(&b, "%s AUTHENTICATE %s\r\n", cmd->tag, name);
-		cmd_add_part(cmd, buf_steal(&b));
+		cmd_add_buf(cmd, &b);
 		buf_appendf(&b, "%s\r\n", enc.data);
-		cmd_add_part(cmd, buf_steal(&b));
+		cmd_add_buf(cmd, &b);
 	}
 	explicit_bzero(enc.data, enc.len);
 	buf_free(&enc);
@@ -496,7 +615,7 @@ static const struct atom_bit capa_names[] = {
 	{ "LIST-EXTENDED", IMAP_CAPA_LIST_EXTENDED }, { "ESEARCH", IMAP_CAPA_ESEARCH },
 	{ "UTF8=ACCEPT", IMAP_CAPA_UTF8_ACCEPT }, { "ID", IMAP_CAPA_ID },
 	{ "NAMESPACE", IMAP_CAPA_NAMESPACE }, { "COMPRESS=DEFLATE", IMAP_CAPA_COMPRESS_DEFLATE },
-	{ "BINARY", IMAP_CAPA_BINARY },
+	{ "BINARY", IMAP_CAPA_BINARY }, { "UNSELECT", IMAP_CAPA_UNSELECT },
 };
 
 static void set_capabilities(struct imap_engine *e, const struct imap_arg *args, size_t count)
@@ -513,7 +632,8 @@ static void set_capabilities(struct imap_engine *e, const struct imap_arg *args,
 	if (e->capa & IMAP_CAPA_IMAP4REV2)
 		e->capa |= IMAP_CAPA_NAMESPACE | IMAP_CAPA_UIDPLUS | IMAP_CAPA_ESEARCH | IMAP_CAPA_ENABLE |
 			IMAP_CAPA_IDLE | IMAP_CAPA_SASL_IR | IMAP_CAPA_LIST_EXTENDED | IMAP_CAPA_LIST_STATUS |
-			IMAP_CAPA_MOVE | IMAP_CAPA_LITERAL_MINUS | IMAP_CAPA_BINARY | IMAP_CAPA_SPECIAL_USE;
+			IMAP_CAPA_MOVE | IMAP_CAPA_LITERAL_MINUS | IMAP_CAPA_BINARY | IMAP_CAPA_SPECIAL_USE |
+			IMAP_CAPA_UNSELECT;
 }
 
 static const char *clean_text(struct imap_engine *e, const char *text)
@@ -542,16 +662,193 @@ static const char *decode_mailbox(struct imap_engine *e, const struct imap_arg *
 	return e->scratch.data;
 }
 
-/* Handles a response code in resp-text (untagged or tagged). */
-static void handle_resp_code(struct imap_engine *e, const char *text, struct imap_event *ev, bool *event_r)
+static const struct {
+	const char *name;
+	enum imap_code code;
+} code_names[] = {
+	{ "ALERT", IMAP_CODE_ALERT }, { "ALREADYEXISTS", IMAP_CODE_ALREADYEXISTS },
+	{ "APPENDUID", IMAP_CODE_APPENDUID }, { "AUTHENTICATIONFAILED", IMAP_CODE_AUTHENTICATIONFAILED },
+	{ "AUTHORIZATIONFAILED", IMAP_CODE_AUTHORIZATIONFAILED }, { "BADCHARSET", IMAP_CODE_BADCHARSET },
+	{ "CANNOT", IMAP_CODE_CANNOT }, { "CLIENTBUG", IMAP_CODE_CLIENTBUG }, { "CLOSED", IMAP_CODE_CLOSED },
+	{ "CONTACTADMIN", IMAP_CODE_CONTACTADMIN }, { "COPYUID", IMAP_CODE_COPYUID },
+	{ "CORRUPTION", IMAP_CODE_CORRUPTION }, { "EXPIRED", IMAP_CODE_EXPIRED },
+	{ "EXPUNGEISSUED", IMAP_CODE_EXPUNGEISSUED }, { "HASCHILDREN", IMAP_CODE_HASCHILDREN },
+	{ "INUSE", IMAP_CODE_INUSE }, { "LIMIT", IMAP_CODE_LIMIT }, { "MODIFIED", IMAP_CODE_MODIFIED },
+	{ "NONEXISTENT", IMAP_CODE_NONEXISTENT }, { "NOPERM", IMAP_CODE_NOPERM },
+	{ "NOTSAVED", IMAP_CODE_NOTSAVED }, { "OVERQUOTA", IMAP_CODE_OVERQUOTA }, { "PARSE", IMAP_CODE_PARSE },
+	{ "PRIVACYREQUIRED", IMAP_CODE_PRIVACYREQUIRED }, { "READ-ONLY", IMAP_CODE_READ_ONLY },
+	{ "READ-WRITE", IMAP_CODE_READ_WRITE }, { "SERVERBUG", IMAP_CODE_SERVERBUG },
+	{ "TRYCREATE", IMAP_CODE_TRYCREATE }, { "UIDNOTSTICKY", IMAP_CODE_UIDNOTSTICKY },
+	{ "UNAVAILABLE", IMAP_CODE_UNAVAILABLE }, { "UNKNOWN-CTE", IMAP_CODE_UNKNOWN_CTE },
+};
+
+const char *imap_engine_code_name(enum imap_code code)
+{
+	for (size_t i = 0; i < N_ELEMENTS(code_names); i++) {
+		if (code_names[i].code == code)
+			return code_names[i].name;
+	}
+	return "";
+}
+
+/* True when a (syntactically valid) set text lists its numbers in ascending order. */
+static bool set_text_ascending(const char *s)
+{
+	uint64_t prev = 0;
+
+	while (*s != '\0') {
+		uint64_t lo = 0, hi;
+		while (*s >= '0' && *s <= '9')
+			lo = lo * 10 + (uint64_t)(*s++ - '0');
+		hi = lo;
+		if (*s == ':') {
+			s++;
+			hi = 0;
+			while (*s >= '0' && *s <= '9')
+				hi = hi * 10 + (uint64_t)(*s++ - '0');
+		}
+		if (lo > hi || lo <= prev)
+			return false;
+		prev = hi;
+		if (*s == ',')
+			s++;
+	}
+	return true;
+}
+
+/* Parses a set argument of a response code into set; false when malformed or too big. */
+static bool code_set(const struct imap_arg *arg, struct imap_uidset *set)
+{
+	const char *error;
+
+	return arg->type == IMAP_ARG_ATOM &&
+		imap_uidset_parse(set, arg->u.str, arg->len, 0, IMAP_ENGINE_MAX_CODE_RANGES, &error) == 0;
+}
+
+static bool code_nz32(const struct imap_arg *arg, uint32_t *num_r)
+{
+	uint64_t num;
+
+	if (!imap_arg_number(arg, &num) || num == 0 || num > UINT32_MAX)
+		return false;
+	*num_r = (uint32_t)num;
+	return true;
+}
+
+/* Fills cd from a tokenized response code. A malformed COPYUID, APPENDUID or MODIFIED is no code. */
+static void code_fill(const struct imap_arg *code, size_t n, struct code_data *cd)
+{
+	code_data_reset(cd);
+	for (size_t i = 0; i < N_ELEMENTS(code_names); i++) {
+		if (imap_arg_atom_equals(&code[0], code_names[i].name)) {
+			cd->code = code_names[i].code;
+			break;
+		}
+	}
+	switch (cd->code) {
+	case IMAP_CODE_COPYUID:
+		/* COPYUID uidvalidity source-set dest-set, as many of each (RFC 4315) */
+		if (n == 4 && code_nz32(&code[1], &cd->uidvalidity) && code_set(&code[2], &cd->src) &&
+		    code_set(&code[3], &cd->dst) && imap_uidset_count(&cd->src) == imap_uidset_count(&cd->dst)) {
+			cd->has_copyuid = true;
+			cd->copy_in_order = set_text_ascending(code[2].u.str) && set_text_ascending(code[3].u.str);
+			return;
+		}
+		break;
+	case IMAP_CODE_APPENDUID:
+		/* APPENDUID uidvalidity uid (a set only with MULTIAPPEND: its lowest) */
+		if (n == 3 && code_nz32(&code[1], &cd->uidvalidity) && code_set(&code[2], &cd->dst)) {
+			cd->append_uid = imap_uidset_min(&cd->dst);
+			cd->dst.count = 0;
+			return;
+		}
+		break;
+	case IMAP_CODE_MODIFIED:
+		if (n == 2 && code_set(&code[1], &cd->modified)) {
+			cd->has_modified = true;
+			return;
+		}
+		break;
+	default:
+		return;
+	}
+	log_warn("ignored a malformed %s response code", imap_engine_code_name(cd->code));
+	code_data_reset(cd);
+}
+
+/* Drops the merged COPYUID of cd for good (it could no longer be trusted to be complete). */
+static void drop_copyuid(struct code_data *cd)
+{
+	cd->has_copyuid = false;
+	cd->copy_dropped = true;
+	imap_uidset_clear(&cd->src);
+	imap_uidset_clear(&cd->dst);
+}
+
+/* Merges the COPYUID and MODIFIED data of one response (from) into a split command's (into). Bounded:
+ * sets over IMAP_ENGINE_MAX_CODE_RANGES ranges are dropped. */
+static void code_merge(struct code_data *into, struct code_data *from)
+{
+	if (from->has_copyuid && !into->copy_dropped) {
+		if (!into->has_copyuid) {
+			imap_uidset_move(&into->src, &from->src);
+			imap_uidset_move(&into->dst, &from->dst);
+			into->uidvalidity = from->uidvalidity;
+			into->copy_in_order = from->copy_in_order;
+			into->has_copyuid = true;
+		} else if (from->uidvalidity != into->uidvalidity) {
+			drop_copyuid(into);
+		} else {
+			into->copy_in_order = into->copy_in_order && from->copy_in_order &&
+				imap_uidset_min(&from->src) > imap_uidset_max(&into->src) &&
+				imap_uidset_min(&from->dst) > imap_uidset_max(&into->dst);
+			imap_uidset_add_set(&into->src, &from->src);
+			imap_uidset_add_set(&into->dst, &from->dst);
+			if (into->src.count > IMAP_ENGINE_MAX_CODE_RANGES ||
+			    into->dst.count > IMAP_ENGINE_MAX_CODE_RANGES)
+				drop_copyuid(into);
+		}
+	}
+	if (from->has_modified && !into->modified_dropped) {
+		imap_uidset_add_set(&into->modified, &from->modified);
+		into->has_modified = true;
+		if (into->modified.count > IMAP_ENGINE_MAX_CODE_RANGES) {
+			into->has_modified = false;
+			into->modified_dropped = true;
+			imap_uidset_clear(&into->modified);
+		}
+	}
+}
+
+/* An untagged COPYUID (RFC 6851) belongs to the oldest UID MOVE in flight that has not had one. */
+static void untagged_copyuid(struct imap_engine *e, const struct imap_arg *code, size_t n)
+{
+	for (struct imap_cmd *c = e->inflight; c != NULL; c = c->next) {
+		if (c->kind != CMD_MOVE || c->got_copyuid || c->group == NULL)
+			continue;
+		c->got_copyuid = true;
+		code_fill(code, n, &e->tmp);
+		code_merge(&c->group->codes, &e->tmp);
+		return;
+	}
+}
+
+/* Handles a response code in resp-text: the mailbox and capability state, and (untagged, ev != NULL)
+ * ALERT and a MOVE's COPYUID. For a tagged response, cd (when not NULL) receives the code. */
+static void handle_resp_code(struct imap_engine *e, const char *text, struct imap_event *ev, bool *event_r,
+			     struct code_data *cd)
 {
 	const struct imap_arg *code;
 	size_t n;
 	const char *rest;
 	uint64_t num;
 
+	if (cd != NULL)
+		code_data_reset(cd);
 	if (imap_parser_resp_code(e->parser, text, &code, &n, &rest) <= 0)
 		return;
+	if (cd != NULL)
+		code_fill(code, n, cd);
 	if (imap_arg_atom_equals(&code[0], "CAPABILITY")) {
 		set_capabilities(e, code + 1, n - 1);
 	} else if (imap_arg_atom_equals(&code[0], "UIDVALIDITY") && n > 1 && imap_arg_number(&code[1], &num)) {
@@ -571,6 +868,8 @@ static void handle_resp_code(struct imap_engine *e, const char *text, struct ima
 		ev->cmd = 0;
 		ev->u.text = rest;
 		*event_r = true;
+	} else if (imap_arg_atom_equals(&code[0], "COPYUID") && ev != NULL) {
+		untagged_copyuid(e, code, n);
 	}
 }
 
@@ -591,6 +890,36 @@ static uint32_t cmd_kind_id(struct imap_engine *e, enum cmd_kind kind)
 	for (struct imap_cmd *c = e->inflight; c != NULL; c = c->next) {
 		if (c->kind == kind)
 			return c->parent != 0 ? c->parent : c->id;
+	}
+	return 0;
+}
+
+/* True when a FETCH / STORE command asked for the message. */
+static bool cmd_holds(const struct imap_cmd *c, uint32_t seq, uint32_t uid)
+{
+	if (c->match_all)
+		return true;
+	if (c->by_seq)
+		return imap_uidset_contains(&c->match, seq);
+	return uid != 0 && imap_uidset_contains(&c->match, uid);
+}
+
+/* The command a FETCH response belongs to (the rules are in imap-engine.h, struct imap_event). */
+static uint32_t fetch_owner(struct imap_engine *e, uint32_t seq, uint32_t uid)
+{
+	struct imap_cmd *c;
+
+	for (c = e->inflight; c != NULL; c = c->next) {
+		if (c->kind == CMD_FETCH && cmd_holds(c, seq, uid))
+			return c->id;
+	}
+	for (c = e->inflight; c != NULL; c = c->next) {
+		if (c->kind == CMD_STORE && cmd_holds(c, seq, uid))
+			return c->id;
+	}
+	for (c = e->inflight; c != NULL; c = c->next) {
+		if (c->kind == CMD_SELECT && c->qresync)
+			return c->id;
 	}
 	return 0;
 }
@@ -705,10 +1034,8 @@ static int handle_fetch(struct imap_engine *e, uint64_t seq, const struct imap_a
 		/* unknown items are ignored */
 	}
 	ev->type = IMAP_EVENT_FETCH;
-	/* a STORE's answer comes as FETCH too: a FETCH in flight is the likelier owner */
-	ev->cmd = cmd_kind_id(e, CMD_FETCH);
-	if (ev->cmd == 0)
-		ev->cmd = cmd_kind_id(e, CMD_STORE);
+	/* a STORE's answer comes as FETCH too: a FETCH in flight that asked for it is the likelier owner */
+	ev->cmd = fetch_owner(e, f->seq, f->uid);
 	return 1;
 }
 
@@ -876,8 +1203,18 @@ static int handle_untagged_data(struct imap_engine *e, const struct imap_arg *ar
 	}
 	if (imap_arg_atom_equals(&args[1], "ESEARCH")) {
 		size_t i = 2, n = 0;
-		if (i < count && args[i].type == IMAP_ARG_LIST)
-			i++; /* (TAG "x") */
+		uint32_t owner = 0;
+		if (i < count && args[i].type == IMAP_ARG_LIST) {
+			/* (TAG "x") names the command */
+			const struct imap_arg *l = args[i].u.list;
+			if (args[i].count == 2 && imap_arg_atom_equals(&l[0], "TAG") && imap_arg_is_string(&l[1])) {
+				for (const struct imap_cmd *c = e->inflight; c != NULL; c = c->next) {
+					if (c->kind == CMD_SEARCH && strcmp(c->tag, l[1].u.str) == 0)
+						owner = c->id;
+				}
+			}
+			i++;
+		}
 		if (i < count && imap_arg_atom_equals(&args[i], "UID"))
 			i++;
 		for (; i + 1 < count; i += 2) {
@@ -887,7 +1224,7 @@ static int handle_untagged_data(struct imap_engine *e, const struct imap_arg *ar
 			}
 		}
 		ev->type = IMAP_EVENT_SEARCH;
-		ev->cmd = cmd_kind_id(e, CMD_SEARCH);
+		ev->cmd = owner != 0 ? owner : cmd_kind_id(e, CMD_SEARCH);
 		ev->u.search.uids = e->search_uids;
 		ev->u.search.count = n;
 		return 1;
@@ -936,13 +1273,69 @@ static void list_fallback_status(struct imap_engine *e, uint32_t list_id)
 		buf_appendf(&b, "%s STATUS ", cmd->tag);
 		append_astring(e, cmd, &b, wire_mailbox(e, name));
 		buf_append_str(&b, " (MESSAGES UNSEEN)\r\n");
-		cmd_add_part(cmd, buf_steal(&b));
+		cmd_add_buf(cmd, &b);
 		append_list(&e->sendq, cmd);
 		e->list_status_pending++;
 		pos += strlen(name) + 1;
 	}
 	buf_reset(&e->list_names);
 	flush_sendq(e);
+}
+
+/* A user command completed: its DONE event, for a split command once its last member completed. The
+ * codes of the tagged response are in e->tmp. Returns 1 with the event, 0 without. */
+static int finish_cmd(struct imap_engine *e, struct imap_cmd *cmd, enum imap_result result, const char *text,
+		      struct imap_event *ev)
+{
+	struct cmd_group *g = cmd->group;
+	struct code_data swap;
+
+	if (g == NULL) {
+		swap = e->done;
+		e->done = e->tmp;
+		e->tmp = swap;
+	} else {
+		if (cmd->got_copyuid)
+			e->tmp.has_copyuid = false; /* the untagged one was merged already */
+		code_merge(&g->codes, &e->tmp);
+		if (!g->failed) {
+			/* the first failure's text and code, else the last ones */
+			buf_reset(&g->text);
+			buf_append_str(&g->text, text);
+			if (result != IMAP_RESULT_OK || e->tmp.code != IMAP_CODE_NONE)
+				g->codes.code = e->tmp.code;
+			g->failed = result != IMAP_RESULT_OK;
+		}
+		if (result > g->result)
+			g->result = result;
+		if (--g->pending > 0)
+			return 0;
+		swap = e->done;
+		e->done = g->codes;
+		g->codes = swap;
+		struct buf t = e->done_text;
+		e->done_text = g->text;
+		g->text = t;
+		text = e->done_text.data != NULL ? e->done_text.data : "";
+		result = g->result;
+	}
+	if (e->done.code == IMAP_CODE_NONE && e->done.has_copyuid)
+		e->done.code = IMAP_CODE_COPYUID; /* a MOVE's untagged COPYUID */
+	ev->type = IMAP_EVENT_DONE;
+	ev->cmd = cmd->id;
+	ev->u.done.result = result;
+	ev->u.done.text = text;
+	ev->u.done.code = e->done.code;
+	ev->u.done.uidvalidity = e->done.uidvalidity;
+	ev->u.done.append_uid = e->done.append_uid;
+	if (e->done.has_copyuid) {
+		ev->u.done.copy_src = &e->done.src;
+		ev->u.done.copy_dst = &e->done.dst;
+		ev->u.done.copy_in_order = e->done.copy_in_order;
+	}
+	if (e->done.has_modified)
+		ev->u.done.modified = &e->done.modified;
+	return 1;
 }
 
 static int handle_tagged(struct imap_engine *e, const char *tag, const struct imap_arg *status,
@@ -962,7 +1355,7 @@ static int handle_tagged(struct imap_engine *e, const char *tag, const struct im
 		cmd_free(cmd);
 		return engine_fail(e, _("protocol error: tagged BYE/PREAUTH"));
 	}
-	handle_resp_code(e, text, NULL, &dummy);
+	handle_resp_code(e, text, NULL, &dummy, &e->tmp);
 	switch (cmd->kind) {
 	case CMD_CAPABILITY:
 		if (result != IMAP_RESULT_OK) {
@@ -1028,26 +1421,29 @@ static int handle_tagged(struct imap_engine *e, const char *tag, const struct im
 		}
 		e->list_id = 0;
 		goto done;
+	case CMD_UNSELECT:
+		if (result == IMAP_RESULT_OK)
+			memset(&e->mailbox, 0, sizeof(e->mailbox));
+		goto done;
 	default:
 	done:
 		if (cmd->internal)
 			break;
-		ev->type = IMAP_EVENT_DONE;
-		ev->cmd = cmd->id;
-		ev->u.done.result = result;
-		ev->u.done.text = text;
-		ret = 1;
+		ret = finish_cmd(e, cmd, result, text, ev);
 		break;
 	}
 	cmd_free(cmd);
+	/* what waited behind it (an IDLE, a synchronising literal the server refused) may go now */
+	if (e->state != STATE_FAILED && e->state != STATE_TLS)
+		flush_sendq(e);
 	return ret;
 }
 
-static int handle_continuation(struct imap_engine *e)
+static int handle_continuation(struct imap_engine *e, struct imap_event *ev)
 {
 	struct imap_cmd *cmd;
 
-	/* the command waiting for "+" is the last one in flight with parts left */
+	/* the command waiting for "+" is the one in flight with parts left */
 	for (cmd = e->inflight; cmd != NULL; cmd = cmd->next) {
 		if (cmd->sent_parts < cmd->n_parts)
 			break;
@@ -1059,19 +1455,24 @@ static int handle_continuation(struct imap_engine *e)
 				buf_append_str(&e->out, "\r\n");
 				return 0;
 			}
+			if (cmd->kind == CMD_IDLE) {
+				if (cmd->idling)
+					return 0; /* a second "+" changes nothing */
+				cmd->idling = true;
+				if (cmd->idle_done_wanted) {
+					idle_end(e, cmd);
+					return 0;
+				}
+				ev->type = IMAP_EVENT_IDLING;
+				ev->cmd = cmd->id;
+				return 1;
+			}
 		}
 		return engine_fail(e, _("protocol error: unexpected continuation request"));
 	}
-	while (cmd->sent_parts < cmd->n_parts) {
-		out_append(e, cmd, cmd->sent_parts++);
-		/* a part ending in a synchronising literal waits again */
-		const char *part = cmd->parts[cmd->sent_parts - 1];
-		size_t len = strlen(part);
-		if (cmd->sent_parts < cmd->n_parts && len >= 3 && strcmp(part + len - 3, "}\r\n") == 0)
-			break;
-		if (cmd->kind == CMD_AUTHENTICATE)
-			break;
-	}
+	/* every part but the last ends with a synchronising literal or an AUTHENTICATE line: one part a
+	 * continuation */
+	out_append(e, cmd, cmd->sent_parts++);
 	flush_sendq(e);
 	return 0;
 }
@@ -1083,7 +1484,7 @@ static int handle_response(struct imap_engine *e, const struct imap_arg *args, s
 	bool event = false;
 
 	if (strcmp(tag, "+") == 0)
-		return handle_continuation(e);
+		return handle_continuation(e, ev);
 	if (strcmp(tag, "*") != 0) {
 		if (e->state == STATE_GREETING)
 			return engine_fail(e, _("protocol error: tagged response before the greeting"));
@@ -1096,7 +1497,7 @@ static int handle_response(struct imap_engine *e, const struct imap_arg *args, s
 	}
 	/* untagged status response */
 	if (e->state == STATE_GREETING) {
-		handle_resp_code(e, text, NULL, &event);
+		handle_resp_code(e, text, NULL, &event, NULL);
 		if (imap_arg_atom_equals(&args[1], "BYE"))
 			return engine_fail(e, errstr(_("server refused the connection: %s"), clean_text(e, text)));
 		if (imap_arg_atom_equals(&args[1], "PREAUTH")) {
@@ -1122,7 +1523,7 @@ static int handle_response(struct imap_engine *e, const struct imap_arg *args, s
 		ev->u.text = text;
 		return 1;
 	}
-	handle_resp_code(e, text, ev, &event);
+	handle_resp_code(e, text, ev, &event, NULL);
 	if (imap_arg_atom_equals(&args[1], "NO") || imap_arg_atom_equals(&args[1], "BAD"))
 		log_warn("server warning: %s", clean_text(e, text));
 	return event ? 1 : 0;
@@ -1238,22 +1639,22 @@ uint32_t imap_engine_cmd_list(struct imap_engine *e)
 	uint32_t capa = e->capa;
 
 	if ((capa & IMAP_CAPA_LIST_STATUS) && (capa & IMAP_CAPA_SPECIAL_USE))
-		cmd_add_part(cmd, xasprintf("%s LIST \"\" \"*\" RETURN (SPECIAL-USE STATUS (MESSAGES UNSEEN))\r\n",
+		cmd_add_str(cmd, xasprintf("%s LIST \"\" \"*\" RETURN (SPECIAL-USE STATUS (MESSAGES UNSEEN))\r\n",
 					    cmd->tag));
 	else if (capa & IMAP_CAPA_LIST_STATUS)
-		cmd_add_part(cmd, xasprintf("%s LIST \"\" \"*\" RETURN (STATUS (MESSAGES UNSEEN))\r\n", cmd->tag));
+		cmd_add_str(cmd, xasprintf("%s LIST \"\" \"*\" RETURN (STATUS (MESSAGES UNSEEN))\r\n", cmd->tag));
 	else if ((capa & IMAP_CAPA_SPECIAL_USE) && (capa & IMAP_CAPA_LIST_EXTENDED))
-		cmd_add_part(cmd, xasprintf("%s LIST \"\" \"*\" RETURN (SPECIAL-USE)\r\n", cmd->tag));
+		cmd_add_str(cmd, xasprintf("%s LIST \"\" \"*\" RETURN (SPECIAL-USE)\r\n", cmd->tag));
 	else
-		cmd_add_part(cmd, xasprintf("%s LIST \"\" \"*\"\r\n", cmd->tag));
+		cmd_add_str(cmd, xasprintf("%s LIST \"\" \"*\"\r\n", cmd->tag));
 	e->list_id = cmd->id;
 	buf_reset(&e->list_names);
 	cmd_submit(e, cmd);
 	return cmd->id;
 }
 
-static uint32_t mailbox_cmd(struct imap_engine *e, enum cmd_kind kind, const char *verb, const char *mailbox,
-			    const char *suffix)
+static struct imap_cmd *mailbox_cmd(struct imap_engine *e, enum cmd_kind kind, const char *verb,
+				     const char *mailbox, const char *suffix)
 {
 	struct imap_cmd *cmd = cmd_new(e, kind, false);
 	struct buf b = BUF_INIT;
@@ -1263,9 +1664,9 @@ static uint32_t mailbox_cmd(struct imap_engine *e, enum cmd_kind kind, const cha
 	append_astring(e, cmd, &b, wire_mailbox(e, mailbox));
 	buf_append_str(&b, suffix);
 	buf_append_str(&b, "\r\n");
-	cmd_add_part(cmd, buf_steal(&b));
+	cmd_add_buf(cmd, &b);
 	cmd_submit(e, cmd);
-	return cmd->id;
+	return cmd;
 }
 
 uint32_t imap_engine_cmd_status(struct imap_engine *e, const char *mailbox)
@@ -1273,14 +1674,14 @@ uint32_t imap_engine_cmd_status(struct imap_engine *e, const char *mailbox)
 	return mailbox_cmd(e, CMD_STATUS, "STATUS", mailbox,
 			   (e->capa & IMAP_CAPA_CONDSTORE) ?
 			   " (MESSAGES UNSEEN UIDNEXT UIDVALIDITY HIGHESTMODSEQ)" :
-			   " (MESSAGES UNSEEN UIDNEXT UIDVALIDITY)");
+			   " (MESSAGES UNSEEN UIDNEXT UIDVALIDITY)")->id;
 }
 
 uint32_t imap_engine_cmd_select(struct imap_engine *e, const char *mailbox, bool readonly)
 {
 	memset(&e->mailbox, 0, sizeof(e->mailbox));
 	e->mailbox.readonly = readonly;
-	return mailbox_cmd(e, CMD_SELECT, readonly ? "EXAMINE" : "SELECT", mailbox, "");
+	return mailbox_cmd(e, CMD_SELECT, readonly ? "EXAMINE" : "SELECT", mailbox, "")->id;
 }
 
 uint32_t imap_engine_cmd_select_qresync(struct imap_engine *e, const char *mailbox, bool readonly,
@@ -1293,22 +1694,43 @@ uint32_t imap_engine_cmd_select_qresync(struct imap_engine *e, const char *mailb
 	memset(&e->mailbox, 0, sizeof(e->mailbox));
 	e->mailbox.readonly = readonly;
 	snprintf(suffix, sizeof(suffix), " (QRESYNC (%u %llu))", uidvalidity, (unsigned long long)modseq);
-	return mailbox_cmd(e, CMD_SELECT, readonly ? "EXAMINE" : "SELECT", mailbox, suffix);
+	struct imap_cmd *cmd = mailbox_cmd(e, CMD_SELECT, readonly ? "EXAMINE" : "SELECT", mailbox, suffix);
+	cmd->qresync = true;
+	return cmd->id;
+}
+
+/* Records which messages a command given its set as text asked for ("*" is every one above). */
+static void cmd_match_text(struct imap_cmd *cmd, const char *set, bool by_seq)
+{
+	const char *error;
+
+	cmd->by_seq = by_seq;
+	if (imap_uidset_parse(&cmd->match, set, strlen(set), UINT32_MAX, 0, &error) < 0)
+		cmd->match_all = true;
 }
 
 uint32_t imap_engine_cmd_fetch(struct imap_engine *e, const char *uidset, const char *items)
 {
-	return cmd_simple(e, CMD_FETCH, false, "UID FETCH %s %s", uidset, items)->id;
+	struct imap_cmd *cmd = cmd_simple(e, CMD_FETCH, false, "UID FETCH %s %s", uidset, items);
+
+	cmd_match_text(cmd, uidset, false);
+	return cmd->id;
 }
 
 uint32_t imap_engine_cmd_fetch_seq(struct imap_engine *e, const char *seqset, const char *items)
 {
-	return cmd_simple(e, CMD_FETCH, false, "FETCH %s %s", seqset, items)->id;
+	struct imap_cmd *cmd = cmd_simple(e, CMD_FETCH, false, "FETCH %s %s", seqset, items);
+
+	cmd_match_text(cmd, seqset, true);
+	return cmd->id;
 }
 
 uint32_t imap_engine_cmd_store(struct imap_engine *e, const char *uidset, const char *item, const char *flags)
 {
-	return cmd_simple(e, CMD_STORE, false, "UID STORE %s %s %s", uidset, item, flags)->id;
+	struct imap_cmd *cmd = cmd_simple(e, CMD_STORE, false, "UID STORE %s %s %s", uidset, item, flags);
+
+	cmd_match_text(cmd, uidset, false);
+	return cmd->id;
 }
 
 uint32_t imap_engine_cmd_search(struct imap_engine *e, const char *criteria)
@@ -1326,4 +1748,576 @@ uint32_t imap_engine_cmd_noop(struct imap_engine *e)
 uint32_t imap_engine_cmd_logout(struct imap_engine *e)
 {
 	return cmd_simple(e, CMD_LOGOUT, false, "LOGOUT")->id;
+}
+
+/* --- typed builders --- */
+
+/* True when s is a non-empty atom (RFC 9051 ATOM-CHAR: no specials, controls, spaces or 8-bit). */
+static bool is_atom(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p >= 0x7f || strchr("(){%*\"\\]", *p) != NULL)
+			return false;
+	}
+	return true;
+}
+
+/* Appends the system flags of the enum imap_flag bits and the keywords, space-separated. Returns -1
+ * when a keyword is not an atom. */
+static int append_flags(struct buf *b, uint32_t flags, const char *const *keywords, size_t n_keywords)
+{
+	static const struct atom_bit names[] = {
+		{ "\\Seen", IMAP_FLAG_SEEN }, { "\\Answered", IMAP_FLAG_ANSWERED },
+		{ "\\Flagged", IMAP_FLAG_FLAGGED }, { "\\Deleted", IMAP_FLAG_DELETED },
+		{ "\\Draft", IMAP_FLAG_DRAFT },
+	};
+	size_t start = b->len;
+
+	for (size_t i = 0; i < N_ELEMENTS(names); i++) {
+		if (flags & names[i].bit)
+			buf_appendf(b, "%s%s", b->len > start ? " " : "", names[i].name);
+	}
+	for (size_t i = 0; i < n_keywords; i++) {
+		if (!is_atom(keywords[i]))
+			return -1;
+		buf_appendf(b, "%s%s", b->len > start ? " " : "", keywords[i]);
+	}
+	return 0;
+}
+
+/* Queues "verb set[ mailbox]suffix" for each chunk of uids (at most IMAP_ENGINE_MAX_SET_TEXT bytes of
+ * set text) under one id and one DONE. Returns the id, or 0 for an empty set. */
+static uint32_t uidset_cmds(struct imap_engine *e, enum cmd_kind kind, const char *verb,
+			    const struct imap_uidset *uids, const char *mailbox, const char *suffix)
+{
+	struct cmd_group *g;
+	char *wire = NULL;
+	size_t pos = 0;
+	uint32_t id;
+
+	if (uids == NULL || uids->count == 0)
+		return 0;
+	if (mailbox != NULL)
+		wire = xstrdup(wire_mailbox(e, mailbox));
+	g = xcalloc(1, sizeof(*g));
+	id = e->next_id++;
+	while (pos < uids->count) {
+		struct imap_cmd *cmd = cmd_new_id(e, kind, false, id);
+		struct buf b = BUF_INIT;
+		size_t first = pos;
+
+		cmd->group = g;
+		g->refs++;
+		g->pending++;
+		buf_appendf(&b, "%s %s ", cmd->tag, verb);
+		imap_uidset_format_chunk(uids, &pos, IMAP_ENGINE_MAX_SET_TEXT, &b);
+		for (size_t i = first; i < pos; i++)
+			imap_uidset_add_range(&cmd->match, uids->ranges[i].lo, uids->ranges[i].hi);
+		if (wire != NULL) {
+			buf_append_c(&b, ' ');
+			append_astring(e, cmd, &b, wire);
+		}
+		buf_append_str(&b, suffix);
+		buf_append_str(&b, "\r\n");
+		cmd_add_buf(cmd, &b);
+		cmd_submit(e, cmd);
+	}
+	free(wire);
+	return id;
+}
+
+uint32_t imap_engine_cmd_uid_store(struct imap_engine *e, const struct imap_uidset *uids,
+				   const struct imap_store *store)
+{
+	static const char *const modes[] = { " +FLAGS", " -FLAGS", " FLAGS" };
+	struct buf b = BUF_INIT;
+	uint32_t id = 0;
+
+	if ((unsigned int)store->mode >= N_ELEMENTS(modes))
+		return 0;
+	if (store->unchangedsince != 0) {
+		if (!(e->capa & IMAP_CAPA_CONDSTORE))
+			return 0;
+		buf_appendf(&b, " (UNCHANGEDSINCE %llu)", (unsigned long long)store->unchangedsince);
+	}
+	buf_append_str(&b, modes[store->mode]);
+	if (store->silent)
+		buf_append_str(&b, ".SILENT");
+	buf_append_str(&b, " (");
+	if (append_flags(&b, store->flags, store->keywords, store->n_keywords) == 0) {
+		buf_append_c(&b, ')');
+		id = uidset_cmds(e, CMD_STORE, "UID STORE", uids, NULL, b.data);
+	}
+	buf_free(&b);
+	return id;
+}
+
+uint32_t imap_engine_cmd_uid_copy(struct imap_engine *e, const struct imap_uidset *uids, const char *mailbox)
+{
+	return uidset_cmds(e, CMD_COPY, "UID COPY", uids, mailbox, "");
+}
+
+uint32_t imap_engine_cmd_uid_move(struct imap_engine *e, const struct imap_uidset *uids, const char *mailbox)
+{
+	if (!(e->capa & IMAP_CAPA_MOVE))
+		return 0;
+	return uidset_cmds(e, CMD_MOVE, "UID MOVE", uids, mailbox, "");
+}
+
+uint32_t imap_engine_cmd_uid_expunge(struct imap_engine *e, const struct imap_uidset *uids)
+{
+	if (!(e->capa & IMAP_CAPA_UIDPLUS))
+		return 0;
+	return uidset_cmds(e, CMD_EXPUNGE, "UID EXPUNGE", uids, NULL, "");
+}
+
+uint32_t imap_engine_cmd_expunge(struct imap_engine *e)
+{
+	return cmd_simple(e, CMD_EXPUNGE, false, "EXPUNGE")->id;
+}
+
+static const char *const month_names[] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+uint32_t imap_engine_cmd_append(struct imap_engine *e, const char *mailbox, const struct imap_append *params,
+				const void *data, size_t len)
+{
+	struct buf opts = BUF_INIT, b = BUF_INIT;
+	struct imap_cmd *cmd;
+	bool binary = len > 0 && memchr(data, '\0', len) != NULL;
+	bool nonsync = (e->capa & IMAP_CAPA_LITERAL_PLUS) ||
+		((e->capa & IMAP_CAPA_LITERAL_MINUS) && len <= LITERAL_MINUS_MAX);
+
+	if (binary && !(e->capa & IMAP_CAPA_BINARY))
+		return 0;
+	if (params != NULL && (params->flags != 0 || params->n_keywords > 0)) {
+		buf_append_str(&opts, " (");
+		if (append_flags(&opts, params->flags, params->keywords, params->n_keywords) < 0)
+			goto invalid;
+		buf_append_c(&opts, ')');
+	}
+	if (params != NULL && params->date != 0) {
+		time_t t = (time_t)(params->date + (int64_t)params->tz_minutes * 60);
+		int tz = params->tz_minutes < 0 ? -params->tz_minutes : params->tz_minutes;
+		struct tm tm;
+
+		if (params->tz_minutes < -720 || params->tz_minutes > 840 || gmtime_r(&t, &tm) == NULL ||
+		    tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
+			goto invalid;
+		buf_appendf(&opts, " \"%2d-%s-%04d %02d:%02d:%02d %c%02d%02d\"", tm.tm_mday, month_names[tm.tm_mon],
+			    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, params->tz_minutes < 0 ? '-' : '+',
+			    tz / 60, tz % 60);
+	}
+	cmd = cmd_new(e, CMD_APPEND, false);
+	cmd->mailbox = xstrdup(mailbox);
+	buf_appendf(&b, "%s APPEND ", cmd->tag);
+	append_astring(e, cmd, &b, wire_mailbox(e, mailbox));
+	if (opts.len > 0)
+		buf_append(&b, opts.data, opts.len);
+	buf_appendf(&b, " %s{%zu%s}\r\n", binary ? "~" : "", len, nonsync ? "+" : "");
+	if (!nonsync)
+		cmd_add_buf(cmd, &b); /* the message waits for the server's "+" */
+	buf_append(&b, data, len);
+	buf_append_str(&b, "\r\n");
+	cmd_add_buf(cmd, &b);
+	buf_free(&opts);
+	cmd_submit(e, cmd);
+	return cmd->id;
+invalid:
+	buf_free(&opts);
+	return 0;
+}
+
+uint32_t imap_engine_cmd_create(struct imap_engine *e, const char *mailbox)
+{
+	return mailbox_cmd(e, CMD_MAILBOX, "CREATE", mailbox, "")->id;
+}
+
+uint32_t imap_engine_cmd_delete(struct imap_engine *e, const char *mailbox)
+{
+	return mailbox_cmd(e, CMD_MAILBOX, "DELETE", mailbox, "")->id;
+}
+
+uint32_t imap_engine_cmd_rename(struct imap_engine *e, const char *from, const char *to)
+{
+	struct imap_cmd *cmd = cmd_new(e, CMD_MAILBOX, false);
+	struct buf b = BUF_INIT;
+	char *wire_from = xstrdup(wire_mailbox(e, from));
+
+	cmd->mailbox = xstrdup(from);
+	buf_appendf(&b, "%s RENAME ", cmd->tag);
+	append_astring(e, cmd, &b, wire_from);
+	buf_append_c(&b, ' ');
+	append_astring(e, cmd, &b, wire_mailbox(e, to));
+	buf_append_str(&b, "\r\n");
+	cmd_add_buf(cmd, &b);
+	free(wire_from);
+	cmd_submit(e, cmd);
+	return cmd->id;
+}
+
+uint32_t imap_engine_cmd_subscribe(struct imap_engine *e, const char *mailbox)
+{
+	return mailbox_cmd(e, CMD_MAILBOX, "SUBSCRIBE", mailbox, "")->id;
+}
+
+uint32_t imap_engine_cmd_unsubscribe(struct imap_engine *e, const char *mailbox)
+{
+	return mailbox_cmd(e, CMD_MAILBOX, "UNSUBSCRIBE", mailbox, "")->id;
+}
+
+uint32_t imap_engine_cmd_unselect(struct imap_engine *e)
+{
+	if (!(e->capa & IMAP_CAPA_UNSELECT))
+		return 0;
+	return cmd_simple(e, CMD_UNSELECT, false, "UNSELECT")->id;
+}
+
+uint32_t imap_engine_cmd_close(struct imap_engine *e)
+{
+	return cmd_simple(e, CMD_UNSELECT, false, "CLOSE")->id;
+}
+
+/* --- SEARCH --- */
+
+static const char *const search_string_keys[] = {
+	[IMAP_SEARCH_FROM] = "FROM", [IMAP_SEARCH_TO] = "TO", [IMAP_SEARCH_CC] = "CC",
+	[IMAP_SEARCH_BCC] = "BCC", [IMAP_SEARCH_SUBJECT] = "SUBJECT", [IMAP_SEARCH_BODY] = "BODY",
+	[IMAP_SEARCH_TEXT] = "TEXT",
+};
+
+static const char *const search_date_keys[] = {
+	[IMAP_SEARCH_SINCE] = "SINCE", [IMAP_SEARCH_BEFORE] = "BEFORE", [IMAP_SEARCH_ON] = "ON",
+	[IMAP_SEARCH_SENTSINCE] = "SENTSINCE", [IMAP_SEARCH_SENTBEFORE] = "SENTBEFORE",
+	[IMAP_SEARCH_SENTON] = "SENTON",
+};
+
+/* The search keys of a flag bit (set, not set), or NULL for anything but one known bit. */
+static const char *search_flag_key(uint32_t flag, bool set)
+{
+	static const struct {
+		uint32_t bit;
+		const char *set, *unset;
+	} keys[] = {
+		{ IMAP_FLAG_SEEN, "SEEN", "UNSEEN" }, { IMAP_FLAG_ANSWERED, "ANSWERED", "UNANSWERED" },
+		{ IMAP_FLAG_FLAGGED, "FLAGGED", "UNFLAGGED" }, { IMAP_FLAG_DELETED, "DELETED", "UNDELETED" },
+		{ IMAP_FLAG_DRAFT, "DRAFT", "UNDRAFT" }, { IMAP_FLAG_RECENT, "RECENT", "OLD" },
+	};
+	for (size_t i = 0; i < N_ELEMENTS(keys); i++) {
+		if (keys[i].bit == flag)
+			return set ? keys[i].set : keys[i].unset;
+	}
+	return NULL;
+}
+
+static bool has_8bit(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p >= 0x80)
+			return true;
+	}
+	return false;
+}
+
+/* A header field name: printable ASCII but ':' (RFC 5322 ftext). */
+static bool is_field_name(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p >= 0x7f || *p == ':')
+			return false;
+	}
+	return true;
+}
+
+/* Checks a search tree; counts its keys into *keys and notes 8-bit strings. Returns -1 when it cannot
+ * be sent. */
+static int search_check(const struct imap_engine *e, const struct imap_search_key *k, unsigned int depth,
+			size_t *keys, bool *eightbit)
+{
+	if (k == NULL || depth > IMAP_SEARCH_MAX_DEPTH || ++*keys > IMAP_SEARCH_MAX_KEYS)
+		return -1;
+	switch (k->op) {
+	case IMAP_SEARCH_ALL:
+		return 0;
+	case IMAP_SEARCH_UID:
+		return k->uids != NULL && k->uids->count > 0 ? 0 : -1;
+	case IMAP_SEARCH_FLAG:
+	case IMAP_SEARCH_NOFLAG:
+		return search_flag_key(k->flag, true) != NULL ? 0 : -1;
+	case IMAP_SEARCH_KEYWORD:
+	case IMAP_SEARCH_UNKEYWORD:
+		return is_atom(k->value) ? 0 : -1;
+	case IMAP_SEARCH_FROM: case IMAP_SEARCH_TO: case IMAP_SEARCH_CC: case IMAP_SEARCH_BCC:
+	case IMAP_SEARCH_SUBJECT: case IMAP_SEARCH_BODY: case IMAP_SEARCH_TEXT:
+		if (k->value == NULL)
+			return -1;
+		*eightbit = *eightbit || has_8bit(k->value);
+		return 0;
+	case IMAP_SEARCH_HEADER:
+		if (!is_field_name(k->name) || k->value == NULL)
+			return -1;
+		*eightbit = *eightbit || has_8bit(k->value);
+		return 0;
+	case IMAP_SEARCH_SINCE: case IMAP_SEARCH_BEFORE: case IMAP_SEARCH_ON:
+	case IMAP_SEARCH_SENTSINCE: case IMAP_SEARCH_SENTBEFORE: case IMAP_SEARCH_SENTON:
+		return k->date.year >= 1 && k->date.year <= 9999 && k->date.month >= 1 && k->date.month <= 12 &&
+			k->date.day >= 1 && k->date.day <= 31 ? 0 : -1;
+	case IMAP_SEARCH_LARGER:
+	case IMAP_SEARCH_SMALLER:
+		return 0;
+	case IMAP_SEARCH_MODSEQ:
+		return (e->capa & IMAP_CAPA_CONDSTORE) ? 0 : -1;
+	case IMAP_SEARCH_NOT:
+		if (k->n_children != 1 || k->children == NULL)
+			return -1;
+		return search_check(e, &k->children[0], depth + 1, keys, eightbit);
+	case IMAP_SEARCH_OR:
+		if (k->n_children != 2 || k->children == NULL)
+			return -1;
+		if (search_check(e, &k->children[0], depth + 1, keys, eightbit) < 0)
+			return -1;
+		return search_check(e, &k->children[1], depth + 1, keys, eightbit);
+	case IMAP_SEARCH_AND:
+		if (k->n_children > 0 && k->children == NULL)
+			return -1;
+		for (size_t i = 0; i < k->n_children; i++) {
+			if (search_check(e, &k->children[i], depth + 1, keys, eightbit) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/* Appends a checked search key; top: an AND there is the command's implicit list. */
+static void search_emit(struct imap_engine *e, struct imap_cmd *cmd, struct buf *b,
+			const struct imap_search_key *k, bool top)
+{
+	switch (k->op) {
+	case IMAP_SEARCH_ALL:
+		buf_append_str(b, "ALL");
+		break;
+	case IMAP_SEARCH_UID:
+		buf_append_str(b, "UID ");
+		imap_uidset_format(k->uids, b);
+		break;
+	case IMAP_SEARCH_FLAG:
+	case IMAP_SEARCH_NOFLAG:
+		buf_append_str(b, search_flag_key(k->flag, k->op == IMAP_SEARCH_FLAG));
+		break;
+	case IMAP_SEARCH_KEYWORD:
+	case IMAP_SEARCH_UNKEYWORD:
+		buf_appendf(b, "%s %s", k->op == IMAP_SEARCH_KEYWORD ? "KEYWORD" : "UNKEYWORD", k->value);
+		break;
+	case IMAP_SEARCH_FROM: case IMAP_SEARCH_TO: case IMAP_SEARCH_CC: case IMAP_SEARCH_BCC:
+	case IMAP_SEARCH_SUBJECT: case IMAP_SEARCH_BODY: case IMAP_SEARCH_TEXT:
+		buf_appendf(b, "%s ", search_string_keys[k->op]);
+		append_astring(e, cmd, b, k->value);
+		break;
+	case IMAP_SEARCH_HEADER:
+		buf_append_str(b, "HEADER ");
+		append_astring(e, cmd, b, k->name);
+		buf_append_c(b, ' ');
+		append_astring(e, cmd, b, k->value);
+		break;
+	case IMAP_SEARCH_SINCE: case IMAP_SEARCH_BEFORE: case IMAP_SEARCH_ON:
+	case IMAP_SEARCH_SENTSINCE: case IMAP_SEARCH_SENTBEFORE: case IMAP_SEARCH_SENTON:
+		buf_appendf(b, "%s %d-%s-%04d", search_date_keys[k->op], k->date.day, month_names[k->date.month - 1],
+			    k->date.year);
+		break;
+	case IMAP_SEARCH_LARGER:
+	case IMAP_SEARCH_SMALLER:
+	case IMAP_SEARCH_MODSEQ:
+		buf_appendf(b, "%s %llu", k->op == IMAP_SEARCH_LARGER ? "LARGER" :
+			    k->op == IMAP_SEARCH_SMALLER ? "SMALLER" : "MODSEQ", (unsigned long long)k->number);
+		break;
+	case IMAP_SEARCH_NOT:
+		buf_append_str(b, "NOT ");
+		search_emit(e, cmd, b, &k->children[0], false);
+		break;
+	case IMAP_SEARCH_OR:
+		buf_append_str(b, "OR ");
+		search_emit(e, cmd, b, &k->children[0], false);
+		buf_append_c(b, ' ');
+		search_emit(e, cmd, b, &k->children[1], false);
+		break;
+	case IMAP_SEARCH_AND:
+		if (k->n_children == 0) {
+			buf_append_str(b, "ALL");
+		} else if (k->n_children == 1) {
+			search_emit(e, cmd, b, &k->children[0], top);
+		} else {
+			if (!top)
+				buf_append_c(b, '(');
+			for (size_t i = 0; i < k->n_children; i++) {
+				if (i > 0)
+					buf_append_c(b, ' ');
+				search_emit(e, cmd, b, &k->children[i], false);
+			}
+			if (!top)
+				buf_append_c(b, ')');
+		}
+		break;
+	}
+}
+
+uint32_t imap_engine_cmd_uid_search(struct imap_engine *e, const struct imap_search_key *key)
+{
+	struct imap_cmd *cmd;
+	struct buf b = BUF_INIT;
+	size_t keys = 0;
+	bool eightbit = false;
+
+	if (search_check(e, key, 0, &keys, &eightbit) < 0)
+		return 0;
+	cmd = cmd_new(e, CMD_SEARCH, false);
+	buf_appendf(&b, "%s UID SEARCH ", cmd->tag);
+	if (e->capa & IMAP_CAPA_ESEARCH)
+		buf_append_str(&b, "RETURN (ALL) ");
+	if (eightbit && !e->utf8_enabled)
+		buf_append_str(&b, "CHARSET UTF-8 ");
+	search_emit(e, cmd, &b, key, true);
+	buf_append_str(&b, "\r\n");
+	cmd_add_buf(cmd, &b);
+	cmd_submit(e, cmd);
+	return cmd->id;
+}
+
+/* --- FETCH --- */
+
+/* A body section: digits, dots and letters (1.2.MIME, HEADER, TEXT), or "". */
+static bool is_section(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (!((*s >= '0' && *s <= '9') || *s == '.' || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+			return false;
+	}
+	return true;
+}
+
+/* Appends the parenthesised item list and modifiers of spec. Returns -1 when it cannot be sent. */
+static int fetch_items(const struct imap_engine *e, const struct imap_fetch_spec *spec, bool uid, struct buf *b)
+{
+	static const struct atom_bit names[] = {
+		{ "UID", IMAP_FETCH_UID }, { "FLAGS", IMAP_FETCH_FLAGS }, { "INTERNALDATE", IMAP_FETCH_INTERNALDATE },
+		{ "RFC822.SIZE", IMAP_FETCH_RFC822_SIZE }, { "MODSEQ", IMAP_FETCH_MODSEQ },
+		{ "ENVELOPE", IMAP_FETCH_ENVELOPE }, { "BODYSTRUCTURE", IMAP_FETCH_BODYSTRUCTURE },
+	};
+	uint32_t items = spec->items | (uid ? IMAP_FETCH_UID : 0);
+	size_t start = b->len + 1;
+
+	if (((items & IMAP_FETCH_MODSEQ) || spec->changedsince != 0) && !(e->capa & IMAP_CAPA_CONDSTORE))
+		return -1;
+	if (spec->vanished && (!uid || !e->qresync || spec->changedsince == 0))
+		return -1;
+	buf_append_c(b, '(');
+	for (size_t i = 0; i < N_ELEMENTS(names); i++) {
+		if (items & names[i].bit)
+			buf_appendf(b, "%s%s", b->len > start ? " " : "", names[i].name);
+	}
+	if (spec->n_header_fields > 0) {
+		buf_appendf(b, "%sBODY.PEEK[HEADER.FIELDS (", b->len > start ? " " : "");
+		for (size_t i = 0; i < spec->n_header_fields; i++) {
+			if (!is_atom(spec->header_fields[i]) || strchr(spec->header_fields[i], ':') != NULL)
+				return -1;
+			buf_appendf(b, "%s%s", i > 0 ? " " : "", spec->header_fields[i]);
+		}
+		buf_append_str(b, ")]");
+	}
+	if (spec->section != NULL) {
+		if (!is_section(spec->section))
+			return -1;
+		buf_appendf(b, "%sBODY.PEEK[%s]", b->len > start ? " " : "", spec->section);
+		if (spec->partial_len > 0)
+			buf_appendf(b, "<%u.%u>", spec->partial_origin, spec->partial_len);
+	}
+	if (b->len == start)
+		return -1; /* nothing asked for */
+	buf_append_c(b, ')');
+	if (spec->changedsince != 0)
+		buf_appendf(b, " (CHANGEDSINCE %llu%s)", (unsigned long long)spec->changedsince,
+			    spec->vanished ? " VANISHED" : "");
+	return 0;
+}
+
+uint32_t imap_engine_cmd_uid_fetch(struct imap_engine *e, const struct imap_uidset *uids,
+				   const struct imap_fetch_spec *spec)
+{
+	struct buf b = BUF_INIT;
+	uint32_t id = 0;
+
+	buf_append_c(&b, ' ');
+	if (fetch_items(e, spec, true, &b) == 0)
+		id = uidset_cmds(e, CMD_FETCH, "UID FETCH", uids, NULL, b.data);
+	buf_free(&b);
+	return id;
+}
+
+uint32_t imap_engine_cmd_fetch_seqrange(struct imap_engine *e, uint32_t lo, uint32_t hi,
+					const struct imap_fetch_spec *spec)
+{
+	struct buf items = BUF_INIT;
+	struct imap_cmd *cmd;
+
+	if (lo == 0 || spec->vanished || fetch_items(e, spec, false, &items) < 0) {
+		buf_free(&items);
+		return 0;
+	}
+	if (hi == 0)
+		cmd = cmd_simple(e, CMD_FETCH, false, "FETCH %u:* %s", lo, items.data);
+	else if (hi == lo)
+		cmd = cmd_simple(e, CMD_FETCH, false, "FETCH %u %s", lo, items.data);
+	else
+		cmd = cmd_simple(e, CMD_FETCH, false, "FETCH %u:%u %s", lo, hi, items.data);
+	cmd->by_seq = true;
+	imap_uidset_add_range(&cmd->match, lo, hi != 0 ? hi : UINT32_MAX);
+	buf_free(&items);
+	return cmd->id;
+}
+
+/* --- IDLE --- */
+
+uint32_t imap_engine_cmd_idle(struct imap_engine *e)
+{
+	if (!(e->capa & IMAP_CAPA_IDLE))
+		return 0;
+	return cmd_simple(e, CMD_IDLE, false, "IDLE")->id;
+}
+
+static struct imap_cmd *find_kind(struct imap_cmd *list, enum cmd_kind kind)
+{
+	for (; list != NULL; list = list->next) {
+		if (list->kind == kind)
+			return list;
+	}
+	return NULL;
+}
+
+bool imap_engine_idle_done(struct imap_engine *e)
+{
+	struct imap_cmd *idle = find_kind(e->inflight, CMD_IDLE);
+
+	if (idle != NULL) {
+		idle_end(e, idle);
+		return true;
+	}
+	idle = find_kind(e->sendq, CMD_IDLE);
+	if (idle == NULL)
+		idle = find_kind(e->queued, CMD_IDLE);
+	if (idle == NULL)
+		return false;
+	idle->idle_done_wanted = true;
+	return true;
+}
+
+bool imap_engine_is_idling(const struct imap_engine *e)
+{
+	const struct imap_cmd *idle = find_kind(e->inflight, CMD_IDLE);
+
+	return idle != NULL && idle->idling && !idle->idle_done_sent;
 }

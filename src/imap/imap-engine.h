@@ -4,6 +4,7 @@
 
 #include "skua.h"
 #include "imap-parser.h"
+#include "imap-uidset.h"
 
 /* Capabilities the engine knows about (bit mask). */
 enum imap_capa {
@@ -33,6 +34,7 @@ enum imap_capa {
 	IMAP_CAPA_NAMESPACE = 1u << 23,
 	IMAP_CAPA_COMPRESS_DEFLATE = 1u << 24,
 	IMAP_CAPA_BINARY = 1u << 25,
+	IMAP_CAPA_UNSELECT = 1u << 26,
 };
 
 enum imap_auth_mech { IMAP_AUTH_AUTO, IMAP_AUTH_PLAIN, IMAP_AUTH_LOGIN, IMAP_AUTH_XOAUTH2,
@@ -116,16 +118,71 @@ enum imap_event_type {
 	IMAP_EVENT_DONE,      /* a command finished: cmd, ok, text */
 	IMAP_EVENT_BYE,
 	IMAP_EVENT_ALERT,     /* [ALERT] text the user must see (sanitise before display) */
+	IMAP_EVENT_IDLING,    /* the server accepted IDLE: unsolicited data may arrive until idle_done */
 };
 
 enum imap_result { IMAP_RESULT_OK, IMAP_RESULT_NO, IMAP_RESULT_BAD };
 
-/* An event. Every pointer is borrowed and valid until the next call into the engine. Names are UTF-8
- * (decoded from modified UTF-7 unless UTF8=ACCEPT or IMAP4rev2 is in use) but NOT sanitised; text
- * from the server is not sanitised either: sanitise before display. */
+/* Response codes a command's completion may carry (RFC 9051 section 7.1, RFC 4315, RFC 5530, RFC 7162).
+ * A code the engine does not know, or a malformed one, is IMAP_CODE_NONE. */
+enum imap_code {
+	IMAP_CODE_NONE,
+	IMAP_CODE_ALERT,
+	IMAP_CODE_ALREADYEXISTS,
+	IMAP_CODE_APPENDUID,
+	IMAP_CODE_AUTHENTICATIONFAILED,
+	IMAP_CODE_AUTHORIZATIONFAILED,
+	IMAP_CODE_BADCHARSET,
+	IMAP_CODE_CANNOT,
+	IMAP_CODE_CLIENTBUG,
+	IMAP_CODE_CLOSED,
+	IMAP_CODE_CONTACTADMIN,
+	IMAP_CODE_COPYUID,
+	IMAP_CODE_CORRUPTION,
+	IMAP_CODE_EXPIRED,
+	IMAP_CODE_EXPUNGEISSUED,
+	IMAP_CODE_HASCHILDREN,
+	IMAP_CODE_INUSE,
+	IMAP_CODE_LIMIT,
+	IMAP_CODE_MODIFIED,
+	IMAP_CODE_NONEXISTENT,
+	IMAP_CODE_NOPERM,
+	IMAP_CODE_NOTSAVED,
+	IMAP_CODE_OVERQUOTA,
+	IMAP_CODE_PARSE,
+	IMAP_CODE_PRIVACYREQUIRED,
+	IMAP_CODE_READ_ONLY,
+	IMAP_CODE_READ_WRITE,
+	IMAP_CODE_SERVERBUG,
+	IMAP_CODE_TRYCREATE,
+	IMAP_CODE_UIDNOTSTICKY,
+	IMAP_CODE_UNAVAILABLE,
+	IMAP_CODE_UNKNOWN_CTE,
+};
+
+/* Returns the code's protocol name ("TRYCREATE", "READ-ONLY"; "" for IMAP_CODE_NONE). Static. */
+const char *imap_engine_code_name(enum imap_code code);
+
+/* An event. Every pointer is borrowed and valid until the next call into the engine (including the uid
+ * sets of DONE: imap_uidset_copy() what must be kept). Names are UTF-8 (decoded from modified UTF-7
+ * unless UTF8=ACCEPT or IMAP4rev2 is in use) but NOT sanitised; text from the server is not sanitised
+ * either: sanitise before display.
+ *
+ * cmd is the id of the command the event belongs to, or 0 when it belongs to none:
+ * - DONE and IDLING: always the command's id.
+ * - LIST, STATUS, SEARCH: the oldest LIST / STATUS / SEARCH command in flight (an ESEARCH names its
+ *   command by tag), else 0.
+ * - FETCH: the oldest FETCH command in flight whose set holds the message (its UID for UID FETCH, its
+ *   sequence number for FETCH by sequence; a set given as text that the engine cannot read holds
+ *   every message), else the oldest UID STORE in flight whose set holds its UID, else a SELECT/EXAMINE
+ *   with QRESYNC parameters in flight, else 0. So a flag change that another client made arrives with
+ *   cmd 0 between commands and during IDLE, but with a FETCH's id when that FETCH asked for the same
+ *   message (it is the message's current state either way); match FETCH data by UID, not by cmd alone.
+ * - EXISTS, EXPUNGE, VANISHED, BYE, ALERT, READY, NEED_TLS: always 0 (they change the mailbox, whoever
+ *   caused them: the EXPUNGEs of a UID MOVE or UID EXPUNGE come as cmd 0 too). */
 struct imap_event {
 	enum imap_event_type type;
-	uint32_t cmd;           /* the command this belongs to (DONE, LIST, STATUS, FETCH, SEARCH) or 0 */
+	uint32_t cmd;
 	union {
 		struct {
 			const char *name;
@@ -142,14 +199,28 @@ struct imap_event {
 			const uint32_t *uids;
 			size_t count;
 		} search;
-		uint32_t number;     /* EXISTS count, EXPUNGE sequence number */
+		uint32_t number;     /* EXISTS count, EXPUNGE sequence number (exists is kept in step) */
 		struct {
 			const char *uidset;
 			bool earlier;
 		} vanished;
 		struct {
 			enum imap_result result;
-			const char *text;
+			const char *text;    /* resp-text, the code included */
+			/* The tagged response's code; for a UID MOVE whose tagged response has none, the
+			 * COPYUID of its untagged OK (RFC 6851); for a command split over several (a big UID
+			 * set), the first failure's code, else the last code seen. */
+			enum imap_code code;
+			uint32_t uidvalidity;    /* COPYUID / APPENDUID: the destination's, else 0 */
+			uint32_t append_uid;     /* APPENDUID: the appended message's UID, else 0 */
+			/* COPYUID (UID COPY / UID MOVE with UIDPLUS): the source UIDs the server reports
+			 * as copied and the UIDs they got, else NULL. Split commands merge theirs. When
+			 * copy_in_order, the n-th smallest of copy_src became the n-th smallest of copy_dst
+			 * (a server that lists them in another order clears it). */
+			const struct imap_uidset *copy_src, *copy_dst;
+			bool copy_in_order;
+			/* MODIFIED (UID STORE with UNCHANGEDSINCE): the UIDs not stored, else NULL. */
+			const struct imap_uidset *modified;
 		} done;
 		const char *text;    /* BYE, ALERT */
 	} u;
@@ -193,10 +264,15 @@ bool imap_engine_qresync(const struct imap_engine *engine);
 /* The state of the selected mailbox (valid after a successful SELECT/EXAMINE). */
 const struct imap_mailbox_info *imap_engine_mailbox(const struct imap_engine *engine);
 
-/* Commands. Each returns the command id that its DONE event carries (never 0). Issue them after
- * IMAP_EVENT_READY: their form depends on the capabilities (commands issued earlier are held and sent
- * right after READY, built with what was known then). Independent commands are pipelined. Names are
- * UTF-8. */
+/* Commands. Each returns the command id that its DONE event carries (never 0, except where a typed
+ * builder below says it returns 0: then nothing was queued and no event will come). Every command gets
+ * exactly one DONE. Issue them after IMAP_EVENT_READY: their form depends on the capabilities
+ * (commands issued earlier are held and sent right after READY, built with what was known then).
+ * Independent commands are pipelined. Called in the engine's thread. Every argument is borrowed for
+ * the call only: the engine copies what it sends (a uid set, a search tree, APPEND's message bytes).
+ * Names are UTF-8; the engine encodes them (modified UTF-7 unless UTF-8 names are in use) and quotes
+ * them, or sends them as literals (LITERAL+ / LITERAL- when offered, else a synchronising literal that
+ * waits for the server's continuation and holds the commands behind it). */
 /* LIST of every mailbox with SPECIAL-USE attributes and MESSAGES/UNSEEN status: LIST-STATUS when
  * offered, else LIST followed by pipelined STATUS commands, all under this one command id. */
 uint32_t imap_engine_cmd_list(struct imap_engine *engine);
@@ -207,21 +283,207 @@ uint32_t imap_engine_cmd_select(struct imap_engine *engine, const char *mailbox,
  * uidvalidity is no longer current. Without QRESYNC enabled, a plain imap_engine_cmd_select(). */
 uint32_t imap_engine_cmd_select_qresync(struct imap_engine *engine, const char *mailbox, bool readonly,
 				       uint32_t uidvalidity, uint64_t modseq);
-/* UID FETCH uidset items; items is the parenthesised item list, e.g. "(UID FLAGS BODY.PEEK[])". */
+/* UID FETCH uidset items; items is the parenthesised item list, e.g. "(UID FLAGS BODY.PEEK[])". The
+ * caller-built text is sent as it is: new code uses imap_engine_cmd_uid_fetch(). */
 uint32_t imap_engine_cmd_fetch(struct imap_engine *engine, const char *uidset, const char *items);
 /* FETCH by message sequence numbers (seqset such as "99501:100000"), for reading a mailbox newest
- * first; the items should include UID. */
+ * first; the items should include UID. New code uses imap_engine_cmd_fetch_seqrange(). */
 uint32_t imap_engine_cmd_fetch_seq(struct imap_engine *engine, const char *seqset, const char *items);
 /* UID STORE uidset item flags: item is "+FLAGS", "-FLAGS" or "FLAGS", with ".SILENT" or not; flags the
  * parenthesised list, e.g. "(\\Seen \\Flagged)". The new flags arrive as IMAP_EVENT_FETCH events
- * carrying this command's id (unless a FETCH command is in flight too: then they carry its id), with
- * MODSEQ when CONDSTORE is enabled (even with .SILENT). A UID that does not exist is no error: the
- * command completes OK without a FETCH for it. A read-only mailbox (EXAMINE) makes it fail NO. */
+ * carrying this command's id (unless a FETCH command in flight asked for the same message too: then
+ * they carry its id), with MODSEQ when CONDSTORE is enabled (even with .SILENT). A UID that does not
+ * exist is no error: the command completes OK without a FETCH for it. A read-only mailbox (EXAMINE)
+ * makes it fail NO. Kept for existing callers: new code uses imap_engine_cmd_uid_store(). */
 uint32_t imap_engine_cmd_store(struct imap_engine *engine, const char *uidset, const char *item,
 			       const char *flags);
-/* UID SEARCH criteria (ESEARCH's RETURN (ALL) when offered); results arrive as IMAP_EVENT_SEARCH. */
+/* UID SEARCH criteria (ESEARCH's RETURN (ALL) when offered); results arrive as IMAP_EVENT_SEARCH.
+ * criteria is sent as it is: new code uses imap_engine_cmd_uid_search(). */
 uint32_t imap_engine_cmd_search(struct imap_engine *engine, const char *criteria);
 uint32_t imap_engine_cmd_noop(struct imap_engine *engine);
 uint32_t imap_engine_cmd_logout(struct imap_engine *engine);
+
+/* --- typed builders: what new code uses --- */
+
+/* A uid set whose text is longer than IMAP_ENGINE_MAX_SET_TEXT bytes is split over several tagged
+ * commands (UID FETCH, UID STORE, UID COPY, UID MOVE, UID EXPUNGE), sent in ascending UID order under
+ * the one id that the builder returns; their single DONE carries the worst result (the first failure's
+ * text and code, else the last one's) and the merged COPYUID / MODIFIED sets. An empty set makes the
+ * builder return 0. */
+#define IMAP_ENGINE_MAX_SET_TEXT 6000
+/* Limits on what the engine accepts from the server for one DONE: COPYUID and MODIFIED sets of more
+ * ranges are dropped (reported as NULL), and keys in one SEARCH tree. */
+#define IMAP_ENGINE_MAX_CODE_RANGES (1u << 20)
+#define IMAP_SEARCH_MAX_DEPTH 32
+#define IMAP_SEARCH_MAX_KEYS 1000
+
+enum imap_store_mode { IMAP_STORE_ADD, IMAP_STORE_REMOVE, IMAP_STORE_REPLACE };
+
+struct imap_store {
+	enum imap_store_mode mode;   /* +FLAGS, -FLAGS or FLAGS */
+	uint32_t flags;              /* enum imap_flag bits (IMAP_FLAG_RECENT cannot be stored: ignored) */
+	const char *const *keywords; /* n_keywords keywords ($Junk, work...): atoms, no backslash */
+	size_t n_keywords;
+	bool silent;                 /* .SILENT: no FETCH answers (but MODSEQ ones under CONDSTORE) */
+	uint64_t unchangedsince;     /* (UNCHANGEDSINCE n) when non-zero (needs CONDSTORE) */
+};
+
+/* UID STORE: the new flags arrive as IMAP_EVENT_FETCH (see struct imap_event for their cmd). A UID that
+ * does not exist is no error; a read-only mailbox makes it fail NO; with unchangedsince, the UIDs whose
+ * MODSEQ was higher are not stored and come back in DONE's modified set. Returns 0 when the set is
+ * empty, a keyword is not an atom, or unchangedsince is asked for without CONDSTORE. */
+uint32_t imap_engine_cmd_uid_store(struct imap_engine *engine, const struct imap_uidset *uids,
+				   const struct imap_store *store);
+/* UID COPY to mailbox. With UIDPLUS, DONE carries COPYUID. A missing destination fails NO with
+ * IMAP_CODE_TRYCREATE (create it, then copy again). Returns 0 for an empty set. */
+uint32_t imap_engine_cmd_uid_copy(struct imap_engine *engine, const struct imap_uidset *uids, const char *mailbox);
+/* UID MOVE (RFC 6851): the messages leave the selected mailbox (EXPUNGE or VANISHED events, cmd 0) and
+ * DONE carries the COPYUID that the server sent before its tagged OK. Returns 0 when the set is empty
+ * or MOVE is not offered: the caller's fallback is UID COPY, then UID STORE +FLAGS.SILENT (\Deleted)
+ * and UID EXPUNGE of the same set (UIDPLUS); without UIDPLUS there is no safe fallback (a plain
+ * EXPUNGE would expunge every \Deleted message) and the caller must not move. */
+uint32_t imap_engine_cmd_uid_move(struct imap_engine *engine, const struct imap_uidset *uids, const char *mailbox);
+/* UID EXPUNGE (UIDPLUS): expunges the messages of the set that are marked \Deleted, and only those.
+ * Returns 0 for an empty set or without UIDPLUS. */
+uint32_t imap_engine_cmd_uid_expunge(struct imap_engine *engine, const struct imap_uidset *uids);
+/* Plain EXPUNGE: expunges EVERY message marked \Deleted in the selected mailbox, including ones that
+ * other clients (or earlier sessions) marked. Prefer imap_engine_cmd_uid_expunge(). */
+uint32_t imap_engine_cmd_expunge(struct imap_engine *engine);
+
+struct imap_append {
+	uint32_t flags;              /* enum imap_flag bits to set (RECENT ignored) */
+	const char *const *keywords; /* as in struct imap_store */
+	size_t n_keywords;
+	int64_t date;                /* INTERNALDATE, seconds since the epoch; 0: the server's clock */
+	int tz_minutes;              /* the date's zone, minutes east of UTC (-720 .. 840) */
+};
+
+/* APPEND the message (len bytes at data, copied) to mailbox, with params (NULL: no flags, no date).
+ * The message goes as a literal: non-synchronising with LITERAL+ (or LITERAL- up to 4096 bytes), else
+ * synchronising (sent after the server's "+"; a NO instead, such as [TRYCREATE] or [OVERQUOTA], ends
+ * the command). A message holding NUL bytes goes as literal8 when BINARY is offered. With UIDPLUS,
+ * DONE carries APPENDUID. Returns 0 when a keyword is not an atom, the zone is out of range, or the
+ * message holds NUL without BINARY. */
+uint32_t imap_engine_cmd_append(struct imap_engine *engine, const char *mailbox, const struct imap_append *params,
+				const void *data, size_t len);
+
+/* Mailbox management. A failure carries the server's code (ALREADYEXISTS, NONEXISTENT, INUSE, NOPERM,
+ * CANNOT, LIMIT...). DELETE of a mailbox with children may fail or leave them, as the server decides. */
+uint32_t imap_engine_cmd_create(struct imap_engine *engine, const char *mailbox);
+uint32_t imap_engine_cmd_delete(struct imap_engine *engine, const char *mailbox);
+uint32_t imap_engine_cmd_rename(struct imap_engine *engine, const char *from, const char *to);
+uint32_t imap_engine_cmd_subscribe(struct imap_engine *engine, const char *mailbox);
+uint32_t imap_engine_cmd_unsubscribe(struct imap_engine *engine, const char *mailbox);
+/* UNSELECT (RFC 3691, in IMAP4rev2): leaves the selected mailbox without expunging anything; the
+ * mailbox state (imap_engine_mailbox) is cleared when it succeeds. Returns 0 when UNSELECT is not
+ * offered: then use imap_engine_cmd_close() only on a mailbox opened read-only, or select another. */
+uint32_t imap_engine_cmd_unselect(struct imap_engine *engine);
+/* CLOSE: leaves the selected mailbox, silently expunging every \Deleted message when it was opened
+ * read-write (no EXPUNGE events). Clears the mailbox state when it succeeds. */
+uint32_t imap_engine_cmd_close(struct imap_engine *engine);
+
+/* SEARCH criteria: a tree the caller builds (on the stack, say) and owns; the engine reads it only
+ * during imap_engine_cmd_uid_search(). */
+enum imap_search_op {
+	IMAP_SEARCH_ALL,
+	IMAP_SEARCH_UID,         /* uids: UID set */
+	IMAP_SEARCH_FLAG,        /* flag (one enum imap_flag bit) is set: SEEN, ANSWERED, ..., RECENT */
+	IMAP_SEARCH_NOFLAG,      /* flag is not set: UNSEEN, UNANSWERED, ..., OLD */
+	IMAP_SEARCH_KEYWORD,     /* value (an atom) is set */
+	IMAP_SEARCH_UNKEYWORD,   /* value (an atom) is not set */
+	IMAP_SEARCH_FROM,        /* value is a substring of the field (case-insensitive, server's rules) */
+	IMAP_SEARCH_TO,
+	IMAP_SEARCH_CC,
+	IMAP_SEARCH_BCC,
+	IMAP_SEARCH_SUBJECT,
+	IMAP_SEARCH_BODY,
+	IMAP_SEARCH_TEXT,        /* headers and body */
+	IMAP_SEARCH_HEADER,      /* header name contains value ("" : has the header) */
+	IMAP_SEARCH_SINCE,       /* internal date on or after date */
+	IMAP_SEARCH_BEFORE,      /* internal date before date */
+	IMAP_SEARCH_ON,          /* internal date on date */
+	IMAP_SEARCH_SENTSINCE,   /* the same for the Date: header */
+	IMAP_SEARCH_SENTBEFORE,
+	IMAP_SEARCH_SENTON,
+	IMAP_SEARCH_LARGER,      /* RFC822.SIZE above number */
+	IMAP_SEARCH_SMALLER,     /* RFC822.SIZE below number */
+	IMAP_SEARCH_MODSEQ,      /* MODSEQ at least number (needs CONDSTORE) */
+	IMAP_SEARCH_NOT,         /* not children[0] */
+	IMAP_SEARCH_OR,          /* children[0] or children[1] */
+	IMAP_SEARCH_AND,         /* every one of children[0 .. n_children) (none: ALL) */
+};
+
+struct imap_search_date {
+	int year, month, day;    /* month 1-12 */
+};
+
+struct imap_search_key {
+	enum imap_search_op op;
+	uint32_t flag;
+	const char *name;        /* HEADER: the field name */
+	const char *value;       /* KEYWORD, FROM .. TEXT, HEADER: UTF-8 */
+	uint64_t number;
+	struct imap_search_date date;
+	const struct imap_uidset *uids;
+	const struct imap_search_key *children;
+	size_t n_children;
+};
+
+/* UID SEARCH with a typed tree (RETURN (ALL) when ESEARCH is offered); results arrive as
+ * IMAP_EVENT_SEARCH with this id. Strings are quoted, or sent as literals when they hold CR, LF, 8-bit
+ * bytes (without UTF-8 in use) or are long; a non-ASCII string adds CHARSET UTF-8 unless UTF8=ACCEPT
+ * or IMAP4rev2 is in use. A UID key's set is sent whole (not split). Returns 0 when the tree is
+ * malformed (an unknown op, a NULL string, a bad flag bit or date, NOT/OR without their children,
+ * deeper than IMAP_SEARCH_MAX_DEPTH or more than IMAP_SEARCH_MAX_KEYS keys, an empty UID set) or asks
+ * for MODSEQ without CONDSTORE. */
+uint32_t imap_engine_cmd_uid_search(struct imap_engine *engine, const struct imap_search_key *key);
+
+/* FETCH items (bit mask). */
+enum imap_fetch_item {
+	IMAP_FETCH_UID = 1u << 0,
+	IMAP_FETCH_FLAGS = 1u << 1,
+	IMAP_FETCH_INTERNALDATE = 1u << 2,
+	IMAP_FETCH_RFC822_SIZE = 1u << 3,
+	IMAP_FETCH_MODSEQ = 1u << 4,         /* needs CONDSTORE */
+	IMAP_FETCH_ENVELOPE = 1u << 5,
+	IMAP_FETCH_BODYSTRUCTURE = 1u << 6,
+};
+
+struct imap_fetch_spec {
+	uint32_t items;                      /* enum imap_fetch_item bits */
+	/* BODY.PEEK[HEADER.FIELDS (...)] when n_header_fields > 0; names are atoms */
+	const char *const *header_fields;
+	size_t n_header_fields;
+	/* BODY.PEEK[section] when non-NULL: "" (the whole message), "HEADER", "TEXT", "1.2", "1.2.MIME"...
+	 * (digits, dots and letters only), with <partial_origin.partial_len> when partial_len > 0 */
+	const char *section;
+	uint32_t partial_origin, partial_len;
+	uint64_t changedsince;               /* (CHANGEDSINCE n) when non-zero (needs CONDSTORE) */
+	bool vanished;                       /* with changedsince, UID FETCH only: VANISHED (QRESYNC) */
+};
+
+/* UID FETCH (UID is always asked for). Answers arrive as IMAP_EVENT_FETCH (and VANISHED (EARLIER) with
+ * vanished). Returns 0 for an empty set or a spec that cannot be sent: a header field or section that is
+ * not an atom, MODSEQ / CHANGEDSINCE without CONDSTORE, VANISHED without QRESYNC enabled or without
+ * CHANGEDSINCE. */
+uint32_t imap_engine_cmd_uid_fetch(struct imap_engine *engine, const struct imap_uidset *uids,
+				   const struct imap_fetch_spec *spec);
+/* FETCH lo:hi by message sequence number; hi 0 means "*" (to the last message). Include IMAP_FETCH_UID
+ * to learn the UIDs. Returns 0 when lo is 0, the spec cannot be sent (as above; VANISHED is never
+ * allowed here) or asks for nothing. */
+uint32_t imap_engine_cmd_fetch_seqrange(struct imap_engine *engine, uint32_t lo, uint32_t hi,
+					const struct imap_fetch_spec *spec);
+
+/* IDLE (RFC 2177). When the server accepts it, IMAP_EVENT_IDLING (with this id) comes; from then on
+ * unsolicited EXISTS / EXPUNGE / VANISHED / FETCH events arrive (cmd 0) until imap_engine_idle_done(),
+ * after which the DONE event with this id comes. Submitting any other command while an IDLE is queued or
+ * active ends it the same way: the engine sends DONE itself and holds the new command until IDLE's
+ * tagged completion. Re-IDLE within 29 minutes (the caller's timer). Returns 0 when IDLE is not offered. */
+uint32_t imap_engine_cmd_idle(struct imap_engine *engine);
+/* Ends the IDLE that is queued or active: sends DONE now, or as soon as the server's continuation
+ * arrives (there is then no IDLING event). Returns false when no IDLE is queued or active. */
+bool imap_engine_idle_done(struct imap_engine *engine);
+/* True between IMAP_EVENT_IDLING and the sending of DONE. */
+bool imap_engine_is_idling(const struct imap_engine *engine);
 
 #endif
