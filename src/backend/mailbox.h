@@ -50,6 +50,16 @@ struct mailbox_load_stats {
 int mailbox_load(struct session *session, struct hcache *hc, const char *account, const char *mailbox,
 		 bool readonly, hcache_msg_fn *fn, void *ctx, struct mailbox_load_stats *stats_r, const char **error_r);
 
+struct sync_params;
+struct sync_sink;
+/* Runs the sync of p->mailbox (see sync.h) over the session to its end. Returns 0 (*partial_r, may be
+ * NULL: only the newest p->limit records were handed over), 1 when the server refused the
+ * SELECT/EXAMINE (*error_r = its text), -1 on a connection or protocol error or when the sink stopped
+ * it (*error_r). Worker thread (network and disk). */
+int mailbox_sync(struct session *session, struct hcache *hc, const struct sync_params *p,
+		 const struct sync_sink *sink, struct mailbox_load_stats *stats_r, bool *partial_r,
+		 const char **error_r);
+
 /* Returns "cold", "qresync", "condstore" or "sweep". */
 const char *mailbox_method_name(enum mailbox_method method);
 

@@ -22,7 +22,15 @@ struct session {
 	char *readbuf;
 	session_alert_fn *alert_fn;
 	void *alert_ctx;
+	session_observer_fn *observer_fn;
+	void *observer_ctx;
 };
+
+void session_set_observer(struct session *s, session_observer_fn *fn, void *ctx)
+{
+	s->observer_fn = fn;
+	s->observer_ctx = ctx;
+}
 
 void session_set_alert_fn(struct session *s, session_alert_fn *fn, void *ctx)
 {
@@ -120,21 +128,32 @@ static int session_step(struct session *s, struct imap_event *ev, int timeout_ms
 	}
 }
 
+/* The next event, after what every event needs (BYE noted, ALERTs passed on, the observer told).
+ * Returns 0, or -1 with *error_r. */
+static int session_next(struct session *s, struct imap_event *ev, const char **error_r)
+{
+	if (session_step(s, ev, SESSION_IO_TIMEOUT_MS, error_r) < 0)
+		return -1;
+	if (ev->type == IMAP_EVENT_BYE)
+		note_bye(s, ev->u.text);
+	if (ev->type == IMAP_EVENT_ALERT && s->alert_fn != NULL && ev->u.text != NULL)
+		s->alert_fn(s->alert_ctx, ev->u.text);
+	if (ev->type == IMAP_EVENT_NEED_TLS) {
+		*error_r = _("protocol error: unexpected TLS request");
+		return -1;
+	}
+	if (s->observer_fn != NULL)
+		s->observer_fn(s->observer_ctx, ev);
+	return 0;
+}
+
 int session_wait(struct session *s, uint32_t cmd, session_event_fn *fn, void *ctx, const char **error_r)
 {
 	struct imap_event ev;
 
 	for (;;) {
-		if (session_step(s, &ev, SESSION_IO_TIMEOUT_MS, error_r) < 0)
+		if (session_next(s, &ev, error_r) < 0)
 			return -1;
-		if (ev.type == IMAP_EVENT_BYE)
-			note_bye(s, ev.u.text);
-		if (ev.type == IMAP_EVENT_ALERT && s->alert_fn != NULL && ev.u.text != NULL)
-			s->alert_fn(s->alert_ctx, ev.u.text);
-		if (ev.type == IMAP_EVENT_NEED_TLS) {
-			*error_r = _("protocol error: unexpected TLS request");
-			return -1;
-		}
 		if (fn != NULL && fn(ctx, &ev) < 0) {
 			*error_r = _("aborted");
 			return -1;
@@ -145,6 +164,23 @@ int session_wait(struct session *s, uint32_t cmd, session_event_fn *fn, void *ct
 			*error_r = errstr("%s", ev.u.done.text);
 			return 1;
 		}
+	}
+}
+
+int session_drive(struct session *s, session_drive_fn *fn, void *ctx, const char **error_r)
+{
+	struct imap_event ev;
+
+	for (;;) {
+		int ret;
+
+		if (session_next(s, &ev, error_r) < 0)
+			return -1;
+		ret = fn(ctx, &ev, error_r);
+		if (ret > 0)
+			return 0;
+		if (ret < 0)
+			return 1;
 	}
 }
 

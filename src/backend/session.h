@@ -34,6 +34,19 @@ void session_set_alert_fn(struct session *session, session_alert_fn *fn, void *c
  * Worker thread. */
 int session_wait(struct session *session, uint32_t cmd, session_event_fn *fn, void *ctx, const char **error_r);
 
+/* Called with every event the session reads, before the function of the wait that reads it: what the
+ * selected mailbox's tracker uses to hear untagged data whatever command brought it. */
+typedef void session_observer_fn(void *ctx, const struct imap_event *ev);
+/* Sets (fn NULL: clears) the observer. Worker thread. */
+void session_set_observer(struct session *session, session_observer_fn *fn, void *ctx);
+
+/* A state machine's step: returns 0 to go on, 1 when it is done, -1 when it failed (*error_r). */
+typedef int session_drive_fn(void *ctx, const struct imap_event *ev, const char **error_r);
+/* Sends pending commands and processes responses, passing every event to fn, until fn returns 1 or -1.
+ * Returns 0 when fn said done, 1 when fn failed (*error_r as fn set it), -1 on a connection or protocol
+ * error (*error_r). Worker thread. */
+int session_drive(struct session *session, session_drive_fn *fn, void *ctx, const char **error_r);
+
 /* Sends LOGOUT (best effort, bounded time, not waiting for the reply), closes the connection and frees
  * the session; NULL-safe. */
 void session_close(struct session **session);

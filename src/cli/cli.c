@@ -5,6 +5,7 @@
 #include "backend/mailbox.h"
 #include "backend/worker.h"
 #include "backend/session.h"
+#include "backend/sync.h"
 #include "bcache/bcache.h"
 #include "hcache/hcache.h"
 #include "ui/ui.h"
@@ -258,17 +259,25 @@ static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort
 	/* without a cache (no home, unwritable) skua works uncached */
 	if ((hc = cli_hcache(cli, &error)) == NULL)
 		log_warn("%s", error);
-	/* read-only: listing never changes anything on the server (not even \Recent) */
-	ret = mailbox_load(cli->session, hc, cli->acct->name, folder, true, list_msg, idx, &stats, &error);
+	/* read-only: listing never changes anything on the server (not even \Recent); every order but
+	 * threads shows the newest `limit` by date (or arrival), which the cache finds without reading
+	 * every record */
+	struct sync_params p = { .account = cli->acct->name, .mailbox = folder, .readonly = true,
+				 .limit = order == SORT_THREADS ? SIZE_MAX : limit,
+				 .limit_order = order == SORT_ARRIVAL ? HCACHE_ORDER_ARRIVAL : HCACHE_ORDER_DATE };
+	struct sync_sink sink = { .msg = list_msg, .ctx = idx };
+	bool partial = false;
+
+	ret = mailbox_sync(cli->session, hc, &p, &sink, &stats, &partial, &error);
 	if (ret > 0)
 		cli_error(_("no such folder '%s' (server said: %s)"), folder, error);
 	else if (ret < 0)
 		cli_error("%s", error);
 	if (ret == 0) {
-		log_info("list %s: %zu from cache, %zu fetched, %zu flag changes, %zu expunged (%s%s%s)", folder,
+		log_info("list %s: %zu from cache, %zu fetched, %zu flag changes, %zu expunged (%s%s%s%s)", folder,
 			 stats.from_cache, stats.fetched, stats.flag_changes, stats.expunged,
 			 mailbox_method_name(stats.method), stats.unchanged ? ", unchanged" : "",
-			 stats.fell_back ? ", fell back" : "");
+			 stats.fell_back ? ", fell back" : "", partial ? ", newest only" : "");
 		log_debug("list %s: %zu messages, index %zu bytes", folder, mindex_live(idx), mindex_memory(idx));
 		nlines = sort_messages(idx, order, false, limit, &lines);
 		for (size_t i = 0; i < nlines; i++)
@@ -465,7 +474,7 @@ static int cli_cache(struct cli *cli, const char *action, const char *account, c
 
 static int cli_ui(struct cli *cli, const char *folder, char **cmds, size_t n_cmds)
 {
-	struct ui_start start = { folder, cmds, n_cmds };
+	struct ui_start start = { .folder = folder, .commands = cmds, .n_commands = n_cmds };
 	struct hcache *hc;
 	const char *error;
 	int ret;
@@ -476,7 +485,8 @@ static int cli_ui(struct cli *cli, const char *folder, char **cmds, size_t n_cmd
 	}
 	if ((hc = cli_hcache(cli, &error)) == NULL)
 		log_warn("%s", error);
-	ret = ui_main(cli->cfg, cli->acct, hc, &start, &error);
+	start.account = cli->acct->name;
+	ret = ui_main(cli->cfg, hc, &start, &error);
 	if (ret < 0)
 		cli_error("%s", error);
 	hcache_close(&hc);

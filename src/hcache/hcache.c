@@ -742,10 +742,18 @@ int hcache_txn_put(struct hcache_txn *t, uint32_t uidvalidity, const struct hcac
 int hcache_txn_set_flags(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid, uint32_t flags,
 			 uint64_t modseq)
 {
+	return hcache_txn_update_flags(t, uidvalidity, uid, flags, modseq, NULL);
+}
+
+int hcache_txn_update_flags(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid, uint32_t flags,
+			    uint64_t modseq, bool *changed_r)
+{
 	uint8_t key[MSG_KEY_LEN];
 	MDB_val k = { sizeof(key), key }, v;
 	int rc;
 
+	if (changed_r != NULL)
+		*changed_r = false;
 	msg_key(key, t->prefix, uidvalidity, uid);
 	rc = mdb_get(t->txn, t->hc->dbi, &k, &v);
 	if (rc == MDB_NOTFOUND)
@@ -755,6 +763,8 @@ int hcache_txn_set_flags(struct hcache_txn *t, uint32_t uidvalidity, uint32_t ui
 	/* another version is as good as absent: it is fetched again, not patched */
 	if (v.mv_size < REC_FIXED_LEN || ((const uint8_t *)v.mv_data)[0] != HCACHE_RECORD_VERSION)
 		return 0;
+	if (changed_r != NULL)
+		*changed_r = le_get32((const uint8_t *)v.mv_data + REC_FLAGS_OFF) != flags;
 	/* a copy: the value may sit on a page this very put rewrites */
 	buf_reset(&t->scratch);
 	buf_append(&t->scratch, v.mv_data, v.mv_size);

@@ -135,6 +135,10 @@ int hcache_txn_replace(struct hcache_txn *txn, uint32_t uidvalidity, const struc
  * version, is left as it is. */
 int hcache_txn_set_flags(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid, uint32_t flags,
 			 uint64_t modseq);
+/* As hcache_txn_set_flags; *changed_r (may be NULL) tells whether a current-version record was there
+ * with other flags. */
+int hcache_txn_update_flags(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid, uint32_t flags,
+			    uint64_t modseq, bool *changed_r);
 /* Deletes a record and its order keys; a missing one is no error. */
 int hcache_txn_delete(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid);
 /* As hcache_txn_delete; *existed_r (may be NULL) tells whether a current-version record was there. */
