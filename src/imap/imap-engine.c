@@ -799,13 +799,18 @@ static void code_merge(struct code_data *into, struct code_data *from)
 		} else if (from->uidvalidity != into->uidvalidity) {
 			drop_copyuid(into);
 		} else {
+			uint64_t n = imap_uidset_count(&into->src), added = imap_uidset_count(&from->src);
+
 			into->copy_in_order = into->copy_in_order && from->copy_in_order &&
 				imap_uidset_min(&from->src) > imap_uidset_max(&into->src) &&
 				imap_uidset_min(&from->dst) > imap_uidset_max(&into->dst);
 			imap_uidset_add_set(&into->src, &from->src);
 			imap_uidset_add_set(&into->dst, &from->dst);
+			/* overlapping reports would pair UIDs wrongly: source and destination must stay as
+			 * many */
 			if (into->src.count > IMAP_ENGINE_MAX_CODE_RANGES ||
-			    into->dst.count > IMAP_ENGINE_MAX_CODE_RANGES)
+			    into->dst.count > IMAP_ENGINE_MAX_CODE_RANGES ||
+			    imap_uidset_count(&into->src) != n + added || imap_uidset_count(&into->dst) != n + added)
 				drop_copyuid(into);
 		}
 	}

@@ -214,9 +214,12 @@ struct imap_event {
 			uint32_t uidvalidity;    /* COPYUID / APPENDUID: the destination's, else 0 */
 			uint32_t append_uid;     /* APPENDUID: the appended message's UID, else 0 */
 			/* COPYUID (UID COPY / UID MOVE with UIDPLUS): the source UIDs the server reports
-			 * as copied and the UIDs they got, else NULL. Split commands merge theirs. When
-			 * copy_in_order, the n-th smallest of copy_src became the n-th smallest of copy_dst
-			 * (a server that lists them in another order clears it). */
+			 * as copied and the UIDs they got, as many of each, else NULL. Split commands merge
+			 * theirs; reports that do not add up (unequal counts, overlapping or of another
+			 * UIDVALIDITY than the others, over IMAP_ENGINE_MAX_CODE_RANGES ranges) are dropped.
+			 * Compare copy_src with the set asked for: a server may copy fewer (expunged
+			 * meanwhile). When copy_in_order, the n-th smallest of copy_src became the n-th
+			 * smallest of copy_dst (a server that lists them in another order clears it). */
 			const struct imap_uidset *copy_src, *copy_dst;
 			bool copy_in_order;
 			/* MODIFIED (UID STORE with UNCHANGEDSINCE): the UIDs not stored, else NULL. */

@@ -21,7 +21,8 @@ src_imap_test_imap_engine_LDADD = $(TEST_LIBS) $(IMAP_LIBS)
 src_imap_test_imap_uidset_SOURCES = src/imap/test-imap-uidset.c
 src_imap_test_imap_uidset_LDADD = $(TEST_LIBS) $(IMAP_LIBS)
 
-FUZZ_TARGETS += tests/fuzz/fuzz-imap-parser tests/fuzz/fuzz-imap-responses tests/fuzz/fuzz-imap-fetch
+FUZZ_TARGETS += tests/fuzz/fuzz-imap-parser tests/fuzz/fuzz-imap-responses tests/fuzz/fuzz-imap-fetch \
+	tests/fuzz/fuzz-imap-commands
 tests_fuzz_fuzz_imap_parser_SOURCES = tests/fuzz/fuzz-imap-parser.c
 tests_fuzz_fuzz_imap_parser_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_imap_parser_LDADD = $(IMAP_LIBS)
@@ -31,4 +32,7 @@ tests_fuzz_fuzz_imap_responses_LDADD = $(IMAP_LIBS)
 tests_fuzz_fuzz_imap_fetch_SOURCES = tests/fuzz/fuzz-imap-fetch.c
 tests_fuzz_fuzz_imap_fetch_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_imap_fetch_LDADD = $(IMAP_LIBS)
+tests_fuzz_fuzz_imap_commands_SOURCES = tests/fuzz/fuzz-imap-commands.c
+tests_fuzz_fuzz_imap_commands_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_imap_commands_LDADD = $(IMAP_LIBS)
 EXTRA_DIST += tests/fuzz/corpus

@@ -673,6 +673,27 @@ static void conv_split_set(void)
 	buf_appendf(&want, "DONE 2 1 [OVERQUOTA] quota code=OVERQUOTA uv=78 src=%s dst=1:%zu in-order\n", chunk.data,
 		    (size_t)imap_uidset_count(&(struct imap_uidset){ set.ranges, pos, pos }));
 	EXPECT_LOG(&log, want.data);
+	/* chunks whose reports overlap cannot be paired: the merged COPYUID is dropped */
+	TEST_INTEQ(imap_engine_cmd_uid_copy(e, &set, "Archive"), 3);
+	free(client(e));
+	buf_reset(&reply);
+	pos = 0;
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&chunk);
+		imap_uidset_format_chunk(&set, &pos, IMAP_ENGINE_MAX_SET_TEXT, &chunk);
+		struct imap_uidset part = set_of(chunk.data);
+		buf_appendf(&reply, "s%zu OK [COPYUID 77 %s 1:%llu] ok\r\n", 2 * n + 1 + i, chunk.data,
+			    (unsigned long long)imap_uidset_count(&part));
+		imap_uidset_clear(&part);
+	}
+	server(e, reply.data, &log);
+	{
+		const char *l = log.data != NULL ? log.data : "";
+		TEST_ASSERT(strncmp(l, "DONE 3 0 [COPYUID 77 ", 21) == 0);
+		TEST_ASSERT(strstr(l, "] ok code=COPYUID uv=77\n") != NULL);
+		TEST_ASSERT(strstr(l, " src=") == NULL);
+		buf_reset(&log);
+	}
 	imap_engine_free(&e);
 	imap_uidset_clear(&set);
 	buf_free(&log);

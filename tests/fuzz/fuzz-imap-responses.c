@@ -1,6 +1,6 @@
 /* fuzz-imap-responses.c: libFuzzer target for the engine's response handling (LIST, STATUS, FETCH, SEARCH,
  * ESEARCH, VANISHED, codes) with commands in flight, and the ENVELOPE/BODYSTRUCTURE parsers on what it
- * accepts. */
+ * accepts. The typed commands, their codes and IDLE are fuzzed by fuzz-imap-commands.c. */
 #include "skua.h"
 #include "imap/imap-engine.h"
 #include "imap/imap-fetch.h"
@@ -54,6 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				(void)strlen(ev.u.status.name);
 			} else if (ev.type == IMAP_EVENT_DONE) {
 				(void)strlen(ev.u.done.text);
+				(void)strlen(imap_engine_code_name(ev.u.done.code));
+				if (ev.u.done.copy_src != NULL &&
+				    imap_uidset_count(ev.u.done.copy_src) != imap_uidset_count(ev.u.done.copy_dst))
+					abort();
+				if (ev.u.done.modified != NULL)
+					(void)imap_uidset_count(ev.u.done.modified);
 			}
 		}
 		if (ret < 0 || pos >= size)
