@@ -264,13 +264,17 @@ bool imap_engine_utf8_names(const struct imap_engine *engine);
 /* True when QRESYNC is enabled (UID FETCH ... (CHANGEDSINCE n VANISHED) works): from READY on when the
  * server offers it (ENABLE is pipelined ahead of every user command), corrected by ENABLE's reply. */
 bool imap_engine_qresync(const struct imap_engine *engine);
-/* The state of the selected mailbox (valid after a successful SELECT/EXAMINE). */
+/* The state of the selected mailbox (valid after a successful SELECT/EXAMINE). The pointer is the
+ * engine's and stays valid as long as the engine; its contents follow the server (EXISTS, EXPUNGE and
+ * VANISHED change exists), are reset when a SELECT/EXAMINE is submitted and cleared by a successful
+ * UNSELECT or CLOSE. */
 const struct imap_mailbox_info *imap_engine_mailbox(const struct imap_engine *engine);
 
 /* Commands. Each returns the command id that its DONE event carries (never 0, except where a typed
  * builder below says it returns 0: then nothing was queued and no event will come). Every command gets
- * exactly one DONE. Issue them after IMAP_EVENT_READY: their form depends on the capabilities
- * (commands issued earlier are held and sent right after READY, built with what was known then).
+ * exactly one DONE unless the connection fails first. Issue them after IMAP_EVENT_READY: their form
+ * depends on the capabilities (commands issued earlier are held and sent right after READY, built with
+ * what was known then; a typed builder that needs a capability returns 0 while none are known).
  * Independent commands are pipelined. Called in the engine's thread. Every argument is borrowed for
  * the call only: the engine copies what it sends (a uid set, a search tree, APPEND's message bytes).
  * Names are UTF-8; the engine encodes them (modified UTF-7 unless UTF-8 names are in use) and quotes
