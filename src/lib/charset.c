@@ -11,10 +11,13 @@
 #include <string.h>
 
 #define CHARSET_NAME_MAX 64
-/* Descriptors kept open per thread: glibc unloads a gconv module soon after its last descriptor is
- * closed, and loading it again costs hundreds of microseconds (a mail in several charsets would pay
- * that for every part). */
-#define ICONV_CACHE_SLOTS 8
+/* Descriptors kept open per thread, least recently used replaced: glibc unloads a gconv module soon
+ * after its last descriptor is closed, and loading it again costs hundreds of microseconds (a mail in
+ * several charsets would pay that for every part, and words cycling through more charsets than the
+ * cache holds for every word: issue 15). Opening another descriptor of a loaded module costs under a
+ * microsecond. The mime module also caps the charsets one message's headers may use
+ * (MIME_MAX_HEADER_CHARSETS), well below this. */
+#define ICONV_CACHE_SLOTS 64
 
 /* Windows-1252 0x80..0x9F; 0 marks bytes with no mapping. */
 static const uint16_t cp1252_high[32] = {
@@ -302,9 +305,10 @@ struct iconv_cache {
 	struct {
 		char name[CHARSET_NAME_MAX];
 		iconv_t cd;
+		uint64_t used_at; /* tick of the last use */
 	} slot[ICONV_CACHE_SLOTS];
 	unsigned used;
-	unsigned next; /* round-robin victim */
+	uint64_t tick;
 };
 
 static pthread_key_t iconv_cache_key;
@@ -349,6 +353,7 @@ static iconv_t iconv_cached(const char *name, bool *owned_r)
 	if (c != NULL) {
 		for (i = 0; i < c->used; i++) {
 			if (strcmp(c->slot[i].name, name) == 0) {
+				c->slot[i].used_at = ++c->tick;
 				iconv(c->slot[i].cd, NULL, NULL, NULL, NULL);
 				return c->slot[i].cd;
 			}
@@ -362,12 +367,17 @@ static iconv_t iconv_cached(const char *name, bool *owned_r)
 	if (c->used < ICONV_CACHE_SLOTS) {
 		i = c->used++;
 	} else {
-		i = c->next;
-		c->next = (c->next + 1) % ICONV_CACHE_SLOTS;
+		unsigned victim = 0;
+		for (i = 1; i < ICONV_CACHE_SLOTS; i++) {
+			if (c->slot[i].used_at < c->slot[victim].used_at)
+				victim = i;
+		}
+		i = victim;
 		iconv_close(c->slot[i].cd);
 	}
 	snprintf(c->slot[i].name, sizeof(c->slot[i].name), "%s", name);
 	c->slot[i].cd = cd;
+	c->slot[i].used_at = ++c->tick;
 	return cd;
 }
 

@@ -15,7 +15,7 @@
  * else is read as Windows-1252. us-ascii with 8-bit bytes is guessed the same way (mislabelled mail);
  * ISO-8859-1 is read as its superset Windows-1252. The output is valid UTF-8 but NOT sanitised (it
  * may contain controls). Returns CHARSET_OK, CHARSET_INVALID or CHARSET_UNKNOWN. Any thread:
- * iconv descriptors are cached per thread (a few, closed when the thread exits). */
+ * iconv descriptors are cached per thread (the 64 used last, closed when the thread exits). */
 int charset_to_utf8(const char *charset, const char *in, size_t len, struct buf *out);
 
 /* True when charset names UTF-8 or US-ASCII (or an alias of them). Any thread. */

@@ -6,11 +6,12 @@
 #include "lib/sanitize.h"
 #include "lib/xmalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define EW_CHARSET_MAX 64
+#define EW_CHARSET_MAX MIME_CHARSET_NAME_MAX
 
 static inline char lower(char c)
 {
@@ -190,7 +191,10 @@ static bool ew_parse(const char *p, size_t len, struct ew *ew, size_t *fail_r)
 			ew->total = i + 2;
 			return true;
 		}
-		if (is_space(p[i]) || (unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7F) {
+		/* raw 8-bit bytes in a Q word are taken as bytes of its charset (as mutt and Python's
+		 * email package do: real mail has them) */
+		if (is_space(p[i]) || (unsigned char)p[i] < 0x20 || (unsigned char)p[i] == 0x7F ||
+		    ((unsigned char)p[i] >= 0x80 && ew->enc != 'q')) {
 			*fail_r = i;
 			return false;
 		}
@@ -283,17 +287,59 @@ static bool all_space(const char *p, size_t len)
 	return true;
 }
 
-void mime_rfc2047_decode(struct buf *out, const char *value, size_t len)
+/* Whether words in charset cs (lowercase) may be converted with it under the budget: true when the
+ * budget has it or room for it (then it is added), false once MIME_MAX_HEADER_CHARSETS others were
+ * used. UTF-8 and US-ASCII cost nothing and always may. */
+static bool budget_charset(struct mime_header_budget *budget, const char *cs)
 {
+	if (charset_is_utf8(cs))
+		return true;
+	for (unsigned i = 0; i < budget->ncharsets; i++) {
+		if (strcmp(budget->charsets[i], cs) == 0)
+			return true;
+	}
+	if (budget->ncharsets >= MIME_MAX_HEADER_CHARSETS)
+		return false;
+	snprintf(budget->charsets[budget->ncharsets++], MIME_CHARSET_NAME_MAX, "%s", cs);
+	return true;
+}
+
+/* Converts the pending bytes of adjacent words in one charset; over the charset budget, as text in
+ * an unknown charset is (ASCII kept, every other byte U+FFFD). */
+static void flush_words(struct buf *out, struct buf *pend, const char *cs, bool over_budget)
+{
+	if (pend->len == 0)
+		return;
+	if (!over_budget) {
+		charset_to_utf8(cs, pend->data, pend->len, out);
+	} else {
+		for (size_t i = 0; i < pend->len; i++) {
+			if ((unsigned char)pend->data[i] < 0x80)
+				buf_append_c(out, pend->data[i]);
+			else
+				charset_utf8_append(out, 0xFFFD);
+		}
+	}
+	buf_reset(pend);
+}
+
+void mime_rfc2047_decode(struct buf *out, const char *value, size_t len, struct mime_header_budget *budget)
+{
+	struct mime_header_budget fresh;
 	struct buf pend = BUF_INIT;
 	char pend_cs[EW_CHARSET_MAX] = "";
 	size_t i = 0, raw_start = 0, fail = 0, fail_until = 0;
-	bool last_ew = false;
+	bool last_ew = false, pend_over = false;
 	struct ew ew;
 
 	if (memmem(value, len, "=?", 2) == NULL) {
 		append_raw(out, value, len);
 		return;
+	}
+	if (budget == NULL) {
+		fresh.words = 0;
+		fresh.ncharsets = 0;
+		budget = &fresh;
 	}
 	while (i + 1 < len) {
 		if (value[i] != '=' || value[i + 1] != '?' || i < fail_until ||
@@ -304,11 +350,14 @@ void mime_rfc2047_decode(struct buf *out, const char *value, size_t len)
 			i++;
 			continue;
 		}
+		if (budget->words >= MIME_MAX_ENCODED_WORDS)
+			break; /* the rest is shown as it is */
 		size_t before = pend.len;
 		char cs[EW_CHARSET_MAX];
-		memcpy(cs, ew.charset, ew.charset_len);
+		for (size_t k = 0; k < ew.charset_len; k++)
+			cs[k] = lower(ew.charset[k]);
 		cs[ew.charset_len] = '\0';
-		bool same = pend.len > 0 && strcasecmp(cs, pend_cs) == 0;
+		bool same = pend.len > 0 && strcmp(cs, pend_cs) == 0;
 		bool joined = last_ew && all_space(value + raw_start, i - raw_start);
 		if (!same || !joined) {
 			/* decode into pend only after checking the word is well-formed */
@@ -318,14 +367,12 @@ void mime_rfc2047_decode(struct buf *out, const char *value, size_t len)
 				i++;
 				continue;
 			}
-			if (pend.len > 0) {
-				charset_to_utf8(pend_cs, pend.data, pend.len, out);
-				buf_reset(&pend);
-			}
+			flush_words(out, &pend, pend_cs, pend_over);
 			if (!joined)
 				append_raw(out, value + raw_start, i - raw_start);
 			buf_append(&pend, tmp.data != NULL ? tmp.data : "", tmp.len);
 			memcpy(pend_cs, cs, ew.charset_len + 1);
+			pend_over = !budget_charset(budget, cs);
 			buf_free(&tmp);
 		} else if (!ew_decode(&ew, &pend)) {
 			buf_truncate(&pend, before);
@@ -333,27 +380,34 @@ void mime_rfc2047_decode(struct buf *out, const char *value, size_t len)
 			continue;
 		}
 		/* an empty word still counts as a word (its charset may be pending with nothing) */
-		if (pend.len == 0)
+		if (pend.len == 0) {
 			memcpy(pend_cs, cs, ew.charset_len + 1);
+			pend_over = !budget_charset(budget, cs);
+		}
+		budget->words++;
 		i += ew.total;
 		raw_start = i;
 		last_ew = true;
 	}
-	if (pend.len > 0)
-		charset_to_utf8(pend_cs, pend.data, pend.len, out);
+	flush_words(out, &pend, pend_cs, pend_over);
 	append_raw(out, value + raw_start, len - raw_start);
 	buf_free(&pend);
 }
 
-char *mime_decode_text(const char *value, size_t len)
+char *mime_decode_text_budget(const char *value, size_t len, struct mime_header_budget *budget)
 {
 	struct buf b = BUF_INIT;
 	char *ret;
 
-	mime_rfc2047_decode(&b, value, len);
+	mime_rfc2047_decode(&b, value, len, budget);
 	ret = sanitize_line(b.data != NULL ? b.data : "", b.len);
 	buf_free(&b);
 	return ret;
+}
+
+char *mime_decode_text(const char *value, size_t len)
+{
+	return mime_decode_text_budget(value, len, NULL);
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -556,7 +610,7 @@ char *mime_param_get(const char *value, size_t len, const char *name, bool decod
 		percent_decode(&raw, rest, rest_len);
 	} else if (plain != NULL) {
 		if (decode)
-			mime_rfc2047_decode(&res, plain, plain_len);
+			mime_rfc2047_decode(&res, plain, plain_len, NULL);
 		else
 			buf_append(&res, plain, plain_len);
 		ret = buf_steal(&res);
@@ -637,6 +691,7 @@ void mime_first_token(const char *value, size_t len, char *dst, size_t dst_size)
 /* address lists */
 
 struct addr_state {
+	struct mime_header_budget *budget; /* one for the whole list */
 	bool name_only;
 	bool done;
 	size_t count;
@@ -696,11 +751,11 @@ static void addr_finish_mailbox(struct addr_state *st)
 	buf_reset(&st->tmp);
 	if (st->angle) {
 		mime_rfc2047_decode(&st->tmp, st->phrase.data != NULL ? st->phrase.data : "",
-				    st->phrase.len);
+				    st->phrase.len, st->budget);
 		addr_emit(st, st->tmp.data, st->tmp.len, st->addr.data, st->addr.len);
 	} else if (st->phrase.len > 0) {
 		if (st->comment.len > 0)
-			mime_rfc2047_decode(&st->tmp, st->comment.data, st->comment.len);
+			mime_rfc2047_decode(&st->tmp, st->comment.data, st->comment.len, st->budget);
 		addr_emit(st, st->tmp.data, st->tmp.len, st->phrase.data, st->phrase.len);
 	}
 	if (st->angle || st->phrase.len > 0)
@@ -720,12 +775,25 @@ static void addr_word(struct addr_state *st, const char *p, size_t n, bool space
 
 char *mime_address_display(const char *value, size_t len, bool name_only)
 {
+	struct mime_header_budget budget;
+
+	if (memmem(value, len, "=?", 2) == NULL)
+		return mime_address_display_budget(value, len, name_only, NULL); /* nothing to spend */
+	budget.words = 0;
+	budget.ncharsets = 0;
+	return mime_address_display_budget(value, len, name_only, &budget);
+}
+
+char *mime_address_display_budget(const char *value, size_t len, bool name_only,
+				  struct mime_header_budget *budget)
+{
 	struct addr_state st;
 	size_t i = 0, ew_fail_until = 0;
 	bool spaced = false;
 	char *ret;
 
 	memset(&st, 0, sizeof(st));
+	st.budget = budget;
 	st.name_only = name_only;
 	while (i < len && !st.done) {
 		char c = value[i];
@@ -778,7 +846,7 @@ char *mime_address_display(const char *value, size_t len, bool name_only)
 		} else if (c == ':' && !st.in_group && !st.angle) {
 			buf_reset(&st.group);
 			mime_rfc2047_decode(&st.group, st.phrase.data != NULL ? st.phrase.data : "",
-					    st.phrase.len);
+					    st.phrase.len, st.budget);
 			buf_reset(&st.phrase);
 			buf_reset(&st.comment);
 			st.in_group = true;

@@ -228,6 +228,16 @@ void mime_html_strip(const char *html, size_t len, struct buf *out)
 				i = e != NULL ? (size_t)(e - html) + 3 : len;
 				continue;
 			}
+			/* a '<' that cannot start a tag is text: decide before looking for its '>', or a run
+			 * of stray '<' would scan to the end from each of them */
+			char next = i + 1 < len ? html[i + 1] : '\0';
+			if (!((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') || next == '/' ||
+			      next == '!' || next == '?')) {
+				html_text(&h, "<", 1);
+				i++;
+				continue;
+			}
+			/* from here on the scan for '>' is never repeated: i moves to its end */
 			size_t tag_start = i, te = i + tag_end(html + i, len - i);
 			size_t k = i + 1;
 			bool closing = k < te && html[k] == '/';
@@ -242,12 +252,6 @@ void mime_html_strip(const char *html, size_t len, struct buf *out)
 				name[nl++] = (lc >= 'A' && lc <= 'Z') ? (char)(lc - 'A' + 'a') : lc;
 			}
 			name[nl] = '\0';
-			if (nl == 0 && !closing && (i + 1 >= len || (html[i + 1] != '!' && html[i + 1] != '?'))) {
-				/* a lone '<' in text */
-				html_text(&h, "<", 1);
-				i++;
-				continue;
-			}
 			i = te;
 			if (!closing && (strcmp(name, "script") == 0 || strcmp(name, "style") == 0 ||
 					 strcmp(name, "head") == 0 || strcmp(name, "title") == 0)) {

@@ -7,7 +7,7 @@ src_mime_libmod_a_SOURCES = \
 MIME_LIBS = src/mime/libmod.a $(LIB_LIBS)
 
 UNIT_TESTS += src/mime/test-mime src/mime/test-mime-corpus
-src_mime_test_mime_SOURCES = src/mime/test-mime.c
+src_mime_test_mime_SOURCES = src/mime/test-mime.c tests/unit/hostile.c tests/unit/hostile.h
 src_mime_test_mime_LDADD = $(TEST_LIBS) $(MIME_LIBS)
 src_mime_test_mime_corpus_SOURCES = src/mime/test-mime-corpus.c
 src_mime_test_mime_corpus_LDADD = $(TEST_LIBS) $(MIME_LIBS)

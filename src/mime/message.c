@@ -10,6 +10,7 @@
 struct parse_ctx {
 	size_t nparts;
 	bool parts_noted;
+	size_t decoded; /* bytes decode_container produced (MIME_MAX_DECODED_BYTES) */
 };
 
 static void part_note(struct mime_part *part, const char *fmt, ...) SKUA_PRINTF(2, 3);
@@ -65,10 +66,12 @@ static bool is_field_line(const char *p, size_t n)
 	return i < n && p[i] == ':';
 }
 
-/* Splits data into the header block and the body. Returns false when the block was cut at
- * MIME_MAX_HEADER_FIELDS lines (the rest is taken as body). */
-static bool split_header(const char *data, size_t len, bool top, const char **body_r,
-			 size_t *hdr_len_r)
+enum split_result { SPLIT_OK, SPLIT_TOO_MANY_LINES, SPLIT_TOO_BIG };
+
+/* Splits data into the header block and the body. The block is cut (the rest taken as body) after
+ * MIME_MAX_HEADER_FIELDS lines or at the first line that would take it past MIME_MAX_HEADER_SIZE. */
+static enum split_result split_header(const char *data, size_t len, bool top, const char **body_r,
+				      size_t *hdr_len_r)
 {
 	const char *p = data, *end = data + len;
 	size_t lines = 0;
@@ -77,7 +80,7 @@ static bool split_header(const char *data, size_t len, bool top, const char **bo
 		if (++lines > MIME_MAX_HEADER_FIELDS) {
 			*hdr_len_r = (size_t)(p - data);
 			*body_r = p;
-			return false;
+			return SPLIT_TOO_MANY_LINES;
 		}
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *next = eol != NULL ? eol + 1 : end;
@@ -87,20 +90,25 @@ static bool split_header(const char *data, size_t len, bool top, const char **bo
 		if (n == 0) {
 			*hdr_len_r = (size_t)(p - data);
 			*body_r = next;
-			return true;
+			return SPLIT_OK;
 		}
 		if (p[0] != ' ' && p[0] != '\t' && !is_field_line(p, n) &&
 		    !(top && p == data && n >= 5 && memcmp(p, "From ", 5) == 0)) {
 			/* not a header line: the body starts here (the empty line is missing) */
 			*hdr_len_r = (size_t)(p - data);
 			*body_r = p;
-			return true;
+			return SPLIT_OK;
+		}
+		if ((size_t)(next - data) > MIME_MAX_HEADER_SIZE) {
+			*hdr_len_r = (size_t)(p - data);
+			*body_r = p;
+			return SPLIT_TOO_BIG;
 		}
 		p = next;
 	}
 	*hdr_len_r = len;
 	*body_r = end;
-	return true;
+	return SPLIT_OK;
 }
 
 static bool line_is_delimiter(const char *p, size_t n, const char *b, size_t blen, bool *close_r)
@@ -214,17 +222,31 @@ void mime_part_decode(const struct mime_part *part, struct buf *out, unsigned *f
 		buf_append(out, "", 0);
 }
 
-/* A container (multipart, message) that was transfer-encoded: decode it so the children can
- * point into the decoded copy. */
-static void decode_container(struct mime_part *part)
+/* A container that claims a transfer encoding. A multipart is not decoded (RFC 2045 allows it none,
+ * and nested ones each keeping a decoded copy of all below would multiply the memory a message
+ * takes): its parts are looked for in the body as it is. A message/rfc822 part is decoded, so its
+ * parts can point into the decoded copy, while the message's MIME_MAX_DECODED_BYTES last. */
+static void decode_container(struct parse_ctx *ctx, struct mime_part *part)
 {
 	if (strcmp(part->cte, "base64") != 0 && strcmp(part->cte, "quoted-printable") != 0)
 		return;
+	if (strcmp(part->type, "multipart") == 0) {
+		part_note(part, _("multipart part with %s encoding read as it is (a multipart is never encoded)"),
+			  part->cte);
+		return;
+	}
+	/* decoding never makes a body longer */
+	if (part->body_len > MIME_MAX_DECODED_BYTES - ctx->decoded) {
+		part_note(part, _("%s/%s part with %s encoding not decoded: more than %d MiB to decode"),
+			  part->type, part->subtype, part->cte, MIME_MAX_DECODED_BYTES / (1024 * 1024));
+		return;
+	}
 	struct buf b = BUF_INIT;
 	unsigned flags = 0;
 	mime_part_decode(part, &b, &flags);
+	ctx->decoded += b.len;
 	part->body_len = b.len;
-	part->owned = buf_steal(&b);
+	part->owned = xrealloc(buf_steal(&b), part->body_len + 1); /* no spare capacity kept */
 	part->body = part->owned;
 	part_note(part, _("%s/%s part with %s encoding decoded"), part->type, part->subtype, part->cte);
 	part->cte[0] = '\0'; /* the body is plain now */
@@ -239,9 +261,18 @@ static struct mime_part *part_parse(struct parse_ctx *ctx, const char *data, siz
 	ctx->nparts++;
 	part->depth = depth;
 	part->hdr = data;
-	if (!split_header(data, len, top, &part->body, &part->hdr_len))
+	switch (split_header(data, len, top, &part->body, &part->hdr_len)) {
+	case SPLIT_OK:
+		break;
+	case SPLIT_TOO_MANY_LINES:
 		part_note(part, _("more than %d header lines; the rest is shown as body"),
 			  MIME_MAX_HEADER_FIELDS);
+		break;
+	case SPLIT_TOO_BIG:
+		part_note(part, _("a header of more than %d KiB; the rest is shown as body"),
+			  MIME_MAX_HEADER_SIZE / 1024);
+		break;
+	}
 	part->body_len = len - (size_t)(part->body - data);
 
 	v = mime_header_get(part->hdr, part->hdr_len, "Content-Type");
@@ -293,7 +324,7 @@ static struct mime_part *part_parse(struct parse_ctx *ctx, const char *data, siz
 			part->type = xstrdup("text");
 			part->subtype = xstrdup("plain");
 		} else {
-			decode_container(part);
+			decode_container(ctx, part);
 			parse_multipart(ctx, part, boundary);
 		}
 	} else if (message) {
@@ -302,7 +333,7 @@ static struct mime_part *part_parse(struct parse_ctx *ctx, const char *data, siz
 				part_note(part, _("more than %d MIME parts; the rest is not shown"), MIME_MAX_PARTS);
 			ctx->parts_noted = true;
 		} else {
-			decode_container(part);
+			decode_container(ctx, part);
 			part->is_message = true;
 			part_add_child(part, part_parse(ctx, part->body, part->body_len, depth + 1, false,
 							false));
@@ -315,7 +346,7 @@ static struct mime_part *part_parse(struct parse_ctx *ctx, const char *data, siz
 struct mime_message *mime_message_parse(const char *data, size_t len)
 {
 	struct mime_message *msg = xcalloc(1, sizeof(*msg));
-	struct parse_ctx ctx = { 0, false };
+	struct parse_ctx ctx = { 0, false, 0 };
 
 	msg->data = xmalloc(len + 1);
 	if (len > 0)

@@ -10,9 +10,9 @@
 /* --- RFC 2047 / 2231 / 2045 (header.c) --- */
 
 /* Appends value[0..len) with RFC 2047 encoded words decoded and everything converted to UTF-8 (raw
- * 8-bit runs guessed: UTF-8 when valid, else Windows-1252); folding is removed. NOT sanitised. Any
- * thread. */
-void mime_rfc2047_decode(struct buf *out, const char *value, size_t len);
+ * 8-bit runs guessed: UTF-8 when valid, else Windows-1252); folding is removed. Spends from *budget
+ * (NULL: a fresh one). NOT sanitised. Any thread. */
+void mime_rfc2047_decode(struct buf *out, const char *value, size_t len, struct mime_header_budget *budget);
 
 /* Returns the value of parameter `name` (case-insensitive) in a structured header value such as
  * `text/plain; charset="utf-8"` (everything before the first ';' is skipped), or NULL when absent.

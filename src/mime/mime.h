@@ -6,10 +6,26 @@
 #include "lib/buf.h"
 #include <time.h>
 
-/* Named limits (as Dovecot's message-parser). */
-#define MIME_MAX_DEPTH 100
-#define MIME_MAX_PARTS 10000
-#define MIME_MAX_HEADER_FIELDS 10000
+/* Named limits (as Dovecot's message-parser): what one message may make skua spend. Past a limit
+ * the message is still shown, as well as it can be, with a note where something was left out. */
+#define MIME_MAX_DEPTH 100             /* nesting of multiparts and message/rfc822 parts */
+#define MIME_MAX_PARTS 10000           /* MIME parts of a message; the rest is not shown */
+#define MIME_MAX_HEADER_FIELDS 10000   /* lines of one header block (message or part); the rest is body */
+#define MIME_MAX_HEADER_SIZE (1024 * 1024) /* bytes of one header block; the rest is taken as body */
+/* Bytes transfer decoding may produce for the containers of one message (a message/rfc822 part
+ * sent base64 or quoted-printable is decoded so that its parts can be found): past it, a container
+ * is shown undecoded. A multipart is never transfer-decoded (RFC 2045 allows it only 7bit, 8bit and
+ * binary): its encoding is ignored, with a note. Leaf parts decode to at most their own size, so
+ * what rendering decodes stays below the message's size plus this. */
+#define MIME_MAX_DECODED_BYTES (64 * 1024 * 1024)
+/* RFC 2047 encoded words decoded per header budget (one field, or the fields of one message that a
+ * caller decodes with one struct mime_header_budget); later words are shown as they are. */
+#define MIME_MAX_ENCODED_WORDS 10000
+/* Distinct charsets the encoded words of one header budget may use. Each new charset can cost an
+ * iconv module load (hundreds of microseconds); words in charsets past the limit are decoded with
+ * their non-ASCII characters replaced by U+FFFD, as for an unknown charset. */
+#define MIME_MAX_HEADER_CHARSETS 8
+#define MIME_CHARSET_NAME_MAX 64       /* longest charset name of an encoded word */
 
 /* --- header blocks (raw bytes; fields may be folded) --- */
 
@@ -23,15 +39,33 @@ char *mime_header_get(const char *data, size_t len, const char *name);
 void mime_header_get_many(const char *data, size_t len, const char *const *names, size_t count,
 			  char **values_r);
 
+/* What decoding header fields may spend (MIME_MAX_ENCODED_WORDS, MIME_MAX_HEADER_CHARSETS). The
+ * functions below without a budget give each field a fresh one; a caller decoding several fields of
+ * one message (the pager's header lines) shares one between them, so that the message as a whole
+ * stays within the limits. Initialise with MIME_HEADER_BUDGET_INIT; nothing to free. */
+struct mime_header_budget {
+	size_t words;
+	unsigned ncharsets;
+	char charsets[MIME_MAX_HEADER_CHARSETS][MIME_CHARSET_NAME_MAX]; /* lowercase */
+};
+#define MIME_HEADER_BUDGET_INIT { 0, 0, { { 0 } } }
+
 /* Decodes RFC 2047 encoded words in an unstructured value (Subject, comments) and converts to
- * UTF-8; raw 8-bit text is taken as UTF-8 when valid, else as Windows-1252. The result is sanitised for
- * display on one line (see sanitize.h). Returns a malloc'd string. Any thread. */
+ * UTF-8; raw 8-bit text is taken as UTF-8 when valid, else as Windows-1252 (raw 8-bit bytes inside
+ * a Q-encoded word, as some mailers send, are bytes of the word's charset). The result is sanitised
+ * for display on one line (see sanitize.h). Returns a malloc'd string. Any thread. */
 char *mime_decode_text(const char *value, size_t len);
+/* The same, spending from *budget (NULL: a fresh one). */
+char *mime_decode_text_budget(const char *value, size_t len, struct mime_header_budget *budget);
 
 /* Decodes an address list for display. name_only: the first mailbox's display name (or its address
  * when it has none), as an index line shows it; else "Name <addr>, ..." for all. Sanitised, one line,
- * malloc'd. Malformed input is shown as well as it can be. Any thread. */
+ * malloc'd. Malformed input is shown as well as it can be. The whole list shares one header budget.
+ * Any thread. */
 char *mime_address_display(const char *value, size_t len, bool name_only);
+/* The same, spending from *budget (NULL: a fresh one for each mailbox). */
+char *mime_address_display_budget(const char *value, size_t len, bool name_only,
+				  struct mime_header_budget *budget);
 
 /* Parses an RFC 5322 date (leniently: obsolete forms, missing seconds/day name, named zones).
  * Returns seconds since the epoch (UTC) or -1 when it cannot be parsed. Any thread. */

@@ -71,13 +71,14 @@ static void header_line(struct buf *out, const char *label, const char *value)
 static void render_headers(const char *hdr, size_t len, struct buf *out)
 {
 	static const char *const addr_fields[] = { "From", "To", "Cc" };
+	struct mime_header_budget budget = MIME_HEADER_BUDGET_INIT; /* one for the message's fields */
 	char *v, *d;
 
 	for (size_t i = 0; i < N_ELEMENTS(addr_fields); i++) {
 		v = mime_header_get(hdr, len, addr_fields[i]);
 		if (v == NULL && i == 2)
 			continue;
-		d = v != NULL ? mime_address_display(v, strlen(v), false) : NULL;
+		d = v != NULL ? mime_address_display_budget(v, strlen(v), false, &budget) : NULL;
 		header_line(out, addr_fields[i], d);
 		free(d);
 		free(v);
@@ -88,7 +89,7 @@ static void render_headers(const char *hdr, size_t len, struct buf *out)
 	free(d);
 	free(v);
 	v = mime_header_get(hdr, len, "Subject");
-	d = v != NULL ? mime_decode_text(v, strlen(v)) : NULL;
+	d = v != NULL ? mime_decode_text_budget(v, strlen(v), &budget) : NULL;
 	header_line(out, "Subject", d);
 	free(d);
 	free(v);

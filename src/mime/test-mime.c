@@ -3,6 +3,7 @@
 #include "mime-int.h"
 #include "lib/charset.h"
 #include "lib/xmalloc.h"
+#include "hostile.h"
 #include "test.h"
 
 #include <stdlib.h>
@@ -106,6 +107,13 @@ static const struct text_case text_cases[] = {
 	{ "=?x-bogus?q?a=E9b?=", "a" FFFD "b" },
 	/* Q with lowercase hex, invalid escapes kept */
 	{ "=?utf-8?q?=e2=82=ac=ZZ=?=", "\xe2\x82\xac=ZZ=" },
+	/* raw 8-bit bytes inside a Q word are bytes of its charset (as mutt and Python's email read them);
+	 * in a B word they are not base64 */
+	{ "=?iso-8859-1?Q?Die_Hasen_und_die_Fr\xF6sche?=", "Die Hasen und die Fr\xc3\xb6sche" },
+	{ "=?utf-8?q?caf\xc3\xa9_=C3=A9?=", "caf\xc3\xa9 \xc3\xa9" },
+	{ "=?koi8-r?q?\xf0\xd2\xc9=D7\xc5\xd4?= x", "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 x" },
+	{ "=?iso-8859-1?b?Y2Fm\xe9?=", "=?iso-8859-1?b?Y2Fm\xc3\xa9?=" },
+	{ "=?iso-8859-1?q?a\x7f" "b?=", "=?iso-8859-1?q?a" FFFD "b?=" },
 	/* raw 8-bit: UTF-8 when valid, else Windows-1252 */
 	{ "caf\xc3\xa9", "caf\xc3\xa9" },
 	{ "caf\xe9 \x93quoted\x94", "caf\xc3\xa9 \xe2\x80\x9cquoted\xe2\x80\x9d" },
@@ -467,13 +475,13 @@ static const struct shape_case shape_cases[] = {
 	/* invalid types fall back to text/plain */
 	{ "Content-Type: /\n\nx", "text/plain[x]" },
 	{ "Content-Type: Application/PDF; name=x.pdf\n\nx", "application/pdf[x]" },
-	/* a multipart transfer-encoded (not allowed, but seen) */
+	/* a multipart transfer-encoded (not allowed, but seen) is read as it is: no boundary in it */
 	{ "Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: base64\n\n"
 	  "LS1iCgpvbmUKLS1iLS0K\n",
-	  "multipart/mixed(text/plain[one])" },
-	{ "Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: base64\n\n"
-	  "aGVsbG8=\n",
-	  "text/plain[hello]" },
+	  "text/plain[LS1iCgpvbmUKLS1iLS0K\n]" },
+	{ "Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: quoted-printable\n\n"
+	  "--b\n\non=\ne\n--b--\n",
+	  "multipart/mixed(text/plain[on=\ne])" },
 };
 
 static void test_shapes(void)
@@ -824,6 +832,215 @@ static void test_header_get_many(void)
 	}
 }
 
+/* --- hostile mail (issue 15): the work stays linear, the memory bounded --- */
+
+/* HTML made of one pattern repeated: each used to be, or could be, a scan to the end per repeat. */
+static const char *const html_patterns[] = {
+	"<",        /* a stray '<': tag_end ran to the end of the text for each */
+	"< ",
+	"<\"",
+	"<1",
+	"</",
+	"<!",
+	"<a ",      /* an unclosed tag swallows the rest once */
+	"<a href=\"",
+	"<script>", /* a script with no end */
+	"<!--",
+	"&#",
+	"&amp",
+	"<a href=x>y",
+	"</a>",
+};
+
+struct html_work {
+	const char *pattern;
+	struct buf in;
+};
+
+static void html_work(void *arg, size_t n)
+{
+	struct html_work *w = arg;
+	struct buf out = BUF_INIT;
+	size_t plen = strlen(w->pattern);
+
+	buf_reset(&w->in);
+	buf_reserve(&w->in, n * plen);
+	for (size_t i = 0; i < n; i++)
+		buf_append(&w->in, w->pattern, plen);
+	mime_html_strip(w->in.data, w->in.len, &out);
+	TEST_ASSERT(out.len <= w->in.len * 3 + 1);
+	buf_free(&out);
+}
+
+static void test_hostile_html(void)
+{
+	for (size_t i = 0; i < N_ELEMENTS(html_patterns); i++) {
+		struct html_work w = { html_patterns[i], BUF_INIT };
+		char what[64];
+
+		snprintf(what, sizeof(what), "html of \"%s\" repeated", html_patterns[i]);
+		TEST_ASSERT(hostile_ratio(what, html_work, &w, 4096, 0.02, NULL) <= HOSTILE_MAX_RATIO);
+		buf_free(&w.in);
+	}
+	/* stray '<' in text stay text; a real tag right after them still counts */
+	char *got = render("Content-Type: text/html\n\na << b <= c < d <3 <<b>bold</b> e <\n", NULL);
+	TEST_STREQ(got, "From:\nTo:\nDate:\nSubject:\n\na << b <= c < d <3 <bold e <\n");
+	free(got);
+}
+
+/* A header value of n encoded words over ncharsets charsets, decoded. */
+struct ew_work {
+	size_t ncharsets;
+	struct buf v;
+};
+
+static void ew_work(void *arg, size_t n)
+{
+	struct ew_work *w = arg;
+
+	free(mime_decode_text(w->v.data, w->v.len));
+	(void)n;
+}
+
+static void ew_build_work(void *arg, size_t n)
+{
+	struct ew_work *w = arg;
+
+	buf_reset(&w->v);
+	hostile_ew_charsets(&w->v, n, w->ncharsets);
+	free(mime_decode_text(w->v.data, w->v.len));
+}
+
+static double ew_cost(size_t n, size_t ncharsets)
+{
+	struct ew_work w = { ncharsets, BUF_INIT };
+	double cost;
+
+	hostile_ew_charsets(&w.v, n, ncharsets);
+	cost = hostile_cost(ew_work, &w, n, 5);
+	buf_free(&w.v);
+	return cost;
+}
+
+static void test_hostile_charsets(void)
+{
+	/* cycling through more charsets than the iconv cache held cost a module load a word: now words in
+	 * 14 charsets cost about what words alternating between two do (the first
+	 * MIME_MAX_HEADER_CHARSETS are cached, the rest are not converted) */
+	double two = ew_cost(2000, 2), many = ew_cost(2000, 14), ratio = many / two;
+	printf("# 2000 encoded words: 2 charsets %.2f ms, 14 charsets %.2f ms, ratio %.2f\n", two * 1e3,
+	       many * 1e3, ratio);
+	TEST_ASSERT(ratio < 3.0);
+	/* and a value of them costs linear time */
+	struct ew_work w = { 14, BUF_INIT };
+	TEST_ASSERT(hostile_ratio("encoded words over 14 charsets", ew_build_work, &w, 1000, 0.02, NULL) <=
+		    HOSTILE_MAX_RATIO);
+	buf_free(&w.v);
+
+	/* the words past the budget's charsets lose their non-ASCII characters only */
+	struct buf v = BUF_INIT, want = BUF_INIT;
+	hostile_ew_charsets(&v, 10, 10);
+	char *got = mime_decode_text(v.data, v.len);
+	/* 0xE9 in iso-8859-2, -3, -4, -5 (shcha), -7 (iota), ... */
+	TEST_ASSERT(strncmp(got, "\xc3\xa9\xc3\xa9\xc3\xa9\xd1\x89\xce\xb9\xc3\xa9", 12) == 0);
+	buf_append_str(&want, FFFD FFFD);             /* the 9th and 10th charsets */
+	TEST_ASSERT(strlen(got) > want.len && strcmp(got + strlen(got) - want.len, want.data) == 0);
+	free(got);
+
+	/* a message's fields share one budget in the pager: see test-pager-text; here, an address list */
+	buf_reset(&v);
+	for (int i = 0; i < 10; i++)
+		buf_appendf(&v, "%s=?iso-8859-%d?q?a=E9?= <a%d@x>", i > 0 ? ", " : "", i + 2, i);
+	got = mime_address_display(v.data, v.len, false);
+	TEST_ASSERT(strncmp(got, "a\xc3\xa9 <a0@x>, ", 12) == 0);
+	TEST_ASSERT(strstr(got, "a" FFFD " <a8@x>, a" FFFD " <a9@x>") != NULL);
+	free(got);
+
+	/* past MIME_MAX_ENCODED_WORDS words, the rest is shown as it is */
+	buf_reset(&v);
+	for (int i = 0; i < MIME_MAX_ENCODED_WORDS + 2; i++)
+		buf_append_str(&v, "=?utf-8?q?w?= ");
+	got = mime_decode_text(v.data, v.len);
+	TEST_ASSERT(strncmp(got, "ww", 2) == 0);
+	TEST_ASSERT(strstr(got, "=?utf-8?q?w?= =?utf-8?q?w?=") != NULL);
+	TEST_ASSERT(strlen(got) < MIME_MAX_ENCODED_WORDS + 2 * 15);
+	free(got);
+	buf_free(&v);
+	buf_free(&want);
+}
+
+/* Parse and render a nested message of n bytes of text; how much the parsed message held. */
+struct nested_work {
+	bool rfc822;
+	size_t levels;
+	size_t held;
+	size_t len;
+};
+
+static void nested_work(void *arg, size_t n)
+{
+	struct nested_work *w = arg;
+	struct buf m = BUF_INIT, out = BUF_INIT;
+
+	hostile_nested(&m, w->levels, n, w->rfc822);
+	size_t before = hostile_heap();
+	struct mime_message *msg = mime_message_parse(m.data, m.len);
+	w->held = hostile_heap() - before;
+	w->len = m.len;
+	buf_free(&m);
+	mime_message_render(msg, NULL, &out);
+	TEST_ASSERT(out.len > n / 2); /* the text is there (with LF for CRLF) */
+	mime_message_free(&msg);
+	buf_free(&out);
+}
+
+static void test_hostile_nesting(void)
+{
+	/* 97 multiparts, each claiming quoted-printable, kept a decoded copy each: 97 times the text */
+	struct nested_work w = { false, 97, 0, 0 };
+	size_t n;
+
+	TEST_ASSERT(hostile_ratio("97 nested multiparts", nested_work, &w, 16384, 0.02, &n) <= HOSTILE_MAX_RATIO);
+	nested_work(&w, 1024 * 1024);
+	printf("# 97 nested multiparts around 1 MiB: the parsed message holds %zu bytes\n", w.held);
+	TEST_ASSERT(w.held < 2 * w.len + 1024 * 1024);
+	char *got = render("Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: base64\n\n"
+			   "--b\n\nx=3D\n--b--\n", NULL);
+	TEST_STREQ(got, "From:\nTo:\nDate:\nSubject:\n\n[-- note: multipart part with base64 encoding read as "
+			"it is (a multipart is never encoded) --]\n\nx=3D\n");
+	free(got);
+
+	/* message/rfc822 parts are decoded, while MIME_MAX_DECODED_BYTES last */
+	w.rfc822 = true;
+	TEST_ASSERT(hostile_ratio("97 nested message/rfc822", nested_work, &w, 16384, 0.02, &n) <= HOSTILE_MAX_RATIO);
+	nested_work(&w, 1024 * 1024);
+	printf("# 97 nested message/rfc822 around 1 MiB: the parsed message holds %zu bytes\n", w.held);
+	TEST_ASSERT(w.held < 2 * w.len + MIME_MAX_DECODED_BYTES);
+	TEST_ASSERT(w.held > 50 * w.len); /* as many levels as the budget allowed were decoded */
+}
+
+static void test_header_size_limit(void)
+{
+	struct buf m = BUF_INIT, out = BUF_INIT;
+
+	buf_append_str(&m, "Subject: big\n");
+	while (m.len < MIME_MAX_HEADER_SIZE + 4096) {
+		buf_append_str(&m, "X-Filler: ");
+		for (int i = 0; i < 30; i++)
+			buf_append_str(&m, "0123456789");
+		buf_append_c(&m, '\n');
+	}
+	buf_append_str(&m, "\nbody\n");
+	struct mime_message *msg = mime_message_parse(m.data, m.len);
+	TEST_ASSERT(msg->root->hdr_len <= MIME_MAX_HEADER_SIZE);
+	mime_message_render(msg, NULL, &out);
+	TEST_ASSERT(strstr(out.data, "a header of more than 1024 KiB; the rest is shown as body") != NULL);
+	TEST_ASSERT(strstr(out.data, "Subject: big\n") != NULL);
+	mime_message_free(&msg);
+	buf_free(&out);
+	buf_free(&m);
+}
+
 static const struct test_case cases[] = {
 	{ "header get", test_header_get },
 	{ "header get, several fields in one pass", test_header_get_many },
@@ -842,6 +1059,10 @@ static const struct test_case cases[] = {
 	{ "depth limit", test_depth_limit },
 	{ "parts limit", test_parts_limit },
 	{ "every truncation", test_truncations },
+	{ "hostile HTML stays linear", test_hostile_html },
+	{ "encoded words over many charsets", test_hostile_charsets },
+	{ "nested encoded containers stay small", test_hostile_nesting },
+	{ "header size limit", test_header_size_limit },
 };
 
 TEST_MAIN(cases)
