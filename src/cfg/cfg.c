@@ -1,6 +1,8 @@
-/* cfg.c: the configuration file parser (accounts, global options) and account secret retrieval. */
+/* cfg.c: the configuration file parser (accounts, global options, read through the options table of
+ * options.c) and account secret retrieval. */
 #include "skua.h"
 #include "cfg.h"
+#include "options.h"
 #include "lib/buf.h"
 #include "lib/errstr.h"
 #include "lib/proc.h"
@@ -24,49 +26,13 @@
 #define CFG_SECRET_TIMEOUT_MS 30000      /* password-command / oauth-command */
 #define CFG_SECRET_MAX_OUT (64 * 1024)   /* their output */
 
-enum cfg_key {
-	/* account keys */
-	CFG_K_HOST, CFG_K_PORT, CFG_K_TLS, CFG_K_AUTH, CFG_K_USER, CFG_K_PASSWORD, CFG_K_PASSWORD_COMMAND,
-	CFG_K_OAUTH_COMMAND, CFG_K_CA_FILE, CFG_K_TUNNEL,
-	CFG_K_ACCOUNT_COUNT,
-	/* global keys */
-	CFG_K_HTML_COMMAND = CFG_K_ACCOUNT_COUNT, CFG_K_DEFAULT_ACCOUNT, CFG_K_SORT, CFG_K_HEADER_CACHE,
-	CFG_K_INDEX_FORMAT, CFG_K_PAGER_HEADERS, CFG_K_URL_COMMAND, CFG_K_ATTACHMENT_COMMAND, CFG_K_SIDEBAR,
-	CFG_K_SIDEBAR_WIDTH,
-	CFG_K_COUNT
-};
+/* The options table (options.c). */
+static const struct cfg_option *cfg_table(void)
+{
+	size_t n;
 
-static const char *const cfg_key_names[CFG_K_COUNT] = {
-	[CFG_K_HOST] = "host",
-	[CFG_K_PORT] = "port",
-	[CFG_K_TLS] = "tls",
-	[CFG_K_AUTH] = "auth",
-	[CFG_K_USER] = "user",
-	[CFG_K_PASSWORD] = "password",
-	[CFG_K_PASSWORD_COMMAND] = "password-command",
-	[CFG_K_OAUTH_COMMAND] = "oauth-command",
-	[CFG_K_CA_FILE] = "ca-file",
-	[CFG_K_TUNNEL] = "tunnel",
-	[CFG_K_HTML_COMMAND] = "html-command",
-	[CFG_K_DEFAULT_ACCOUNT] = "default-account",
-	[CFG_K_SORT] = "sort",
-	[CFG_K_HEADER_CACHE] = "header-cache",
-	[CFG_K_INDEX_FORMAT] = "index-format",
-	[CFG_K_PAGER_HEADERS] = "pager-headers",
-	[CFG_K_URL_COMMAND] = "url-command",
-	[CFG_K_ATTACHMENT_COMMAND] = "attachment-command",
-	[CFG_K_SIDEBAR] = "sidebar",
-	[CFG_K_SIDEBAR_WIDTH] = "sidebar-width",
-};
-
-static const char *const cfg_tls_names[] = {
-	[CFG_TLS_IMPLICIT] = "implicit", [CFG_TLS_STARTTLS] = "starttls", [CFG_TLS_NONE] = "none",
-};
-static const char *const cfg_auth_names[] = {
-	[CFG_AUTH_AUTO] = "auto", [CFG_AUTH_PLAIN] = "plain", [CFG_AUTH_LOGIN] = "login",
-	[CFG_AUTH_XOAUTH2] = "xoauth2", [CFG_AUTH_OAUTHBEARER] = "oauthbearer",
-};
-static const char *const cfg_sort_names[] = { "date", "threads", "from", "subject", "size" };
+	return cfg_options(&n);
+}
 
 struct cfg_parser {
 	struct cfg *cfg;
@@ -75,7 +41,7 @@ struct cfg_parser {
 	bool mode_unsafe;             /* the file is readable by group or others */
 	struct cfg_account *acct;     /* current account block, or NULL */
 	size_t acct_cap;
-	int key_line[CFG_K_COUNT];    /* where each key was set (current block / globals), 0 = unset */
+	int key_line[CFG_O_COUNT];    /* where each key was set (current block / globals), 0 = unset */
 	size_t ui_lines_cap;
 	size_t n_warnings, warnings_cap;
 	const char *error;
@@ -236,12 +202,12 @@ static char *cfg_expand_tilde(struct cfg_parser *p, const char *path)
 }
 
 /* A file name value: "~" expanded, and then absolute. Returns a malloc'd path, or NULL with p->error. */
-static char *cfg_path(struct cfg_parser *p, enum cfg_key key, const char *value)
+static char *cfg_path(struct cfg_parser *p, const struct cfg_option *o, const char *value)
 {
 	char *path = cfg_expand_tilde(p, value);
 
 	if (path != NULL && path[0] != '/') {
-		cfg_set_error(p, p->line, _("%s must be an absolute path or start with \"~/\""), cfg_key_names[key]);
+		cfg_set_error(p, p->line, _("%s must be an absolute path or start with \"~/\""), o->name);
 		free(path);
 		path = NULL;
 	}
@@ -261,10 +227,10 @@ static bool cfg_account_name_ok(const char *name)
 	return true;
 }
 
-static int cfg_enum_lookup(const char *const *names, size_t n, const char *value)
+static int cfg_enum_lookup(const char *const *names, const char *value)
 {
-	for (size_t i = 0; i < n; i++)
-		if (names[i] != NULL && strcmp(names[i], value) == 0)
+	for (size_t i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], value) == 0)
 			return (int)i;
 	return -1;
 }
@@ -309,23 +275,24 @@ static int cfg_account_finish(struct cfg_parser *p)
 			return -1;
 		}
 		if (a->tls == CFG_TLS_NONE && !cfg_host_is_loopback(a->host)) {
-			cfg_set_error(p, kl[CFG_K_TLS],
+			cfg_set_error(p, kl[CFG_O_TLS],
 				      _("tls none would send the password in clear text to %s; it is only "
 					"allowed towards localhost"), a->host);
 			return -1;
 		}
-	} else if (kl[CFG_K_TLS] == 0) {
+	} else if (kl[CFG_O_TLS] == 0) {
 		/* the tunnel command (ssh, a local imapd) provides the transport */
 		a->tls = CFG_TLS_NONE;
 	}
 	if (a->password != NULL && a->password_command != NULL) {
-		cfg_set_error(p, kl[CFG_K_PASSWORD] > kl[CFG_K_PASSWORD_COMMAND] ? kl[CFG_K_PASSWORD] :
-			      kl[CFG_K_PASSWORD_COMMAND],
+		cfg_set_error(p, kl[CFG_O_PASSWORD] > kl[CFG_O_PASSWORD_COMMAND] ? kl[CFG_O_PASSWORD] :
+			      kl[CFG_O_PASSWORD_COMMAND],
 			      "%s", _("give either password or password-command, not both"));
 		return -1;
 	}
 	if ((a->auth == CFG_AUTH_XOAUTH2 || a->auth == CFG_AUTH_OAUTHBEARER) && a->oauth_command == NULL) {
-		cfg_set_error(p, kl[CFG_K_AUTH], _("auth %s needs an oauth-command"), cfg_auth_names[a->auth]);
+		cfg_set_error(p, kl[CFG_O_AUTH], _("auth %s needs an oauth-command"),
+			      cfg_table()[CFG_O_AUTH].names[a->auth]);
 		return -1;
 	}
 	return 0;
@@ -357,15 +324,18 @@ static int cfg_account_start(struct cfg_parser *p, const char *name)
 	}
 	a = xcalloc(1, sizeof(*a));
 	a->name = xstrdup(name);
-	a->tls = CFG_TLS_IMPLICIT;
+	a->tls = CFG_TLS_IMPLICIT; /* the table's defaults */
 	a->auth = CFG_AUTH_AUTO;
 	a->file = cfg->path;
 	a->line = p->line;
 	cfg->accounts = xgrow(cfg->accounts, &p->acct_cap, cfg->n_accounts + 1, sizeof(*cfg->accounts));
 	cfg->accounts[cfg->n_accounts++] = a;
 	p->acct = a;
-	for (int k = 0; k < CFG_K_ACCOUNT_COUNT; k++)
-		p->key_line[k] = 0;
+	size_t n_opts;
+	const struct cfg_option *opts = cfg_options(&n_opts);
+	for (size_t k = 0; k < n_opts; k++)
+		if (opts[k].scope == CFG_SCOPE_ACCOUNT)
+			p->key_line[k] = 0;
 	return 0;
 }
 
@@ -376,144 +346,116 @@ static void cfg_take(char **field, char **value)
 	*value = NULL;
 }
 
-/* Applies `key value` to the current account or the globals. Takes *value on success. Returns 0, or
- * -1 with p->error. */
-static int cfg_apply(struct cfg_parser *p, enum cfg_key key, char **value)
+/* Appends "a, b or c" of a NULL-terminated list of names. */
+static void cfg_names_list(struct buf *out, const char *const *names)
 {
-	struct cfg_account *a = p->acct;
-	const char *v = *value;
-	int e;
+	for (size_t i = 0; names[i] != NULL; i++) {
+		if (i > 0)
+			buf_append_str(out, names[i + 1] == NULL ? _(" or ") : ", ");
+		buf_append_str(out, names[i]);
+	}
+}
 
-	if (p->key_line[key] != 0) {
-		cfg_set_error(p, p->line, _("%s is already set at line %d"), cfg_key_names[key],
-			      p->key_line[key]);
+/* Parses a decimal number from min to max (digits only). */
+static bool cfg_int_parse(const char *v, int min, int max, int *n_r)
+{
+	char *end;
+	long n;
+
+	if (v[0] < '0' || v[0] > '9')
+		return false;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || errno != 0 || n < min || n > max)
+		return false;
+	*n_r = (int)n;
+	return true;
+}
+
+/* Applies option o with value *value to the current account or the globals, as the table says. Takes
+ * *value on success. Returns 0, or -1 with p->error. */
+static int cfg_apply(struct cfg_parser *p, const struct cfg_option *o, char **value)
+{
+	size_t k = (size_t)(o - cfg_table());
+	char *base = o->scope == CFG_SCOPE_ACCOUNT ? (char *)p->acct : (char *)p->cfg;
+	void *field = base + o->offset;
+	const char *v = *value;
+	int n;
+
+	if (p->key_line[k] != 0) {
+		cfg_set_error(p, p->line, _("%s is already set at line %d"), o->name, p->key_line[k]);
 		return -1;
 	}
 	if (v[0] == '\0') {
-		cfg_set_error(p, p->line, _("%s needs a non-empty value"), cfg_key_names[key]);
+		cfg_set_error(p, p->line, _("%s needs a non-empty value"), o->name);
 		return -1;
 	}
-	p->key_line[key] = p->line;
+	p->key_line[k] = p->line;
 
-	switch (key) {
-	case CFG_K_HOST:
+	switch (o->type) {
+	case CFG_OPT_BOOL:
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
+			cfg_set_error(p, p->line, _("%s must be yes or no, not \"%s\""), o->name, v);
+			return -1;
+		}
+		*(bool *)field = strcmp(v, "yes") == 0;
+		return 0;
+	case CFG_OPT_INT:
+		if (!cfg_int_parse(v, o->min, o->max, &n)) {
+			cfg_set_error(p, p->line, _("%s must be a number from %d to %d, not \"%s\""), o->name, o->min,
+				      o->max, v);
+			return -1;
+		}
+		*(int *)field = n;
+		return 0;
+	case CFG_OPT_ENUM:
+		if ((n = cfg_enum_lookup(o->names, v)) < 0) {
+			struct buf names = BUF_INIT;
+			cfg_names_list(&names, o->names);
+			cfg_set_error(p, p->line, _("%s must be %s, not \"%s\""), o->name, names.data, v);
+			buf_free(&names);
+			return -1;
+		}
+		if (o->flags & CFG_OPT_AS_NAME)
+			cfg_take(field, value);
+		else
+			*(int *)field = n;
+		return 0;
+	case CFG_OPT_PATH:
+		*(char **)field = cfg_path(p, o, v);
+		return *(char **)field != NULL ? 0 : -1;
+	case CFG_OPT_ARGV: {
+		const char *error;
+		char **argv = proc_split(v, &error);
+		if (argv == NULL) {
+			cfg_set_error(p, p->line, "%s: %s", o->name, error);
+			return -1;
+		}
+		bool empty = argv[0] == NULL;
+		proc_argv_free(&argv);
+		if (empty) {
+			cfg_set_error(p, p->line, _("%s needs a non-empty value"), o->name);
+			return -1;
+		}
+		cfg_take(field, value);
+		return 0;
+	}
+	case CFG_OPT_STRING:
+	case CFG_OPT_COMMAND:
+		break;
+	}
+	if (o->flags & CFG_OPT_HOSTNAME) {
 		for (const char *s = v; *s != '\0'; s++) {
 			if (cfg_is_space(*s) || *s == '/' || *s == '[' || *s == ']') {
 				cfg_set_error(p, p->line, _("host \"%s\" is not a host name or address"), v);
 				return -1;
 			}
 		}
-		cfg_take(&a->host, value);
-		return 0;
-	case CFG_K_PORT: {
-		char *end;
-		errno = 0;
-		unsigned long port = strtoul(v, &end, 10);
-		if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || port < 1 || port > 65535) {
-			cfg_set_error(p, p->line, _("port must be a number from 1 to 65535, not \"%s\""), v);
-			return -1;
-		}
-		a->port = (unsigned int)port;
-		return 0;
 	}
-	case CFG_K_TLS:
-		e = cfg_enum_lookup(cfg_tls_names, N_ELEMENTS(cfg_tls_names), v);
-		if (e < 0) {
-			cfg_set_error(p, p->line, _("tls must be implicit, starttls or none, not \"%s\""), v);
-			return -1;
-		}
-		a->tls = (enum cfg_tls)e;
-		return 0;
-	case CFG_K_AUTH:
-		e = cfg_enum_lookup(cfg_auth_names, N_ELEMENTS(cfg_auth_names), v);
-		if (e < 0) {
-			cfg_set_error(p, p->line,
-				      _("auth must be auto, plain, login, xoauth2 or oauthbearer, not \"%s\""), v);
-			return -1;
-		}
-		a->auth = (enum cfg_auth)e;
-		return 0;
-	case CFG_K_USER:
-		cfg_take(&a->user, value);
-		return 0;
-	case CFG_K_PASSWORD:
-		if (p->mode_unsafe)
-			cfg_add_warning(p, xasprintf(_("%s:%d: password is stored in a file readable by others; "
-						       "use password-command"), p->file, p->line));
-		cfg_take(&a->password, value);
-		return 0;
-	case CFG_K_PASSWORD_COMMAND:
-		cfg_take(&a->password_command, value);
-		return 0;
-	case CFG_K_OAUTH_COMMAND:
-		cfg_take(&a->oauth_command, value);
-		return 0;
-	case CFG_K_CA_FILE:
-		a->ca_file = cfg_path(p, key, v);
-		return a->ca_file != NULL ? 0 : -1;
-	case CFG_K_TUNNEL:
-		cfg_take(&a->tunnel, value);
-		return 0;
-	case CFG_K_HTML_COMMAND:
-	case CFG_K_URL_COMMAND:
-	case CFG_K_ATTACHMENT_COMMAND: {
-		const char *error;
-		char **argv = proc_split(v, &error);
-		if (argv == NULL) {
-			cfg_set_error(p, p->line, "%s: %s", cfg_key_names[key], error);
-			return -1;
-		}
-		bool empty = argv[0] == NULL;
-		proc_argv_free(&argv);
-		if (empty) {
-			cfg_set_error(p, p->line, _("%s needs a non-empty value"), cfg_key_names[key]);
-			return -1;
-		}
-		cfg_take(key == CFG_K_HTML_COMMAND ? &p->cfg->html_command :
-			 key == CFG_K_URL_COMMAND ? &p->cfg->url_command : &p->cfg->attachment_command, value);
-		return 0;
-	}
-	case CFG_K_INDEX_FORMAT:
-		cfg_take(&p->cfg->index_format, value);
-		return 0;
-	case CFG_K_PAGER_HEADERS:
-		cfg_take(&p->cfg->pager_headers, value);
-		return 0;
-	case CFG_K_SIDEBAR:
-		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
-			cfg_set_error(p, p->line, _("%s must be yes or no, not \"%s\""), cfg_key_names[key], v);
-			return -1;
-		}
-		p->cfg->sidebar = strcmp(v, "yes") == 0;
-		return 0;
-	case CFG_K_SIDEBAR_WIDTH: {
-		char *end;
-		long w = strtol(v, &end, 10);
-		if (*end != '\0' || end == v || w < 8 || w > 200) {
-			cfg_set_error(p, p->line, _("%s must be a number from 8 to 200, not \"%s\""),
-				      cfg_key_names[key], v);
-			return -1;
-		}
-		p->cfg->sidebar_width = (int)w;
-		return 0;
-	}
-	case CFG_K_DEFAULT_ACCOUNT:
-		cfg_take(&p->cfg->default_account, value);
-		return 0;
-	case CFG_K_SORT:
-		if (cfg_enum_lookup(cfg_sort_names, N_ELEMENTS(cfg_sort_names), v) < 0) {
-			cfg_set_error(p, p->line,
-				      _("sort must be date, threads, from, subject or size, not \"%s\""), v);
-			return -1;
-		}
-		cfg_take(&p->cfg->sort, value);
-		return 0;
-	case CFG_K_HEADER_CACHE:
-		p->cfg->header_cache = cfg_path(p, key, v);
-		return p->cfg->header_cache != NULL ? 0 : -1;
-	default:
-		break;
-	}
+	if ((o->flags & CFG_OPT_SECRET) && p->mode_unsafe)
+		cfg_add_warning(p, xasprintf(_("%s:%d: password is stored in a file readable by others; "
+					       "use password-command"), p->file, p->line));
+	cfg_take(field, value);
 	return 0;
 }
 
@@ -557,7 +499,8 @@ static int cfg_parse_line(struct cfg_parser *p, const char *line, size_t len)
 	char *key = NULL, *value = NULL, *extra = NULL;
 	size_t pos = 0;
 	bool indented;
-	int ret = -1, r, k;
+	const struct cfg_option *o;
+	int ret = -1, r;
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
@@ -622,30 +565,30 @@ static int cfg_parse_line(struct cfg_parser *p, const char *line, size_t len)
 		ret = cfg_account_start(p, value);
 		goto out;
 	}
-	k = cfg_enum_lookup(cfg_key_names, CFG_K_COUNT, key);
+	o = cfg_option_find(key);
 	if (indented) {
 		if (p->acct == NULL) {
 			cfg_set_error(p, p->line, _("indented \"%s\" outside an account block"), key);
 			goto out;
 		}
-		if (k < 0) {
+		if (o == NULL) {
 			cfg_set_error(p, p->line, _("unknown account key \"%s\""), key);
 			goto out;
 		}
-		if (k >= CFG_K_ACCOUNT_COUNT) {
+		if (o->scope != CFG_SCOPE_ACCOUNT) {
 			cfg_set_error(p, p->line,
 				      _("%s is a global option; write it unindented, outside account blocks"),
 				      key);
 			goto out;
 		}
 	} else {
-		if (k >= 0 && k < CFG_K_ACCOUNT_COUNT) {
+		if (o != NULL && o->scope == CFG_SCOPE_ACCOUNT) {
 			cfg_set_error(p, p->line,
 				      _("%s belongs in an account block; indent it under an \"account NAME\" line"),
 				      key);
 			goto out;
 		}
-		if (k < 0) {
+		if (o == NULL) {
 			cfg_set_error(p, p->line, _("unknown option \"%s\""), key);
 			goto out;
 		}
@@ -653,7 +596,7 @@ static int cfg_parse_line(struct cfg_parser *p, const char *line, size_t len)
 		if (cfg_account_finish(p) < 0)
 			goto out;
 	}
-	ret = cfg_apply(p, (enum cfg_key)k, &value);
+	ret = cfg_apply(p, o, &value);
 out:
 	free(key);
 	cfg_token_free(&value);
@@ -696,7 +639,7 @@ static int cfg_parse_full(const char *text, size_t len, const char *filename, bo
 	if (cfg_account_finish(&p) < 0)
 		goto fail;
 	if (cfg->default_account != NULL && cfg_account_find(cfg, cfg->default_account) == NULL) {
-		cfg_set_error(&p, p.key_line[CFG_K_DEFAULT_ACCOUNT], _("default-account \"%s\" is not defined"),
+		cfg_set_error(&p, p.key_line[CFG_O_DEFAULT_ACCOUNT], _("default-account \"%s\" is not defined"),
 			      cfg->default_account);
 		goto fail;
 	}

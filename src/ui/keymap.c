@@ -2,6 +2,7 @@
 #include "skua.h"
 #include "keymap.h"
 #include "cells.h"
+#include "cmd.h"
 #include "lib/charset.h"
 #include "lib/errstr.h"
 #include "lib/xmalloc.h"
@@ -17,90 +18,7 @@
 #define KEYMAP_MAX_BINDINGS 10000   /* bindings in one view */
 #define KEYMAP_MAX_COMMANDS 64      /* commands in one macro */
 
-#define V(view) (1u << (view))
-#define V_GENERIC (V(KEYMAP_GENERIC) | V(KEYMAP_FOLDER) | V(KEYMAP_INDEX) | V(KEYMAP_PAGER))
-#define V_MESSAGE (V(KEYMAP_INDEX) | V(KEYMAP_PAGER))
-#define V_ALL (V_GENERIC | V(KEYMAP_PROMPT))
-
-static const struct keymap_function keymap_functions[] = {
-	/* every list view and the pager */
-	{ "next-entry", N_("move to the next entry"), V_GENERIC },
-	{ "previous-entry", N_("move to the previous entry"), V_GENERIC },
-	{ "first-entry", N_("move to the first entry"), V_GENERIC },
-	{ "last-entry", N_("move to the last entry"), V_GENERIC },
-	{ "next-page", N_("move to the next page"), V_GENERIC },
-	{ "previous-page", N_("move to the previous page"), V_GENERIC },
-	{ "half-down", N_("scroll down half a page"), V_GENERIC },
-	{ "half-up", N_("scroll up half a page"), V_GENERIC },
-	{ "next-line", N_("scroll down one line"), V_GENERIC },
-	{ "previous-line", N_("scroll up one line"), V_GENERIC },
-	{ "top-page", N_("move to the top of the page"), V_GENERIC },
-	{ "middle-page", N_("move to the middle of the page"), V_GENERIC },
-	{ "bottom-page", N_("move to the bottom of the page"), V_GENERIC },
-	{ "select-entry", N_("open the current entry"), V_GENERIC },
-	{ "search", N_("search forward"), V_GENERIC },
-	{ "search-reverse", N_("search backward"), V_GENERIC },
-	{ "search-next", N_("go to the next match"), V_GENERIC },
-	{ "search-opposite", N_("go to the next match in the other direction"), V_GENERIC },
-	{ "help", N_("show the keys of this view"), V_GENERIC },
-	{ "enter-command", N_("enter a configuration command"), V_GENERIC },
-	{ "redraw-screen", N_("clear and redraw the screen"), V_GENERIC },
-	{ "exit", N_("leave this view"), V_GENERIC },
-	{ "quit", N_("quit skua"), V_GENERIC },
-	{ "noop", N_("do nothing"), V_ALL },
-	/* messages: the index and the pager */
-	{ "display-message", N_("show the message"), V(KEYMAP_INDEX) },
-	{ "change-folder", N_("open another folder"), V_MESSAGE | V(KEYMAP_FOLDER) },
-	{ "folders", N_("show the list of folders"), V_MESSAGE },
-	{ "sidebar-toggle", N_("show or hide the folder list beside the index"), V(KEYMAP_INDEX) },
-	{ "save-message", N_("move the message to a folder"), V_MESSAGE },
-	{ "copy-message", N_("copy the message to a folder"), V_MESSAGE },
-	{ "delete-message", N_("mark the message deleted"), V_MESSAGE },
-	{ "undelete-message", N_("remove the deleted mark"), V_MESSAGE },
-	{ "delete-thread", N_("mark every message of the thread deleted"), V_MESSAGE },
-	{ "undelete-thread", N_("remove the deleted mark from the thread"), V_MESSAGE },
-	{ "reply", N_("reply to the sender"), V_MESSAGE },
-	{ "group-reply", N_("reply to all recipients"), V_MESSAGE },
-	{ "list-reply", N_("reply to the mailing list"), V_MESSAGE },
-	{ "forward-message", N_("forward the message"), V_MESSAGE },
-	{ "mail", N_("write a new message"), V_MESSAGE },
-	{ "next-unread", N_("move to the next unread message"), V_MESSAGE },
-	{ "next-thread", N_("move to the next thread"), V_MESSAGE },
-	{ "previous-thread", N_("move to the previous thread"), V_MESSAGE },
-	{ "collapse-thread", N_("collapse or expand the current thread"), V(KEYMAP_INDEX) },
-	{ "collapse-all", N_("collapse or expand every thread"), V(KEYMAP_INDEX) },
-	{ "tag-entry", N_("tag or untag the message"), V(KEYMAP_INDEX) },
-	{ "flag-message", N_("mark or unmark the message as important"), V_MESSAGE },
-	{ "toggle-new", N_("mark the message read or unread"), V_MESSAGE },
-	{ "limit", N_("show only the messages that match"), V(KEYMAP_INDEX) },
-	{ "sort-mailbox", N_("change the order of the index"), V(KEYMAP_INDEX) },
-	{ "sync-mailbox", N_("apply deletions and flag changes now"), V(KEYMAP_INDEX) },
-	{ "view-attachments", N_("list the message's attachments"), V_MESSAGE },
-	{ "view-urls", N_("list the links in the message"), V_MESSAGE },
-	{ "pipe-message", N_("pipe the message to a command"), V_MESSAGE },
-	/* the pager */
-	{ "top", N_("go to the top of the message"), V(KEYMAP_PAGER) },
-	{ "bottom", N_("go to the bottom of the message"), V(KEYMAP_PAGER) },
-	{ "display-toggle-weed", N_("show all headers or only the chosen ones"), V(KEYMAP_PAGER) },
-	/* the prompt's line editor */
-	{ "accept", N_("accept the input"), V(KEYMAP_PROMPT) },
-	{ "abort", N_("cancel the prompt"), V(KEYMAP_PROMPT) },
-	{ "backspace", N_("delete the character before the cursor"), V(KEYMAP_PROMPT) },
-	{ "delete-char", N_("delete the character under the cursor"), V(KEYMAP_PROMPT) },
-	{ "backward-char", N_("move the cursor one character left"), V(KEYMAP_PROMPT) },
-	{ "forward-char", N_("move the cursor one character right"), V(KEYMAP_PROMPT) },
-	{ "backward-word", N_("move the cursor to the previous word"), V(KEYMAP_PROMPT) },
-	{ "forward-word", N_("move the cursor to the next word"), V(KEYMAP_PROMPT) },
-	{ "bol", N_("move to the start of the line"), V(KEYMAP_PROMPT) },
-	{ "eol", N_("move to the end of the line"), V(KEYMAP_PROMPT) },
-	{ "kill-line", N_("delete the whole line"), V(KEYMAP_PROMPT) },
-	{ "kill-eol", N_("delete to the end of the line"), V(KEYMAP_PROMPT) },
-	{ "kill-word", N_("delete the word before the cursor"), V(KEYMAP_PROMPT) },
-	{ "transpose-chars", N_("swap the two characters before the cursor"), V(KEYMAP_PROMPT) },
-	{ "complete", N_("complete the folder name or address"), V(KEYMAP_PROMPT) },
-	{ "history-up", N_("recall the previous input"), V(KEYMAP_PROMPT) },
-	{ "history-down", N_("recall the next input"), V(KEYMAP_PROMPT) },
-};
+#define V(view) KEYMAP_V(view)
 
 /* A mutt user's keys, with vi movement where mutt leaves a key free. */
 const char keymap_defaults[] =
@@ -264,12 +182,9 @@ int keymap_view_parse(const char *name, enum keymap_view *view_r)
 	return -1;
 }
 
-const struct keymap_function *keymap_function_find(const char *name)
+const struct cmd_entry *keymap_function_find(const char *name)
 {
-	for (size_t i = 0; i < N_ELEMENTS(keymap_functions); i++)
-		if (strcmp(name, keymap_functions[i].name) == 0)
-			return &keymap_functions[i];
-	return NULL;
+	return cmd_find_function(name);
 }
 
 /* --- key names --- */
@@ -429,6 +344,7 @@ static void keymap_binding_free(struct keymap_binding **b)
 	free((*b)->commands);
 	free((*b)->command);
 	free((*b)->description);
+	cmd_list_free(&(*b)->list);
 	free(*b);
 	*b = NULL;
 }
@@ -531,9 +447,7 @@ static bool keymap_is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Reads the next word of line[*pos..len). Returns 1 and a malloc'd word, 0 at the end of the line or
- * a comment, or -1 with *error_r. */
-static int keymap_word(const char *line, size_t len, size_t *pos, char **word_r, const char **error_r)
+int keymap_word(const char *line, size_t len, size_t *pos, char **word_r, const char **error_r)
 {
 	struct buf w = BUF_INIT;
 	size_t i = *pos;
@@ -616,11 +530,10 @@ static int keymap_views_parse(const char *text, unsigned *views_r, const char **
 	return rc;
 }
 
-/* Splits a macro's text at ';' (outside quotes) into trimmed commands. */
-static int keymap_macro_split(const char *text, struct keymap_binding *b, const char **error_r)
+int keymap_split(const char *text, bool strict, char ***cmds_r, size_t *n_r, const char **error_r)
 {
-	size_t cap = 0, start = 0, len = strlen(text);
-	char quote = 0;
+	size_t cap = 0, start = 0, len = strlen(text), n = 0;
+	char quote = 0, **cmds = NULL;
 
 	for (size_t i = 0; i <= len; i++) {
 		char c = i < len ? text[i] : ';';
@@ -640,18 +553,22 @@ static int keymap_macro_split(const char *text, struct keymap_binding *b, const 
 			s++;
 		while (e > s && keymap_is_blank(text[e - 1]))
 			e--;
-		if (s == e) {
-			*error_r = errstr("%s", _("empty command in a macro"));
-			return -1;
-		}
-		if (b->n_commands == KEYMAP_MAX_COMMANDS) {
-			*error_r = errstr(_("more than %d commands in a macro"), KEYMAP_MAX_COMMANDS);
-			return -1;
-		}
-		b->commands = xgrow(b->commands, &cap, b->n_commands + 1, sizeof(*b->commands));
-		b->commands[b->n_commands++] = xstrndup(text + s, e - s);
 		start = i + 1;
+		if (s == e && !strict)
+			continue;
+		if (s == e || n == KEYMAP_MAX_COMMANDS) {
+			*error_r = s == e ? errstr("%s", _("empty command in a macro")) :
+				errstr(_("more than %d commands in a macro"), KEYMAP_MAX_COMMANDS);
+			for (size_t k = 0; k < n; k++)
+				free(cmds[k]);
+			free(cmds);
+			return -1;
+		}
+		cmds = xgrow(cmds, &cap, n + 1, sizeof(*cmds));
+		cmds[n++] = xstrndup(text + s, e - s);
 	}
+	*cmds_r = cmds;
+	*n_r = n;
 	return 0;
 }
 
@@ -668,6 +585,8 @@ static struct keymap_binding *keymap_binding_copy(const struct keymap_binding *s
 	for (size_t i = 0; i < src->n_commands; i++)
 		b->commands[i] = xstrdup(src->commands[i]);
 	b->n_commands = src->n_commands;
+	b->entry = src->entry;
+	b->list = cmd_list_copy(src->list);
 	return b;
 }
 
@@ -746,7 +665,7 @@ int keymap_parse_line(struct keymap *km, const char *line, size_t len, const cha
 		goto out;
 	}
 	if (w[0][0] == 'b') {
-		const struct keymap_function *f = keymap_function_find(w[3]);
+		const struct cmd_entry *f = cmd_find_function(w[3]);
 		if (f == NULL) {
 			*error_r = errstr(_("unknown function \"%s\""), w[3]);
 			goto out;
@@ -762,10 +681,15 @@ int keymap_parse_line(struct keymap *km, const char *line, size_t len, const cha
 		b.commands = xcalloc(1, sizeof(*b.commands));
 		b.commands[0] = xstrdup(w[3]);
 		b.n_commands = 1;
+		b.entry = f;
+		b.list = cmd_list_of(f);
 	} else {
 		b.macro = true;
 		b.command = xstrdup(w[3]);
-		if (keymap_macro_split(w[3], &b, error_r) < 0)
+		if (keymap_split(w[3], true, &b.commands, &b.n_commands, error_r) < 0)
+			goto out;
+		/* the commands are resolved now: an unknown one is an error of this line */
+		if (cmd_list_parse(w[3], &b.list, error_r) < 0)
 			goto out;
 		if (nw == 5)
 			b.description = xstrdup(w[4]);
@@ -782,6 +706,7 @@ out:
 	free(b.commands);
 	free(b.command);
 	free(b.description);
+	cmd_list_free(&b.list);
 	return rc;
 }
 
@@ -806,18 +731,18 @@ int keymap_parse(struct keymap *km, const char *text, size_t len, const char **e
 
 /* --- help --- */
 
-static bool keymap_function_reached(const struct keymap *km, enum keymap_view view, const char *name)
+static bool keymap_function_reached(const struct keymap *km, enum keymap_view view, const struct cmd_entry *f)
 {
 	const struct keymap_table *own = &km->views[view], *gen = &km->views[KEYMAP_GENERIC];
 	const struct keymap_binding *shadow;
 
 	for (size_t i = 0; i < own->n; i++)
-		if (!own->b[i]->macro && strcmp(own->b[i]->command, name) == 0)
+		if (!own->b[i]->macro && own->b[i]->entry == f)
 			return true;
 	if (!keymap_falls_back(view))
 		return false;
 	for (size_t i = 0; i < gen->n; i++) {
-		if (gen->b[i]->macro || strcmp(gen->b[i]->command, name) != 0)
+		if (gen->b[i]->macro || gen->b[i]->entry != f)
 			continue;
 		keymap_table_probe(own, gen->b[i]->keys, gen->b[i]->n_keys, &shadow);
 		if (shadow == NULL)
@@ -832,7 +757,7 @@ static void keymap_help_add(struct keymap_help **list, size_t *n, size_t *cap, c
 	struct keymap_help *h;
 	struct buf keys = BUF_INIT;
 
-	if (!b->macro && strcmp(b->command, "noop") == 0)
+	if (!b->macro && b->entry == &cmd_noop_entry)
 		return;
 	*list = xgrow(*list, cap, *n + 1, sizeof(**list));
 	h = &(*list)[(*n)++];
@@ -843,8 +768,7 @@ static void keymap_help_add(struct keymap_help **list, size_t *n, size_t *cap, c
 	if (b->macro) {
 		h->description = b->description;
 	} else {
-		const struct keymap_function *f = keymap_function_find(b->command);
-		h->description = f != NULL ? _(f->description) : NULL;
+		h->description = b->entry != NULL ? _(b->entry->description) : NULL;
 	}
 }
 
@@ -868,10 +792,12 @@ size_t keymap_help_list(const struct keymap *km, enum keymap_view view, struct k
 				keymap_help_add(&list, &n, &cap, gen->b[i], true);
 		}
 	}
-	for (size_t i = 0; i < N_ELEMENTS(keymap_functions); i++) {
-		const struct keymap_function *f = &keymap_functions[i];
-		if (!(f->views & V(view)) || strcmp(f->name, "noop") == 0 ||
-		    keymap_function_reached(km, view, f->name))
+	size_t n_table;
+	const struct cmd_entry *const *table = cmd_table(&n_table);
+	for (size_t i = 0; i < n_table; i++) {
+		const struct cmd_entry *f = table[i];
+		if (!(f->views & V(view)) || f == &cmd_noop_entry ||
+		    keymap_function_reached(km, view, f))
 			continue;
 		list = xgrow(list, &cap, n + 1, sizeof(*list));
 		list[n].keys = NULL;

@@ -52,14 +52,28 @@ int keymap_keys_parse(const char *text, uint32_t *keys_r, size_t *n_r, const cha
  * thread. */
 void keymap_keys_name(struct buf *out, const uint32_t *keys, size_t n);
 
-/* A function a key can be bound to. */
-struct keymap_function {
-	const char *name;
-	const char *description; /* untranslated (N_); show with _() */
-	unsigned views;          /* bit (1 << view) for each view it works in */
-};
-/* Returns the function called name, or NULL. Any thread. */
-const struct keymap_function *keymap_function_find(const char *name);
+/* View bits of a command's key tables (struct cmd_entry.views). */
+#define KEYMAP_V(view) (1u << (view))
+#define KEYMAP_V_GENERIC (KEYMAP_V(KEYMAP_GENERIC) | KEYMAP_V(KEYMAP_FOLDER) | KEYMAP_V(KEYMAP_INDEX) | \
+			  KEYMAP_V(KEYMAP_PAGER))
+#define KEYMAP_V_MESSAGE (KEYMAP_V(KEYMAP_INDEX) | KEYMAP_V(KEYMAP_PAGER))
+#define KEYMAP_V_ALL (KEYMAP_V_GENERIC | KEYMAP_V(KEYMAP_PROMPT))
+
+struct cmd_entry;
+struct cmd_list;
+
+/* Returns the command (cmd.h) a key may be bound to by this name, or NULL. Any thread. */
+const struct cmd_entry *keymap_function_find(const char *name);
+
+/* Reads the next word of line[*pos..len): blanks separate words; "double quotes" (with \\ \" \t
+ * escapes) or 'single quotes' hold blanks; a '#' starting a word starts a comment. Returns 1 and a
+ * malloc'd word (advancing *pos), 0 at the end of the line or a comment, or -1 with a translated
+ * *error_r. The configuration and the prompt read words with it. Any thread. */
+int keymap_word(const char *line, size_t len, size_t *pos, char **word_r, const char **error_r);
+/* Splits text at ';' outside quotes into trimmed commands (malloc'd, *n_r of them in *cmds_r). An
+ * empty command is an error when strict, else left out. Returns 0, or -1 with *error_r (nothing
+ * allocated). Any thread. */
+int keymap_split(const char *text, bool strict, char ***cmds_r, size_t *n_r, const char **error_r);
 
 /* A binding: to one function (bind) or to a list of commands (macro). Owned by the keymap. */
 struct keymap_binding {
@@ -70,6 +84,8 @@ struct keymap_binding {
 	char **commands;       /* the commands to run: bind: { function }; macro: split at ';' */
 	size_t n_commands;
 	char *description;     /* macro's description, or NULL */
+	const struct cmd_entry *entry; /* bind: the command, resolved when bound */
+	struct cmd_list *list; /* what runs: bind: { entry }; macro: its commands, parsed when bound */
 };
 
 /* The default keys, in the configuration language keymap_parse reads. */

@@ -1,5 +1,5 @@
 # src/ui/local.mk: the full-screen interface (the only module that uses curses) and its curses-free
-# logic (cells, index formats, key tables, pager layout, mailcap).
+# logic (cells, index formats, key tables, the command table's parser, pager layout, mailcap).
 noinst_LIBRARIES += src/ui/libmod.a
 src_ui_libmod_a_SOURCES = \
 	src/ui/cells.c src/ui/cells.h \
@@ -7,8 +7,18 @@ src_ui_libmod_a_SOURCES = \
 	src/ui/keymap.c src/ui/keymap.h \
 	src/ui/pager-text.c src/ui/pager-text.h \
 	src/ui/mailcap.c src/ui/mailcap.h \
-	src/ui/view-pager.c src/ui/view-pager.h src/ui/view-attach.c src/ui/view-urls.c \
-	src/ui/ui.h src/ui/ui-int.h src/ui/app.c src/ui/prompt.c
+	src/ui/cmd.c src/ui/cmd.h \
+	src/ui/cmd-bind.c src/ui/cmd-change-folder.c src/ui/cmd-flag.c src/ui/cmd-later.c src/ui/cmd-move.c \
+	src/ui/cmd-pager.c src/ui/cmd-prompt.c src/ui/cmd-quit.c src/ui/cmd-search.c src/ui/cmd-select.c \
+	src/ui/cmd-sort.c src/ui/cmd-thread.c src/ui/cmd-ui.c \
+	src/ui/ui.h src/ui/ui-int.h src/ui/app.c src/ui/screen.c src/ui/status.c src/ui/color.c \
+	src/ui/view.c src/ui/view.h src/ui/list.c src/ui/list.h \
+	src/ui/route.c src/ui/route.h src/ui/mailbox.c src/ui/mailbox.h src/ui/flags.c \
+	src/ui/job.c src/ui/job.h src/ui/term.c src/ui/term.h \
+	src/ui/view-index.c src/ui/view-folders.c src/ui/view-help.c \
+	src/ui/pager-doc.c src/ui/pager-doc.h \
+	src/ui/view-pager.c src/ui/view-pager.h src/ui/view-part.c src/ui/view-attach.c src/ui/view-urls.c \
+	src/ui/prompt.c
 UI_LIBS = src/ui/libmod.a $(NCURSES_LIBS) $(MODEL_LIBS)
 
 UNIT_TESTS += src/ui/test-cells src/ui/test-format src/ui/test-keymap src/ui/test-pager-text src/ui/test-mailcap

@@ -1,5 +1,6 @@
 /* prompt.c: the one-line editor on the last screen line (":" commands, folder names, searches), with
- * per-label history and completion of folder and command names. */
+ * per-label history and completion from the command table (command names, and each argument by its
+ * kind: folders, sort orders, key tables, files...). */
 #include "skua.h"
 #include "ui-int.h"
 #include "lib/buf.h"
@@ -7,6 +8,7 @@
 #include "ui/cells.h"
 
 #include <curses.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +22,7 @@ struct ui_prompt {
 	size_t len, cap, cursor;
 	ui_prompt_done_fn *done;
 	void *ctx;
+	enum cmd_complete complete;  /* what Tab completes (the ":" prompt: a command line) */
 	size_t hist_pos;           /* == history count when editing a new line */
 	/* completion cycling */
 	char **matches;
@@ -138,7 +141,8 @@ void ui_prompt_free(struct ui_app *app)
 	app->prompt = NULL;
 }
 
-void ui_prompt_open(struct ui_app *app, const char *label, const char *initial, ui_prompt_done_fn *done, void *ctx)
+void ui_prompt_open(struct ui_app *app, const char *label, const char *initial, enum cmd_complete complete,
+		    ui_prompt_done_fn *done, void *ctx)
 {
 	struct ui_prompt *p;
 
@@ -147,10 +151,11 @@ void ui_prompt_open(struct ui_app *app, const char *label, const char *initial, 
 	p->label = xstrdup(label);
 	p->done = done;
 	p->ctx = ctx;
+	p->complete = complete;
 	p->hist_pos = history_for(label)->n;
 	prompt_set(p, initial != NULL ? initial : "");
 	app->prompt = p;
-	app->dirty = true;
+	ui_dirty(app);
 }
 
 static void add_match(struct ui_prompt *p, const char *s)
@@ -163,42 +168,130 @@ static void add_match(struct ui_prompt *p, const char *s)
 	p->matches[p->n_matches++] = xstrdup(s);
 }
 
-/* Tab: complete the word before the cursor: folder names (":" command arguments and the folder
- * prompt) or command names (the first word of a ":" line). Repeated Tabs cycle through the matches. */
+static void add_match_cb(const char *s, void *ctx)
+{
+	add_match(ctx, s);
+}
+
+/* File names starting with word (the directory part as typed). */
+static void complete_file(struct ui_prompt *p, const char *word)
+{
+	const char *slash = strrchr(word, '/');
+	char *dir = slash != NULL ? xstrndup(word, (size_t)(slash - word + 1)) : xstrdup("");
+	const char *base = slash != NULL ? slash + 1 : word;
+	DIR *d = opendir(dir[0] != '\0' ? dir : ".");
+	struct dirent *e;
+
+	if (d != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (strncmp(e->d_name, base, strlen(base)) != 0 || strcmp(e->d_name, ".") == 0 ||
+			    strcmp(e->d_name, "..") == 0 || (e->d_name[0] == '.' && base[0] != '.'))
+				continue;
+			char *m = xasprintf("%s%s%s", dir, e->d_name, e->d_type == DT_DIR ? "/" : "");
+			add_match(p, m);
+			free(m);
+		}
+		closedir(d);
+	}
+	free(dir);
+}
+
+/* Adds the completions of word as an argument of kind `kind`. */
+static void complete_kind(struct ui_app *app, struct ui_prompt *p, enum cmd_complete kind, const char *word)
+{
+	static const char *const sorts[] = { "date", "arrival", "threads", "from", "subject", "size" };
+	struct ui_mailbox *mb = ui_index_mailbox(app);
+	size_t len = strlen(word), n;
+	const struct cmd_entry *const *table;
+
+	switch (kind) {
+	case CMD_COMPLETE_FOLDER:
+		ui_folders_complete(app, mb != NULL ? mb->account : 0, word, add_match_cb, p);
+		break;
+	case CMD_COMPLETE_SORT:
+		for (size_t i = 0; i < N_ELEMENTS(sorts); i++)
+			if (strncmp(sorts[i], word, len) == 0)
+				add_match(p, sorts[i]);
+		break;
+	case CMD_COMPLETE_COMMAND:
+		table = cmd_table(&n);
+		for (size_t i = 0; i < n; i++) {
+			if (strncmp(table[i]->name, word, len) == 0)
+				add_match(p, table[i]->name);
+			if (table[i]->alias != NULL && strncmp(table[i]->alias, word, len) == 0)
+				add_match(p, table[i]->alias);
+		}
+		break;
+	case CMD_COMPLETE_VIEW:
+		for (int v = 0; v < KEYMAP_N_VIEWS; v++)
+			if (strncmp(keymap_view_name((enum keymap_view)v), word, len) == 0)
+				add_match(p, keymap_view_name((enum keymap_view)v));
+		break;
+	case CMD_COMPLETE_OPTION:
+		cfg_options_complete(word, add_match_cb, p);
+		break;
+	case CMD_COMPLETE_FILE:
+		complete_file(p, word);
+		break;
+	case CMD_COMPLETE_NONE:
+		break;
+	}
+}
+
+/* What the word before the cursor is on a ":" line: a command name (the first word of a command), or
+ * argument number *arg_r of the command named first. Returns the kind. */
+static enum cmd_complete complete_what(const struct ui_prompt *p, size_t start)
+{
+	char *line = prompt_string(p, 0, start), *cmd = strrchr(line, ';');
+	const char *s = cmd != NULL ? cmd + 1 : line;
+	const struct cmd_entry *e;
+	size_t words = 0, name_len;
+	enum cmd_complete kind = CMD_COMPLETE_NONE;
+	char *name;
+
+	while (*s == ' ')
+		s++;
+	name_len = strcspn(s, " ");
+	if (s[name_len] == '\0') {
+		free(line);
+		return CMD_COMPLETE_COMMAND;
+	}
+	name = xstrndup(s, name_len);
+	for (const char *t = s + name_len; *t != '\0'; t++)
+		if (*t != ' ' && (t[-1] == ' '))
+			words++;
+	if ((e = cmd_find(name)) != NULL) {
+		if (e->args.rest)
+			words = 0;
+		kind = words < CMD_MAX_ARGS ? e->args.complete[words] : CMD_COMPLETE_NONE;
+	}
+	free(name);
+	free(line);
+	return kind;
+}
+
+/* Tab: complete the word before the cursor (for the ":" prompt from the command table: a command name,
+ * or the argument's kind; for other prompts, the whole text as the prompt's kind). Repeated Tabs cycle
+ * through the matches. */
 static void prompt_complete(struct ui_app *app, struct ui_prompt *p)
 {
-	static const char *const commands[] = { "change-folder", "sort", "collapse-all", "collapse-thread",
-		"sidebar-toggle", "folders", "help", "quit", "exit", "search", "bind", "macro", "unbind",
-		"next-unread", "redraw-screen" };
-	char *word, *line;
 	size_t start;
 
 	if (p->n_matches == 0) {
-		bool first_word, command_prompt = strcmp(p->label, ":") == 0;
+		enum cmd_complete kind = p->complete;
+		char *word;
 
-		start = p->cursor;
-		while (start > 0 && p->text[start - 1] != ' ')
-			start--;
-		first_word = true;
-		for (size_t i = 0; i < start; i++)
-			first_word = first_word && p->text[i] == ' ';
-		word = prompt_string(p, start, p->cursor);
-		line = prompt_string(p, 0, p->len);
-		if (command_prompt && first_word) {
-			for (size_t i = 0; i < N_ELEMENTS(commands); i++) {
-				if (strncmp(commands[i], word, strlen(word)) == 0)
-					add_match(p, commands[i]);
-			}
-		} else if (!command_prompt || strncmp(line, "change-folder", 13) == 0 || strncmp(line, "open", 4) == 0) {
-			if (!command_prompt)
-				start = 0, free(word), word = prompt_string(p, 0, p->cursor);
-			for (size_t i = 0; i < app->n_folders; i++) {
-				if (strncasecmp(app->folders[i]->name, word, strlen(word)) == 0)
-					add_match(p, app->folders[i]->name);
-			}
+		start = 0;
+		if (kind == CMD_COMPLETE_COMMAND) {
+			/* a command line: the word before the cursor */
+			start = p->cursor;
+			while (start > 0 && p->text[start - 1] != ' ' && p->text[start - 1] != ';')
+				start--;
+			kind = complete_what(p, start);
 		}
+		word = prompt_string(p, start, p->cursor);
+		complete_kind(app, p, kind, word);
 		free(word);
-		free(line);
 		if (p->n_matches == 0) {
 			beep();
 			return;

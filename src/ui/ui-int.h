@@ -3,14 +3,17 @@
 #define UI_UI_INT_H
 
 #include "skua.h"
-#include "backend/worker.h"
 #include "cfg/cfg.h"
 #include "ev/ev-loop.h"
-#include "ev/ev-queue.h"
-#include "model/mindex.h"
-#include "model/sort.h"
+#include "hcache/hcache.h"
+#include "ui/cmd.h"
+#include "cfg/options.h"
 #include "ui/format.h"
 #include "ui/keymap.h"
+#include "ui/list.h"
+#include "ui/mailbox.h"
+#include "ui/route.h"
+#include "ui/view.h"
 
 /* Colour roles (curses pair numbers are role + 1). */
 enum ui_color {
@@ -20,94 +23,62 @@ enum ui_color {
 	UI_C_COUNT
 };
 
-enum ui_view { UI_VIEW_FOLDERS, UI_VIEW_INDEX, UI_VIEW_PAGER, UI_VIEW_HELP };
+/* The screen's windows, top to bottom; each is redrawn when dirty, then one doupdate(). */
+enum ui_win { UI_WIN_HELP, UI_WIN_MAIN, UI_WIN_STATUS, UI_WIN_MESSAGE, UI_WIN_COUNT };
 
-/* A scrolling list (folder list, index, pager lines): cursor and first visible row. */
-struct ui_list {
-	size_t cur, top, count;
+/* A configured account as the UI sees it. */
+struct ui_account {
+	const struct cfg_account *cfg;
+	enum ui_conn conn;
+	char *conn_text;               /* the worker's words on the connection (sanitise to show) */
 };
 
-struct ui_pager;
-
-/* A flag change sent to the worker, shown before the server answered (app.c). */
-struct ui_flag_req {
-	uint64_t id;                   /* the WORKER_REQ_FLAGS request */
-	uint64_t open_req;             /* the folder's open request then: another one means another folder */
-	uint32_t uid;
-	uint32_t mask;                 /* the bits it changes */
-	uint32_t before;               /* those bits before the change (restored on ERROR) */
-};
+struct ui_route;
+struct ui_folders;
+struct ui_flags;
+struct ui_prompt;
+struct ui_job;
 
 struct ui_app {
 	struct cfg *cfg;
-	const struct cfg_account *acct;
-	struct ev_loop *loop;
-	struct ev_queue *queue;        /* worker -> UI */
-	struct ev_io *queue_io, *tty_io;
-	struct worker *worker;
 	struct hcache *hc;
+	struct ev_loop *loop;
+	struct ev_io *tty_io;
 	struct keymap *keymap;
+	struct ui_account *accounts;   /* every account of the configuration */
+	uint32_t n_accounts;
+	struct ui_route *route;        /* route.c */
+	struct ui_folders *folders;    /* view-folders.c: every account's folder list */
+	struct ui_flags *flags;        /* flags.c: flag changes not answered yet */
+	struct ui_job *jobs;           /* job.c: jobs running */
+	struct ui_names names;         /* mailbox names of struct ui_msgref */
+	struct ui_mailbox *mailboxes;  /* every open mailbox */
+	struct ui_view *top;           /* the view stack (view.c) */
+	struct ui_view *index;         /* the index view, always at the bottom */
 	int rows, cols;
 	bool has_colors;
 	int attr[UI_C_COUNT];          /* curses attributes per role (colour pair | bold ...) */
-	enum ui_view view;             /* what has the keyboard */
+	bool dirty[UI_WIN_COUNT];      /* windows to redraw at the end of this loop turn */
 	bool sidebar;                  /* folder list beside the index */
 	int sidebar_width;
-	bool dirty;                    /* redraw at the end of this loop turn */
+	struct format *index_format;
 	bool quit;
 
-	/* folders */
-	struct worker_folder **folders;
-	size_t n_folders;
-	struct ui_list folder_list;
-	uint64_t folders_req;
-
-	/* the open folder */
-	char *folder;
-	struct mindex *idx;
-	uint64_t open_req;
-	bool loading;                  /* OPEN in flight */
-	int64_t exists;                /* from WORKER_EV_MAILBOX, -1 unknown */
-	uint32_t uidvalidity;
-	enum sort_order order;
-	bool reverse;
-	size_t unseen;                 /* messages without \Seen, as of the last sort */
-	size_t sorted_count;           /* mindex_count() when the index was last sorted */
-	struct sort_line *lines;       /* the sorted index */
-	size_t n_lines;
-	uint32_t *rows_map;            /* visible rows (collapsed threads hidden): positions in lines */
-	size_t *tree_parent;           /* per line, for tree drawing */
-	bool *tree_more;
-	struct ui_list index_list;
-	uint32_t cursor_uid;           /* the message under the cursor, kept across re-sorts */
-	bool resort_due;               /* new messages arrived: sort again at the next quiet moment */
-	int64_t last_sort_ms, last_sort_cost_ms;
-	int64_t last_draw_ms;
-	struct ev_timer *sort_timer;
-	struct format *index_format;
-	struct ui_flag_req *flag_reqs;  /* flag changes the worker has not finished, oldest first */
-	size_t n_flag_reqs, cap_flag_reqs;
-
-	/* the pager (view-pager.c) */
-	struct ui_pager *pager;
-
-	/* status bar, message line */
-	enum worker_conn conn;
-	char *conn_text;
-	char *message;                 /* shown on the last line until the next key */
+	/* the message line (status.c) */
+	char *message;                 /* shown until the next key */
 	bool message_is_error;
-	char *progress;                /* "loading 1234/100000" while a request runs, or NULL */
 
-	/* keys */
+	/* keys (app.c) */
 	int64_t key_ms;                /* when the oldest key not yet answered by a redraw came */
 	int64_t turn_busy_ms;          /* work done in this loop turn so far (a key waits at most this) */
 	int64_t longest_turn_ms;
+	int64_t last_draw_ms;
 	bool first_screen_logged;
 	uint32_t keys[KEYMAP_MAX_SEQ];
 	size_t n_keys;
 	struct ev_timer *key_timer;    /* ends an ambiguous prefix (<Esc> alone) */
 
-	/* the : prompt (prompt.c) */
+	/* the one-line editor (prompt.c) */
 	struct ui_prompt *prompt;
 
 	/* start-up commands (-e), run once the start folder is loaded and drawn */
@@ -117,51 +88,94 @@ struct ui_app {
 	bool start_folder_pending;
 };
 
-/* --- app.c --- */
+/* --- screen.c: the windows and drawing --- */
+/* Marks every window for redrawing. */
+void ui_dirty(struct ui_app *app);
+/* Marks one window for redrawing. */
+void ui_dirty_win(struct ui_app *app, enum ui_win win);
+/* True when a window waits to be redrawn. */
+bool ui_is_dirty(const struct ui_app *app);
+/* Redraws the dirty windows, then doupdate(). */
+void ui_screen_draw(struct ui_app *app);
+/* Rows the main window has (between the help line and the status bar). */
+int ui_main_rows(const struct ui_app *app);
+/* Draws text (sanitised) at row y, column x, exactly `cols` columns wide, with attribute attr. */
+void ui_draw_text(int y, int x, int cols, const char *text, size_t len, int attr);
+
+/* --- status.c: the status bar, the message line, the help line --- */
 /* Shows text on the message line (sanitised there); printf-style. */
 void ui_message(struct ui_app *app, const char *fmt, ...) SKUA_PRINTF(2, 3);
 void ui_error(struct ui_app *app, const char *fmt, ...) SKUA_PRINTF(2, 3);
-/* Runs one command line ("name args; name args"). Returns 0, or -1 after showing the error. */
-int ui_run_command_line(struct ui_app *app, const char *line);
-/* Draws text (sanitised) at row y, column x, exactly `cols` columns wide, with attribute attr. */
-void ui_draw_text(int y, int x, int cols, const char *text, size_t len, int attr);
-/* Moves a list by a generic movement command (next-entry, next-page...); returns true when handled. */
-bool ui_list_move(struct ui_list *list, const char *command, int page_rows);
-/* Keeps cur visible in a window of `rows` rows. */
-void ui_list_clamp(struct ui_list *list, int rows);
-/* The message under the index cursor, or NULL. */
-const struct mindex_msg *ui_index_current(struct ui_app *app);
-/* Changes the flags of message uid of the open folder: adds `add` and removes `remove`
- * (WORKER_STORABLE_FLAGS). The index shows the change at once (and the unread count follows); the
- * server is told with WORKER_REQ_FLAGS; when the worker answers ERROR the flags go back and the error
- * is shown. Returns false when the message is not in the index (nothing done). */
-bool ui_flags_change(struct ui_app *app, uint32_t uid, uint32_t add, uint32_t remove);
+/* Clears the message line. */
+void ui_message_clear(struct ui_app *app);
+/* Appends " [Msgs:N New:N] (order)" of the index's mailbox. */
+void ui_status_counts(struct ui_app *app, struct buf *out);
+void ui_status_draw(struct ui_app *app, int y);
+void ui_message_draw(struct ui_app *app, int y);
+void ui_help_line_draw(struct ui_app *app, int y);
+
+/* --- color.c --- */
+/* Sets the default colours (after the screen is set up). */
+void ui_color_defaults(struct ui_app *app);
+/* Carries out a "color ROLE FG [BG] [ATTR...]" line. Returns 0, or -1 with *error_r. */
+int ui_color_line(struct ui_app *app, const char *line, const char **error_r);
+
+/* --- app.c --- */
+/* The index's mailbox finished loading (the -e commands may run). */
+void ui_app_mailbox_loaded(struct ui_app *app, struct ui_mailbox *mb);
+
+/* --- view-index.c --- */
+extern const struct ui_view_type ui_view_index_type;
+/* Puts the index view (no mailbox yet) at the bottom of the empty view stack. */
+void ui_index_push(struct ui_app *app);
+/* Returns the mailbox the index shows, or NULL. */
+struct ui_mailbox *ui_index_mailbox(const struct ui_app *app);
+/* Opens folder `name` of account in the index, closing the views above it. */
+void ui_index_open(struct ui_app *app, uint32_t account, const char *name);
 /* Moves the index cursor to the next/previous visible message (for the pager's next/previous). Returns
  * false at the end. */
 bool ui_index_step(struct ui_app *app, int dir);
+/* The index cursor moved by a command: views that follow it are told. */
+void ui_index_moved(struct ui_app *app);
+
+/* --- view-folders.c --- */
+extern const struct ui_view_type ui_view_folders_type;
+/* Sets up the folder lists (none asked yet). */
+void ui_folders_init(struct ui_app *app);
+void ui_folders_free(struct ui_app *app);
+/* Asks the account for its folder list unless it has been asked. */
+void ui_folders_want(struct ui_app *app, uint32_t account);
+/* Draws the folder list at [x, x + cols) (the sidebar, or the folder view). */
+void ui_folders_draw(struct ui_app *app, int top, int rows, int x, int cols, bool sidebar, bool focused);
+/* Calls add(name, ctx) for each folder of account whose name starts with prefix (case-insensitive). */
+void ui_folders_complete(struct ui_app *app, uint32_t account, const char *prefix,
+			 void (*add)(const char *name, void *ctx), void *ctx);
+
+/* --- view-help.c --- */
+extern const struct ui_view_type ui_view_help_type;
+/* Opens the help screen for the keys of the view on top. */
+void ui_help_open(struct ui_app *app);
+
+/* --- flags.c --- */
+/* Changes the flags of message ref: adds `add` and removes `remove` (UI_STORABLE_FLAGS). The open
+ * mailbox shows the change at once (and the unread count follows); when the server refuses, the flags
+ * go back and the error is shown. Returns false when the message is in no open mailbox (nothing
+ * done). */
+bool ui_flags_change(struct ui_app *app, const struct ui_msgref *ref, uint32_t add, uint32_t remove);
+/* Frees the pending changes (at exit). */
+void ui_flags_free(struct ui_app *app);
 
 /* --- view-pager.c --- */
-/* Opens the pager on the message (fetching its body through the worker). */
-void ui_pager_open(struct ui_app *app, const struct mindex_msg *msg);
-/* Handles a worker message that belongs to the pager's request; returns true when it did. */
-bool ui_pager_event(struct ui_app *app, const struct ev_msg *msg);
-/* Draws the pager in rows [top, top + rows) of the screen. */
-void ui_pager_draw(struct ui_app *app, int top, int rows);
-/* Runs a command in the pager (movement, search, toggle weed, attachments, urls, next message...).
- * Returns true when the pager handled it. */
-bool ui_pager_command(struct ui_app *app, const char *command, const char *args);
-/* Status text for the pager (shown in the status bar). */
-const char *ui_pager_status(struct ui_app *app);
-/* Re-lays out for a new width. */
-void ui_pager_resize(struct ui_app *app);
-void ui_pager_close(struct ui_app *app);
+extern const struct ui_view_type ui_view_pager_type;
+/* Opens the pager on message ref (fetching its body through the worker). */
+void ui_pager_open(struct ui_app *app, const struct ui_msgref *ref);
 
 /* --- prompt.c --- */
-/* Opens the line editor on the last line with `label`; on accept calls done(app, text). History is
- * kept per label. */
+/* Opens the line editor on the last line with `label`; on accept calls done(app, text, ctx). History
+ * is kept per label; Tab completes what `complete` says. */
 typedef void ui_prompt_done_fn(struct ui_app *app, const char *text, void *ctx);
-void ui_prompt_open(struct ui_app *app, const char *label, const char *initial, ui_prompt_done_fn *done,
-		    void *ctx);
+void ui_prompt_open(struct ui_app *app, const char *label, const char *initial, enum cmd_complete complete,
+		    ui_prompt_done_fn *done, void *ctx);
 /* Feeds a key to the open prompt. */
 void ui_prompt_key(struct ui_app *app, uint32_t key);
 void ui_prompt_draw(struct ui_app *app);

@@ -1,8 +1,11 @@
-/* view-attach.c: the pager's attachment list: parts with type and size, viewed and saved safely. */
+/* view-attach.c: the attachment list over the pager: parts with type and size, viewed (mailcap,
+ * attachment-command, copiousoutput in a job, text in the part view) and saved safely. */
 #include "skua.h"
 #include "view-pager.h"
 #include "cells.h"
 #include "mailcap.h"
+#include "ui/job.h"
+#include "ui/term.h"
 #include "lib/buf.h"
 #include "lib/charset.h"
 #include "lib/errstr.h"
@@ -23,24 +26,37 @@
 #define UI_PAGER_ATTACH_SIZE_COLS 6  /* columns of the size */
 #define UI_PAGER_ATTACH_EXT_MAX 10   /* a file name extension kept on a temporary file */
 
-bool ui_pager_attach_open(struct ui_app *app)
-{
-	struct ui_pager *p = app->pager;
+/* The attachment list's state. */
+struct ui_attach {
+	struct ui_view *view;
+	struct ui_pager *pager;      /* the pager under it (outlives it) */
+	struct ui_list list;
+	unsigned save_index;         /* the part being saved */
+	char *save_path;             /* waiting for "overwrite?" */
+	struct ui_job *job;          /* a copiousoutput viewer, or NULL */
+};
 
-	if (p == NULL || p->msg == NULL)
+static const struct ui_list_ops ui_attach_list_ops;
+
+bool ui_attach_open(struct ui_app *app, struct ui_pager *p)
+{
+	struct ui_attach *at;
+
+	if (p->msg == NULL)
 		return false;
 	if (!p->atts_listed) {
 		p->n_atts = mime_message_attachments(p->msg, &p->atts);
 		p->atts_listed = true;
-		p->alist.count = p->n_atts;
 	}
 	if (p->n_atts == 0) {
 		ui_message(app, "%s", _("The message has no parts to list."));
 		return false;
 	}
-	p->mode = UI_PAGER_ATTACH;
-	ui_list_clamp(&p->alist, p->rows);
-	app->dirty = true;
+	at = xcalloc(1, sizeof(*at));
+	at->pager = p;
+	ui_list_init(&at->list, &ui_attach_list_ops, at);
+	at->list.count = p->n_atts;
+	at->view = ui_view_push(app, &ui_view_attach_type, at);
 	return true;
 }
 
@@ -71,39 +87,37 @@ static const char *ui_pager_attach_name(const struct mime_attachment *a)
 	return a->display_name[0] != '\0' ? a->display_name : a->file_name;
 }
 
-void ui_pager_attach_draw(struct ui_app *app, int top, int rows)
+static void ui_pager_attach_draw_row(struct ui_app *app, struct ui_list *l, size_t i, int y, int x, int cols_i,
+				     bool selected)
 {
-	struct ui_pager *p = app->pager;
-	size_t cols = app->cols > 0 ? (size_t)app->cols : 80;
+	struct ui_attach *at = l->ctx;
+	size_t cols = cols_i > 0 ? (size_t)cols_i : 80;
 	size_t fixed = 4 + 2 + UI_PAGER_ATTACH_TYPE_COLS + 2 + UI_PAGER_ATTACH_SIZE_COLS;
 	size_t name_cols = cols > fixed + 8 ? cols - fixed : 8;
+	const struct mime_attachment *a = &at->pager->atts[i];
+	const char *name = ui_pager_attach_name(a);
 	struct buf line = BUF_INIT;
 	char size[32];
 
-	ui_list_clamp(&p->alist, rows);
-	for (int r = 0; r < rows; r++) {
-		size_t i = p->alist.top + (size_t)r;
-		const struct mime_attachment *a;
-		const char *name;
-
-		if (i >= p->n_atts) {
-			ui_pager_draw_row(app, top + r, "", 0, false);
-			continue;
-		}
-		a = &p->atts[i];
-		name = ui_pager_attach_name(a);
-		buf_reset(&line);
-		buf_appendf(&line, "%3zu ", i + 1);
-		cells_append(&line, name, strlen(name), name_cols, name_cols, CELLS_ELLIPSIS);
-		buf_append_str(&line, "  ");
-		cells_append(&line, a->content_type, strlen(a->content_type), UI_PAGER_ATTACH_TYPE_COLS,
-			     UI_PAGER_ATTACH_TYPE_COLS, CELLS_ELLIPSIS);
-		buf_append_str(&line, "  ");
-		ui_pager_attach_size(a->size, size, sizeof(size));
-		cells_append(&line, size, strlen(size), UI_PAGER_ATTACH_SIZE_COLS, UI_PAGER_ATTACH_SIZE_COLS, CELLS_RIGHT);
-		ui_pager_draw_row(app, top + r, line.data, line.len, i == p->alist.cur);
-	}
+	buf_appendf(&line, "%3zu ", i + 1);
+	cells_append(&line, name, strlen(name), name_cols, name_cols, CELLS_ELLIPSIS);
+	buf_append_str(&line, "  ");
+	cells_append(&line, a->content_type, strlen(a->content_type), UI_PAGER_ATTACH_TYPE_COLS,
+		     UI_PAGER_ATTACH_TYPE_COLS, CELLS_ELLIPSIS);
+	buf_append_str(&line, "  ");
+	ui_pager_attach_size(a->size, size, sizeof(size));
+	cells_append(&line, size, strlen(size), UI_PAGER_ATTACH_SIZE_COLS, UI_PAGER_ATTACH_SIZE_COLS, CELLS_RIGHT);
+	ui_list_draw_text(app, y, x, cols_i, line.data, line.len, selected);
 	buf_free(&line);
+}
+
+static bool ui_pager_attach_match(struct ui_app *app, struct ui_list *l, size_t i, const char *needle)
+{
+	struct ui_attach *at = l->ctx;
+	const struct mime_attachment *a = &at->pager->atts[i];
+
+	(void)app;
+	return strcasestr(ui_pager_attach_name(a), needle) != NULL || strcasestr(a->content_type, needle) != NULL;
 }
 
 /* --- files --- */
@@ -189,8 +203,9 @@ static char *ui_pager_attach_title(const struct mime_attachment *a)
 	return xasprintf("%s (%s)", ui_pager_attach_name(a), a->content_type);
 }
 
-/* Shows bytes in the pager as text (UTF-8 kept, anything else read as Windows-1252). */
-static void ui_pager_attach_show(struct ui_app *app, const char *title, const char *data, size_t len)
+/* Shows bytes in the part view as text (UTF-8 kept, anything else read as Windows-1252). */
+static void ui_pager_attach_show(struct ui_app *app, struct ui_attach *at, const char *title, const char *data,
+				 size_t len)
 {
 	struct buf text = BUF_INIT;
 
@@ -198,7 +213,7 @@ static void ui_pager_attach_show(struct ui_app *app, const char *title, const ch
 	if (text.data == NULL)
 		buf_append_str(&text, "");
 	len = text.len;
-	ui_pager_part_show(app, title, buf_steal(&text), len);
+	ui_part_open(app, &at->pager->ref, title, buf_steal(&text), len);
 }
 
 /* Replaces every "%s" in word by path. */
@@ -250,14 +265,15 @@ static void ui_pager_attach_run_command(struct ui_app *app, const struct mime_at
 		argv[i] = ui_pager_attach_subst(words[i], path, &used);
 	if (!used)
 		argv[n] = xstrdup(path);
-	ui_pager_run_report(app, (const char *const *)argv, NULL);
+	ui_term_run_report(app, (const char *const *)argv, NULL);
 	proc_argv_free(&argv);
 	proc_argv_free(&words);
 	ui_pager_attach_tmp_remove(dir, path);
 }
 
-static void ui_pager_attach_copious_run(struct ui_pager_job *job)
+static void ui_pager_attach_copious_run(void *arg)
 {
+	struct ui_pager_work *job = arg;
 	const char *argv[] = { "/bin/sh", "-c", job->command, NULL }, *error;
 	int ret = proc_run(argv, job->data, job->data_len, &job->out, UI_PAGER_COMMAND_MAX_OUT,
 			   UI_PAGER_COMMAND_TIMEOUT_MS, &error);
@@ -265,24 +281,33 @@ static void ui_pager_attach_copious_run(struct ui_pager_job *job)
 	if (ret < 0)
 		job->error = xstrdup(error);
 	job->status = ret;
+	/* the file goes once the viewer is done with it */
+	unlink(job->tmp_path);
+	rmdir(job->tmp_dir);
+	free(job->tmp_path);
+	free(job->tmp_dir);
+	job->tmp_path = job->tmp_dir = NULL;
 }
 
-static void ui_pager_attach_copious_done(struct ui_app *app, struct ui_pager_job *job)
+static void ui_pager_attach_copious_done(struct ui_app *app, void *owner, void *arg)
 {
-	if (app->pager == NULL)
-		return;
+	struct ui_view *view = owner;
+	struct ui_attach *at = view->data;
+	struct ui_pager_work *job = arg;
+
+	at->job = NULL;
 	if (job->error != NULL) {
 		ui_error(app, _("The viewer failed: %s"), job->error);
 		return;
 	}
-	ui_pager_attach_show(app, job->title, job->out.data != NULL ? job->out.data : "", job->out.len);
+	ui_pager_attach_show(app, at, job->title, job->out.data != NULL ? job->out.data : "", job->out.len);
 	ui_message(app, "%s", "");
 	if (job->status > 0)
 		ui_error(app, _("The viewer exited with status %d."), job->status);
 }
 
 /* A mailcap entry: a shell command by definition (RFC 1524), given only our own temporary path. */
-static void ui_pager_attach_run_mailcap(struct ui_app *app, const struct mime_attachment *a,
+static void ui_pager_attach_run_mailcap(struct ui_app *app, struct ui_attach *at, const struct mime_attachment *a,
 				       const struct mailcap_entry *e, const struct buf *data)
 {
 	const char *error;
@@ -301,7 +326,14 @@ static void ui_pager_attach_run_mailcap(struct ui_app *app, const struct mime_at
 	}
 	if (e->copiousoutput) {
 		/* text for the pager: the command runs off the UI thread, the file goes with it */
-		struct ui_pager_job *job = ui_pager_job_new(ui_pager_attach_copious_run, ui_pager_attach_copious_done);
+		struct ui_pager_work *job;
+		if (at->job != NULL && ui_job_running(app, at->job)) {
+			ui_error(app, "%s", _("Still busy with the last command."));
+			free(cmd);
+			ui_pager_attach_tmp_remove(dir, path);
+			return;
+		}
+		job = xcalloc(1, sizeof(*job));
 		job->command = cmd;
 		job->tmp_dir = dir;
 		job->tmp_path = path;
@@ -312,18 +344,23 @@ static void ui_pager_attach_run_mailcap(struct ui_app *app, const struct mime_at
 				memcpy(job->data, data->data, data->len);
 			job->data_len = data->len;
 		}
-		if (ui_pager_job_start(app, job))
+		at->job = ui_job_start(app, at->view, ui_pager_attach_copious_run, ui_pager_attach_copious_done,
+				       ui_pager_work_free, job, &error);
+		if (at->job != NULL)
 			ui_message(app, "%s", _("Running the viewer…"));
+		else
+			ui_error(app, "%s", error);
 		return;
 	}
 	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
-	ui_pager_run_report(app, argv, used ? NULL : path);
+	ui_term_run_report(app, argv, used ? NULL : path);
 	free(cmd);
 	ui_pager_attach_tmp_remove(dir, path);
 }
 
-static void ui_pager_attach_view(struct ui_app *app, struct ui_pager *p, const struct mime_attachment *a)
+static void ui_pager_attach_view(struct ui_app *app, struct ui_attach *at, const struct mime_attachment *a)
 {
+	struct ui_pager *p = at->pager;
 	const char *cmd = app->cfg != NULL ? app->cfg->attachment_command : NULL, *error;
 	struct buf data = BUF_INIT;
 	struct mailcap_entry e;
@@ -335,11 +372,11 @@ static void ui_pager_attach_view(struct ui_app *app, struct ui_pager *p, const s
 	if (cmd != NULL && cmd[0] != '\0') {
 		ui_pager_attach_run_command(app, a, cmd, &data);
 	} else if (mailcap_find(a->content_type, &e)) {
-		ui_pager_attach_run_mailcap(app, a, &e, &data);
+		ui_pager_attach_run_mailcap(app, at, a, &e, &data);
 		mailcap_entry_clear(&e);
 	} else if (strncmp(a->content_type, "text/", 5) == 0) {
 		char *title = ui_pager_attach_title(a);
-		ui_pager_attach_show(app, title, data.data != NULL ? data.data : "", data.len);
+		ui_pager_attach_show(app, at, title, data.data != NULL ? data.data : "", data.len);
 		free(title);
 	} else {
 		ui_error(app, _("No viewer for %s: set attachment-command, or add a mailcap entry."), a->content_type);
@@ -371,22 +408,23 @@ static char *ui_pager_attach_path(const char *text, const char *file_name)
 
 static void ui_pager_attach_overwrite_done(struct ui_app *app, const char *text, void *ctx);
 
-static void ui_pager_attach_save_to(struct ui_app *app, struct ui_pager *p, const char *path, bool overwrite)
+static void ui_pager_attach_save_to(struct ui_app *app, struct ui_attach *at, const char *path, bool overwrite)
 {
+	struct ui_pager *p = at->pager;
 	struct buf data = BUF_INIT;
 	const char *error;
 	int r;
 
-	if (mime_message_attachment_data(p->msg, p->save_index, &data, &error) < 0) {
+	if (mime_message_attachment_data(p->msg, at->save_index, &data, &error) < 0) {
 		ui_error(app, "%s", error);
 		return;
 	}
 	r = ui_pager_attach_write(path, data.data != NULL ? data.data : "", data.len, overwrite, &error);
 	if (r == 1) {
-		free(p->save_path);
-		p->save_path = xstrdup(path);
-		ui_prompt_open(app, _("The file exists. Overwrite it? (y/n) "), NULL, ui_pager_attach_overwrite_done,
-			       NULL);
+		free(at->save_path);
+		at->save_path = xstrdup(path);
+		ui_prompt_open(app, _("The file exists. Overwrite it? (y/n) "), NULL, CMD_COMPLETE_NONE,
+			       ui_pager_attach_overwrite_done, at->view);
 	} else if (r < 0) {
 		ui_error(app, "%s", error);
 	} else {
@@ -397,18 +435,21 @@ static void ui_pager_attach_save_to(struct ui_app *app, struct ui_pager *p, cons
 
 static void ui_pager_attach_overwrite_done(struct ui_app *app, const char *text, void *ctx)
 {
-	struct ui_pager *p = app->pager;
+	struct ui_view *view = ctx;
+	struct ui_attach *at;
 	char *path;
 
-	(void)ctx;
-	if (p == NULL || p->save_path == NULL || p->msg == NULL)
+	if (!ui_view_alive(app, view))
 		return;
-	path = p->save_path;
-	p->save_path = NULL;
+	at = view->data;
+	if (at->save_path == NULL)
+		return;
+	path = at->save_path;
+	at->save_path = NULL;
 	while (*text == ' ')
 		text++;
 	if (text[0] == 'y' || text[0] == 'Y' || (text[0] != '\0' && strncmp(text, _("y"), strlen(_("y"))) == 0))
-		ui_pager_attach_save_to(app, p, path, true);
+		ui_pager_attach_save_to(app, at, path, true);
 	else
 		ui_message(app, "%s", _("Not saved."));
 	free(path);
@@ -416,53 +457,124 @@ static void ui_pager_attach_overwrite_done(struct ui_app *app, const char *text,
 
 static void ui_pager_attach_save_done(struct ui_app *app, const char *text, void *ctx)
 {
-	struct ui_pager *p = app->pager;
+	struct ui_view *view = ctx;
 	const char *file_name = "attachment";
+	struct ui_attach *at;
+	struct ui_pager *p;
 	char *path;
 
-	(void)ctx;
-	if (p == NULL || p->msg == NULL)
+	if (!ui_view_alive(app, view))
 		return;
+	at = view->data;
+	p = at->pager;
 	if (text[0] == '\0') {
 		ui_message(app, "%s", _("Not saved."));
 		return;
 	}
 	for (size_t i = 0; i < p->n_atts; i++)
-		if (p->atts[i].index == p->save_index)
+		if (p->atts[i].index == at->save_index)
 			file_name = p->atts[i].file_name;
 	path = ui_pager_attach_path(text, file_name);
-	ui_pager_attach_save_to(app, p, path, false);
+	ui_pager_attach_save_to(app, at, path, false);
 	free(path);
 }
 
-static void ui_pager_attach_save(struct ui_app *app, struct ui_pager *p)
+static int ui_pager_attach_save_exec(struct cmd_ctx *ctx)
 {
-	const struct mime_attachment *a = &p->atts[p->alist.cur];
+	struct ui_attach *at = ctx->view->data;
+	const struct mime_attachment *a;
 
-	p->save_index = a->index;
+	if (at->pager->n_atts == 0 || at->list.cur >= at->pager->n_atts)
+		return 0;
+	a = &at->pager->atts[at->list.cur];
+	at->save_index = a->index;
 	/* the safe name (no path, no controls, no leading dot or dash), in the current directory */
-	ui_prompt_open(app, _("Save to file: "), a->file_name, ui_pager_attach_save_done, NULL);
+	ui_prompt_open(ctx->app, _("Save to file: "), a->file_name, CMD_COMPLETE_FILE, ui_pager_attach_save_done,
+		       ctx->view);
+	return 0;
 }
 
-bool ui_pager_attach_command(struct ui_app *app, const char *command)
+/* --- the view --- */
+
+static void ui_pager_attach_select(struct ui_app *app, struct ui_list *l, size_t i)
 {
-	struct ui_pager *p = app->pager;
-	bool select;
+	struct ui_attach *at = l->ctx;
 
-	if (ui_pager_list_command(app, &p->alist, command, &select)) {
-		if (select)
-			ui_pager_attach_view(app, p, &p->atts[p->alist.cur]);
-		return true;
-	}
-	if (strcmp(command, "exit") == 0) {
-		p->mode = UI_PAGER_MESSAGE;
-		app->dirty = true;
-		return true;
-	}
-	if (strcmp(command, "save-message") == 0) {
-		if (p->n_atts > 0)
-			ui_pager_attach_save(app, p);
-		return true;
-	}
-	return ui_pager_list_ignored(command);
+	ui_pager_attach_view(app, at, &at->pager->atts[i]);
 }
+
+static const struct ui_list_ops ui_attach_list_ops = {
+	.draw_row = ui_pager_attach_draw_row,
+	.match = ui_pager_attach_match,
+	.select = ui_pager_attach_select,
+};
+
+static void ui_attach_draw(struct ui_app *app, struct ui_view *view, int top, int rows)
+{
+	struct ui_attach *at = view->data;
+
+	ui_list_draw(app, &at->list, top, rows, 0, app->cols, true);
+}
+
+static void ui_attach_status(struct ui_app *app, struct ui_view *view, struct buf *out)
+{
+	struct ui_attach *at = view->data;
+
+	ui_pager_status_folder(app, &at->pager->ref, out);
+	buf_appendf(out, _("UID %u — attachment %zu/%zu"), at->pager->ref.uid, at->list.count > 0 ? at->list.cur + 1 : 0,
+		    at->list.count);
+}
+
+static bool ui_attach_key(struct ui_app *app, struct ui_view *view, uint32_t key)
+{
+	struct ui_attach *at = view->data;
+
+	return ui_list_enter(app, &at->list, key);
+}
+
+static struct ui_list *ui_attach_list(struct ui_view *view)
+{
+	struct ui_attach *at = view->data;
+
+	return &at->list;
+}
+
+static bool ui_attach_message(struct ui_app *app, struct ui_view *view, struct ui_msgref *ref_r)
+{
+	struct ui_attach *at = view->data;
+
+	(void)app;
+	*ref_r = at->pager->ref;
+	return true;
+}
+
+static void ui_attach_free(struct ui_app *app, struct ui_view *view)
+{
+	struct ui_attach *at = view->data;
+
+	(void)app;
+	ui_list_clear(&at->list);
+	free(at->save_path);
+	free(at);
+}
+
+static const struct ui_view_cmd ui_attach_cmds[] = {
+	{ &cmd_save_message_entry, ui_pager_attach_save_exec },
+	{ &cmd_display_toggle_weed_entry, cmd_exec_nothing },
+	{ &cmd_view_attachments_entry, cmd_exec_nothing },
+	{ &cmd_view_urls_entry, cmd_exec_nothing },
+};
+
+const struct ui_view_type ui_view_attach_type = {
+	.name = "attachments",
+	.keys = KEYMAP_PAGER,
+	.help_line = UI_PAGER_HELP_LINE,
+	.cmds = ui_attach_cmds,
+	.n_cmds = N_ELEMENTS(ui_attach_cmds),
+	.draw = ui_attach_draw,
+	.status = ui_attach_status,
+	.key = ui_attach_key,
+	.list = ui_attach_list,
+	.message = ui_attach_message,
+	.free = ui_attach_free,
+};

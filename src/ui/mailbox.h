@@ -1,0 +1,88 @@
+/* mailbox.h: the UI-side state of one open mailbox: its model index as the worker streams it in, the
+ * sorted lines and visible rows, the cursor, the counts; and the names of the mailboxes messages are
+ * known by (struct ui_msgref). UI thread. */
+#ifndef UI_MAILBOX_H
+#define UI_MAILBOX_H
+
+#include "skua.h"
+#include "model/mindex.h"
+#include "model/sort.h"
+#include "ui/list.h"
+#include "ui/route.h"
+
+struct ui_app;
+struct ev_timer;
+
+/* Mailbox names by id (for struct ui_msgref): ids are never reused while the UI runs. */
+struct ui_names {
+	char **names;
+	uint32_t *accounts;
+	size_t n, cap;
+};
+
+/* Returns the id of (account, name), adding it when new. */
+uint32_t ui_names_id(struct ui_app *app, uint32_t account, const char *name);
+/* Returns the name of id (borrowed until the UI ends), or NULL for an unknown id. */
+const char *ui_names_get(const struct ui_app *app, uint32_t id);
+/* Frees the table. */
+void ui_names_free(struct ui_names *names);
+
+struct ui_mailbox {
+	struct ui_mailbox *next;       /* app->mailboxes: every open mailbox */
+	struct ui_app *app;
+	uint32_t account;
+	uint32_t name_id;
+	char *name;
+	struct mindex *idx;
+	uint64_t open_req;             /* the open request in flight, or 0 */
+	bool loading;
+	int64_t exists;                /* from the server, -1 unknown */
+	uint32_t uidvalidity;
+	enum sort_order order;
+	bool reverse;
+	size_t unseen;                 /* messages without \Seen, as of the last sort (flag changes follow) */
+	size_t sorted_count;           /* mindex_count() when last sorted */
+	struct sort_line *lines;       /* the sorted index */
+	size_t n_lines;
+	uint32_t *rows_map;            /* visible rows (collapsed threads hidden): positions in lines */
+	size_t *tree_parent;           /* per line, for tree drawing (threads only) */
+	bool *tree_more;
+	struct ui_list list;           /* the visible rows, cursor (the index view sets its ops) */
+	uint32_t cursor_uid;           /* the message under the cursor, kept across sorts */
+	bool resort_due;
+	int64_t last_sort_ms, last_sort_cost_ms;
+	struct ev_timer *sort_timer;
+	char *progress;                /* "opening" while the open runs, or NULL */
+	struct ui_client client;
+};
+
+/* Opens a mailbox: asks the account's worker for it and registers it in app->mailboxes. Returns it
+ * (the caller owns it: ui_mailbox_free). */
+struct ui_mailbox *ui_mailbox_open(struct ui_app *app, uint32_t account, const char *name, enum sort_order order,
+				   bool reverse);
+/* Cancels its request, unregisters and frees *mb; sets it to NULL. NULL-safe. */
+void ui_mailbox_free(struct ui_app *app, struct ui_mailbox **mb);
+/* Returns the open mailbox ref is in (same account, name and UIDVALIDITY), or NULL. */
+struct ui_mailbox *ui_mailbox_of(struct ui_app *app, const struct ui_msgref *ref);
+/* Sorts again (order and reverse as set in mb); the cursor stays on its message. */
+void ui_mailbox_sort(struct ui_app *app, struct ui_mailbox *mb);
+/* Recomputes the visible rows after a collapse, keeping the cursor's message. */
+void ui_mailbox_rows(struct ui_app *app, struct ui_mailbox *mb);
+/* The message on visible row `row`, or NULL. O(1). */
+const struct mindex_msg *ui_mailbox_row(const struct ui_mailbox *mb, size_t row);
+/* The message under the cursor, or NULL. */
+const struct mindex_msg *ui_mailbox_current(const struct ui_mailbox *mb);
+/* The message with this UID, or NULL. O(1). */
+const struct mindex_msg *ui_mailbox_msg(const struct ui_mailbox *mb, uint32_t uid);
+/* Fills *ref_r for message m of mb. */
+void ui_mailbox_ref(const struct ui_mailbox *mb, const struct mindex_msg *m, struct ui_msgref *ref_r);
+/* Remembers the cursor's message (after the cursor moved). */
+void ui_mailbox_remember_cursor(struct ui_mailbox *mb);
+/* Sets a message's flags, keeping the unread count. */
+void ui_mailbox_set_flags(struct ui_app *app, struct ui_mailbox *mb, uint32_t uid, uint32_t flags);
+/* ^C: cancels the open in flight. Returns false when nothing runs. */
+bool ui_mailbox_cancel(struct ui_app *app, struct ui_mailbox *mb);
+/* The name of an order ("date", "threads"...). */
+const char *ui_mailbox_order_name(enum sort_order order);
+
+#endif
