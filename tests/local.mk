@@ -8,6 +8,8 @@ EXTRA_DIST += \
 	tests/harness/lib.sh \
 	tests/harness/oracle.py \
 	tests/harness/up.sh \
+	tests/harness/gate-pipe.py \
+	tests/harness/reaper.py \
 	tests/harness/slow-pipe.py \
 	tests/hostile/hostile-imap.py \
 	tests/corpus/maildir

@@ -22,6 +22,7 @@ HOSTILE=$SKUA_SRCDIR/tests/hostile/hostile-imap.py
 SKUA_TIMEOUT=${SKUA_TIMEOUT:-60}
 TEST_NAME=$(basename "$0" .sh)
 _harness_cleanups=()
+_harness_argv=("$@")
 
 fail() {
 	echo "FAIL: $TEST_NAME: $*" >&2
@@ -43,11 +44,27 @@ require_cmd() { # require_cmd CMD DEBIAN-PACKAGE
 
 on_exit() { _harness_cleanups+=("$*"); }
 
+# The EXIT trap: the test's background jobs are killed, the on_exit commands run (last first), then every
+# process the test started and that is still there (tunnels, gates, Dovecot, tmux servers, skua: reaper.py
+# finds them however they detached) gets a few seconds to go; one that stays is named, killed and fails
+# the test. Then $T goes. It runs on every exit, a failure midway included.
 _harness_cleanup() {
-	local rc=$? i
+	local rc=$? i pids
+	trap '' INT TERM HUP
+	pids=$(jobs -p)
+	if [ -n "$pids" ]; then
+		# shellcheck disable=SC2086
+		kill -KILL $pids 2>/dev/null
+		# shellcheck disable=SC2086
+		wait $pids 2>/dev/null
+	fi
 	for ((i = ${#_harness_cleanups[@]} - 1; i >= 0; i--)); do
 		eval "${_harness_cleanups[i]}" >/dev/null 2>&1 || true
 	done
+	if ! "$PYTHON3" "$HARNESS_DIR/reaper.py" sweep "$TEST_NAME" "${SKUA_HARNESS_REAPER:-$$}" $$; then
+		echo "FAIL: $TEST_NAME: it left processes behind (see above)" >&2
+		[ "$rc" -ne 0 ] || rc=1
+	fi
 	if [ -n "${T:-}" ] && [ -d "$T" ]; then
 		if [ "${HARNESS_KEEP:-0}" = 1 ]; then
 			echo "# $TEST_NAME: kept $T" >&2
@@ -59,13 +76,18 @@ _harness_cleanup() {
 }
 
 # harness_init: a fresh $T; HOME, XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_DATA_HOME, XDG_STATE_HOME inside it;
-# CONFIG=$T/config; TZ=UTC, LC_ALL=C.UTF-8. Registers cleanup on EXIT.
+# CONFIG=$T/config; TZ=UTC, LC_ALL=C.UTF-8. Registers cleanup on EXIT. The first call runs the test script
+# again under tests/harness/reaper.py (see there), which sees every process the test starts.
 harness_init() {
 	require_cmd "$PYTHON3" python3
+	if [ "${SKUA_HARNESS_REAPER:-}" != "$PPID" ] && [ -f "$0" ]; then
+		exec "$PYTHON3" "$HARNESS_DIR/reaper.py" run "$TEST_NAME" "$BASH" "$0" "${_harness_argv[@]}"
+	fi
+	[ "${SKUA_HARNESS_REAPER:-}" = "$PPID" ] || unset SKUA_HARNESS_REAPER
 	[ -n "${SKUA:-}" ] || SKUA=$(cd "$SKUA_SRCDIR" && pwd)/skua
 	T=$(mktemp -d "${TMPDIR:-/tmp}/skua-$TEST_NAME.XXXXXX") || fail "mktemp failed"
 	trap _harness_cleanup EXIT
-	trap 'exit 130' INT TERM
+	trap 'exit 130' INT TERM HUP
 	export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config XDG_CACHE_HOME=$T/home/.cache \
 		XDG_DATA_HOME=$T/home/.local/share XDG_STATE_HOME=$T/home/.local/state
 	mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME"
@@ -211,6 +233,51 @@ wait_for() {
 		"$PYTHON3" -c 'import time; time.sleep(0.05)'
 	done
 }
+
+# running PID: PID is alive and not a zombie (a child that exited but was not waited for yet).
+running() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st%% *}" != Z ]
+}
+
+# gate_tunnel NAME [gate-pipe.py options...]: prints a tunnel command (an account's `tunnel`) that runs
+# $TUNNEL_CMD behind tests/harness/gate-pipe.py with those options (e.g. --hold-after-fetches 500
+# --fetch-match HEADER, --hold-on-command '^EXAMINE', --hold-after-line REGEX, --rate N), with the marker
+# $T/gate-NAME.held (one line per hold), the release file $T/gate-NAME.release, the last gate's pid in
+# $T/gate-NAME.pid and a log in $T/gate-NAME.log. Every connection runs a gate of its own.
+gate_tunnel() {
+	local name=$1 f=$T/gate-$1.sh a
+	shift
+	{
+		echo '#!/bin/sh'
+		printf 'exec'
+		for a in "$PYTHON3" "$HARNESS_DIR/gate-pipe.py" --marker "$T/gate-$name.held" \
+			--release "$T/gate-$name.release" --pid-file "$T/gate-$name.pid" --log "$T/gate-$name.log" \
+			"$@" "$TUNNEL_CMD"; do
+			printf " '%s'" "${a//\'/\'\\\'\'}"
+		done
+		echo
+	} >"$f"
+	chmod +x "$f"
+	rm -f "$T/gate-$name.held" "$T/gate-$name.release"
+	printf '%s\n' "$f"
+}
+# gate_holds NAME: how many connections of gate NAME held so far.
+gate_holds() { if [ -f "$T/gate-$1.held" ]; then wc -l <"$T/gate-$1.held"; else echo 0; fi; }
+# gate_held NAME [N]: gate NAME held at least N times (default 1), now.
+gate_held() { [ "$(gate_holds "$1")" -ge "${2:-1}" ]; }
+# gate_wait NAME [N] [SECONDS]: polls until gate NAME held N times; fails the test after SECONDS (60).
+gate_wait() { wait_for "${3:-60}" gate_held "$1" "${2:-1}"; }
+# gate_wait_cmd NAME [N] [SECONDS]: prints a shell command that does the same (for a driver's `run` line).
+gate_wait_cmd() {
+	printf "'%s' '%s' --wait '%s' --count %s --timeout %s" "$PYTHON3" "$HARNESS_DIR/gate-pipe.py" \
+		"$T/gate-$1.held" "${2:-1}" "${3:-60}"
+}
+# gate_release NAME: lets the held connections of gate NAME (and its later ones) go on.
+gate_release() { : >"$T/gate-$1.release"; }
+# gate_log NAME: what gate NAME did (for failure messages).
+gate_log() { tail -n 20 "$T/gate-$1.log" 2>/dev/null; }
 
 # Dovecot's view of a folder (the oracle for expectations).
 dv_status() { # dv_status FOLDER FIELD -> number (messages, unseen, uidnext, uidvalidity...)

@@ -1,37 +1,11 @@
 #!/usr/bin/env python3
-"""slow-pipe.py BYTES_PER_SEC COMMAND: runs COMMAND with /bin/sh, passes our stdin to it untouched and
-its stdout back to us at most BYTES_PER_SEC, so that a test can act while a big response is still
-arriving (a rate limit, not a synchronisation: tests still poll for what they wait for)."""
-import os, subprocess, sys, threading, time
+"""slow-pipe.py BYTES_PER_SEC COMMAND: runs COMMAND with /bin/sh and passes its stdout back to us at most
+BYTES_PER_SEC (our stdin goes to it untouched): a slow link, a rate limit and not a synchronisation (a
+test that needs a stream to stop at a point uses gate-pipe.py's hold conditions). It is gate-pipe.py
+--rate: it exits, killing and reaping COMMAND, as soon as its client goes away, and never stops itself."""
+import os, sys
 
-rate, cmd = int(sys.argv[1]), sys.argv[2]
-child = subprocess.Popen(["/bin/sh", "-c", cmd], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
-
-def upstream():
-    try:
-        while True:
-            data = os.read(0, 65536)
-            if not data:
-                break
-            child.stdin.write(data)
-            child.stdin.flush()
-    except OSError:
-        pass
-    finally:
-        try:
-            child.stdin.close()
-        except OSError:
-            pass
-
-threading.Thread(target=upstream, daemon=True).start()
-chunk = max(1, rate // 50)
-try:
-    while True:
-        data = child.stdout.read(chunk)
-        if not data:
-            break
-        os.write(1, data)
-        time.sleep(len(data) / rate)
-except OSError:
-    pass
-child.kill()
+if len(sys.argv) != 3 or not sys.argv[1].isdigit():
+    sys.exit("usage: slow-pipe.py BYTES_PER_SEC COMMAND")
+gate = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gate-pipe.py")
+os.execv(sys.executable, [sys.executable, gate, "--rate", sys.argv[1], sys.argv[2]])

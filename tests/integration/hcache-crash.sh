@@ -5,21 +5,26 @@
 . "${SKUA_SRCDIR:-$(dirname "$0")/../..}/tests/harness/lib.sh"
 harness_init
 harness_start
-# the same account twice: once with the server's output slowed to 40 KB/s so that the FETCH takes a
-# while, once at full speed (the cache is keyed by account name, so both share it)
-slow=$T/slow.conf fast=$T/fast.conf
-: >"$slow"
-: >"$fast"
-add_account "$slow" demo tunnel "$PYTHON3 $HARNESS_DIR/slow-pipe.py 40000 '$TUNNEL_CMD'"
-add_account "$fast" demo tunnel "$TUNNEL_CMD"
+# the same account twice: once through a gate that holds the server's output after half of the header
+# FETCH responses (so that skua is killed while it fills the cache, whatever the machine's speed), once
+# at full speed (the cache is keyed by account name, so both share it)
 n=$(dv_status Archive messages)
+[ "$n" -ge 10 ] || fail "Archive has only $n messages"
+held=$T/held.conf fast=$T/fast.conf
+: >"$held"
+: >"$fast"
+add_account "$held" demo tunnel "$(gate_tunnel half --hold-after-fetches $((n / 2)) --fetch-match HEADER)"
+add_account "$fast" demo tunnel "$TUNNEL_CMD"
 
 fetching() { grep -q 'S: \* [0-9]* FETCH' "$T/trace.log" 2>/dev/null; }
-"$SKUA" -F "$slow" -d "$T/trace.log" list Archive -n 5 >/dev/null 2>&1 &
+"$SKUA" -F "$held" -d "$T/trace.log" list Archive -n 5 >/dev/null 2>"$T/killed.err" </dev/null &
 pid=$!
-wait_for 30 fetching
+wait_for 60 eval '{ gate_held half && fetching; } || ! running '"$pid"
+running "$pid" || fail "skua finished before the kill: $(tail -n 3 "$T/killed.err"; gate_log half)"
 kill -KILL "$pid"
-wait "$pid" 2>/dev/null
+rc=0
+wait "$pid" 2>/dev/null || rc=$?
+[ "$rc" -eq 137 ] || fail "skua exited with $rc, not by the kill"
 [ -f "$XDG_CACHE_HOME/skua/hcache.mdb" ] || fail "the cache was never created"
 
 # the next run must not hang on the dead writer's lock, must be right, and must not trust a half cache

@@ -17,20 +17,20 @@ mkdir -p "$T/dovecot/mail"
 harness_start
 harness_config "$CONFIG"
 CFG=$CONFIG
-# tunnel accounts whose server process a test can stop or kill: its pid lands in $T/tunnel.pid
+# a tunnel account whose server process a test can kill: its pid lands in $T/tunnel.pid
 cat >"$T/tunnel.sh" <<EOF
 #!/bin/sh
 echo \$\$ >"$T/tunnel.pid"
 exec $TUNNEL_CMD
 EOF
-cat >"$T/slow-tunnel.sh" <<EOF
-#!/bin/sh
-echo \$\$ >"$T/tunnel.pid"
-exec "$PYTHON3" "$HARNESS_DIR/slow-pipe.py" 200000 '$TUNNEL_CMD'
-EOF
-chmod +x "$T/tunnel.sh" "$T/slow-tunnel.sh"
+chmod +x "$T/tunnel.sh"
 add_account "$CFG" killable tunnel "$T/tunnel.sh"
-add_account "$CFG" slow tunnel "$T/slow-tunnel.sh"
+# a slow link (200 KB/s, tests/harness/gate-pipe.py) that never delivers all of Big: it holds after 2000
+# of its 20000 header FETCH responses, so that an open is still going on whenever the test acts on it
+# (the last gate's pid: $T/gate-slow.pid)
+add_account "$CFG" slow tunnel "$(gate_tunnel slow --rate 200000 --hold-after-fetches 2000 --fetch-match HEADER)"
+# a server that stops answering in the middle of Big: held after 1000 header FETCH responses
+add_account "$CFG" hung tunnel "$(gate_tunnel hung --hold-after-fetches 1000 --fetch-match HEADER)"
 
 # drive [-a ACCOUNT] [-q N] COMMAND...: test-worker drive with $CFG; sets OUT, ERR, RC (see skua_run) and
 # fails on a crash, a time-out, a sanitizer report or a BUG line (a broken promise).
@@ -128,10 +128,15 @@ drive_ok "open Nope" folders
 assert_contains "$OUT" "error open no such folder 'Nope' (server said: " "a missing folder"
 assert_contains "$OUT" "done folders" "the connection is still usable"
 
-# --- cancel an open of a big folder on a slow link; and when the server stops answering ---
+# --- cancel an open of a big folder on a slow link; and when the server stops answering (the worker
+# waits on a held stream) ---
 rm -rf "$XDG_CACHE_HOME/skua"
-drive_ok -a slow "start open Big" wait-msgs cancel folders \
-	"start open Big" wait-msgs 'run kill -STOP $(cat '"$T"'/tunnel.pid)' "wait-quiet 300" cancel folders
+drive_ok -a slow "start open Big" wait-msgs cancel folders
+out=$OUT
+rm -rf "$XDG_CACHE_HOME/skua"
+drive_ok -a hung "start open Big" wait-msgs "run $(gate_wait_cmd hung)" "wait-quiet 300" cancel folders
+OUT="$out
+$OUT"
 assert_eq "cancelled open
 cancelled open" "$(printf '%s\n' "$OUT" | grep '^cancelled')" "both opens cancelled"
 for ms in $(printf '%s\n' "$OUT" | sed -n 's/^cancel-ms //p'); do
@@ -145,13 +150,14 @@ drive_ok -a slow "start open Big" wait-msgs stop folders
 ms_below stop 1000
 assert_contains "$OUT" "done folders" "a new worker works"
 
-# --- the server dies: between requests, and in the middle of one ---
+# --- the server dies: between requests, and in the middle of one (the gate, on SIGTERM, kills the
+# server and goes: the worker sees the connection close) ---
 drive_ok -a killable folders 'run kill -KILL $(cat '"$T"'/tunnel.pid)' folders "wait-status failed" folders
 assert_contains "$OUT" "error folders connection closed by server" "a dead server"
 after "error folders" "status failed connection closed by server"
 assert_eq 2 "$(printf '%s\n' "$OUT" | grep -c '^done folders')" "the next request connects again"
 rm -rf "$XDG_CACHE_HOME/skua"
-drive_ok -a slow "start open Big" wait-msgs 'run kill -KILL $(cat '"$T"'/tunnel.pid)' finish "wait-status failed" \
+drive_ok -a slow "start open Big" wait-msgs 'run kill -TERM $(cat '"$T"'/gate-slow.pid)' finish "wait-status failed" \
 	"open INBOX"
 assert_match "$(printf '%s\n' "$OUT" | grep '^error open')" "^error open connection closed by server" "killed mid-open"
 assert_contains "$OUT" "done open $(dv_status INBOX messages)" "and then an open works"
