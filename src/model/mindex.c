@@ -1,6 +1,7 @@
 /* mindex.c: the compact folder index: chunked records, an interning string pool, UID and string hashes. */
 #include "skua.h"
 #include "mindex.h"
+#include "lib/hash.h"
 #include "lib/xmalloc.h"
 
 #include <stdlib.h>
@@ -27,6 +28,15 @@
  * subject and the ids its replies refer to come back within a few hundred messages. The rest it
  * hashes, prefetching their table slots before it probes any, so that the cache misses of a big table
  * overlap instead of following one another; the Message-ID, nearly always new, is probed last.
+ *
+ * Hashing. Every string in the table comes from mail, so its hash is keyed: SipHash-1-3 under a
+ * secret key (the process's, from getrandom()), which no sender can aim collisions at (an unkeyed
+ * hash could be flooded: ids whose first 16 bytes zeroed the state of the wyhash used before all
+ * collided whatever its seed, issue 15). UIDs, which a server chooses, use Fibonacci hashing, which
+ * spreads the runs of consecutive UIDs real folders have better than any random hash, until an
+ * insert probes more than HASH_MAX_PROBE slots: then the table is rebuilt with UIDs mixed under the
+ * key, and if it happens again, doubled. A string probe that long rekeys the string table with fresh
+ * random bits (and doubles it) before the next insert: with a secret key it does not happen by chance.
  */
 
 #define MSG_CHUNK_BITS 9
@@ -53,10 +63,14 @@ struct mindex {
 
 	uint64_t *strs;         /* string table: hash << 32 | id, 0 empty */
 	size_t strs_size, nstrs;
+	struct hash_key key;    /* the string table's key (see Hashing); all zero until the first string */
+	bool strs_rekey;        /* a probe ran past HASH_MAX_PROBE: rekey before the next insert */
 
 	uint32_t *uids;         /* UID table: position + 1, 0 empty */
 	size_t uids_size;
 	unsigned int uids_bits;
+	bool uids_keyed;        /* UIDs hashed with uids_key instead of Fibonacci hashing (see Hashing) */
+	struct hash_key uids_key;
 	uint32_t max_uid;       /* no UID above it was ever added (since the last reset) */
 
 	mindex_id recent[RECENT_SIZE];  /* strings mindex_add met lately, by recent_slot; 0 empty */
@@ -71,70 +85,19 @@ static uint64_t rd64(const unsigned char *p)
 	return v;
 }
 
-static uint64_t rd32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-/* Multiplies a and b into 128 bits: *a the low half, *b the high. */
-static void mul128(uint64_t *a, uint64_t *b)
-{
-#ifdef __SIZEOF_INT128__
-	unsigned __int128 r = (unsigned __int128)*a * *b;
-	*a = (uint64_t)r;
-	*b = (uint64_t)(r >> 64);
-#else
-	uint64_t ha = *a >> 32, la = (uint32_t)*a, hb = *b >> 32, lb = (uint32_t)*b;
-	uint64_t hh = ha * hb, hl = ha * lb, lh = la * hb, ll = la * lb;
-	uint64_t mid = (ll >> 32) + (uint32_t)hl + (uint32_t)lh;
-	*a = (mid << 32) | (uint32_t)ll;
-	*b = hh + (hl >> 32) + (lh >> 32) + (mid >> 32);
-#endif
-}
-
-static uint64_t mix(uint64_t a, uint64_t b)
-{
-	mul128(&a, &b);
-	return a ^ b;
-}
-
+/* Constants of the recent-strings cache's hash (wyhash's): a slot shared by two strings only costs a
+ * miss, so it needs no key. */
 #define HASH_P0 0xa0761d6478bd642full
 #define HASH_P1 0xe7037ed1a0b428dbull
-#define HASH_SEED 0x8ebc6af09c88c6e3ull
 
-/* wyhash's short-input path (final version 4, its constants): 16 bytes a multiplication, about twice
- * as fast as 8 bytes a multiply-and-shift. Never 0, so that a hash never makes a table slot look empty. */
-static uint32_t hash_bytes(const char *s, size_t len)
+/* The string table's hash of s[0..len): SipHash-1-3 under the index's key, folded to 32 bits. Never 0
+ * (a slot's hash half is never 0). The key must be set (strs_reserve sets it). */
+static uint32_t str_hash(const struct mindex *idx, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	uint64_t seed = HASH_SEED, a, b;
-	uint32_t h;
+	uint64_t h = hash_bytes(&idx->key, s, len);
+	uint32_t r = (uint32_t)(h ^ (h >> 32));
 
-	if (len <= 16) {
-		if (len >= 4) {
-			size_t q = (len >> 3) << 2;
-			a = rd32(p) << 32 | rd32(p + q);
-			b = rd32(p + len - 4) << 32 | rd32(p + len - 4 - q);
-		} else if (len > 0) {
-			a = (uint64_t)p[0] << 16 | (uint64_t)p[len >> 1] << 8 | p[len - 1];
-			b = 0;
-		} else {
-			a = b = 0;
-		}
-	} else {
-		size_t i = len;
-		for (; i > 16; i -= 16, p += 16)
-			seed = mix(rd64(p) ^ HASH_P1, rd64(p + 8) ^ seed);
-		a = rd64(p + i - 16);
-		b = rd64(p + i - 8);
-	}
-	a ^= HASH_P1;
-	b ^= seed;
-	mul128(&a, &b);
-	h = (uint32_t)mix(a ^ HASH_P0 ^ len, b ^ HASH_P1);
-	return h != 0 ? h : 1;
+	return r != 0 ? r : 1;
 }
 
 /* The recent-strings cache slot of s[0..len): a cheap hash of its length and its first and last eight
@@ -156,6 +119,8 @@ static size_t recent_slot(const char *s, size_t len)
 
 static size_t uid_home(const struct mindex *idx, uint32_t uid)
 {
+	if (idx->uids_keyed)
+		return (size_t)(hash_u64(&idx->uids_key, uid) >> (64 - idx->uids_bits));
 	return (size_t)((uid * 0x9e3779b1u) >> (32 - idx->uids_bits));
 }
 
@@ -240,12 +205,47 @@ static size_t strs_slot(const struct mindex *idx, const char *s, size_t len, uin
 	return i;
 }
 
-/* Makes room in the string table for n more strings. */
+/* Rehashes every string of the table under a fresh random key, into a table twice the size while it
+ * has fewer than 16 slots a string (a probe ran past HASH_MAX_PROBE; see Hashing). */
+static void strs_rekey(struct mindex *idx)
+{
+	uint64_t *old = idx->strs;
+	size_t old_size = idx->strs_size, mask;
+
+	hash_key_random(&idx->key);
+	idx->strs_size = old_size < 16 * idx->nstrs ? old_size * 2 : old_size;
+	idx->strs = xcalloc(idx->strs_size, sizeof(*idx->strs));
+	mask = idx->strs_size - 1;
+	for (size_t i = 0; i < old_size; i++) {
+		size_t j, len;
+		const char *str;
+		uint32_t h;
+
+		if (old[i] == 0)
+			continue;
+		str = pool_at(idx, (uint32_t)old[i], &len);
+		h = str_hash(idx, str, len);
+		for (j = h & mask; idx->strs[j] != 0; j = (j + 1) & mask)
+			;
+		idx->strs[j] = (uint64_t)h << 32 | (uint32_t)old[i];
+	}
+	free(old);
+	idx->strs_rekey = false;
+}
+
+/* Makes room in the string table for n more strings (and sets or renews its key). */
 static void strs_reserve(struct mindex *idx, size_t n)
 {
 	uint64_t *old = idx->strs;
 	size_t old_size = idx->strs_size, mask;
 
+	if (idx->key.k0 == 0 && idx->key.k1 == 0)
+		idx->key = *hash_key_process();
+	if (idx->strs_rekey) {
+		strs_rekey(idx);
+		old = idx->strs;
+		old_size = idx->strs_size;
+	}
 	if ((idx->nstrs + n) * STR_LOAD_DEN <= idx->strs_size * STR_LOAD_NUM)
 		return;
 	idx->strs_size = old_size == 0 ? 1024 : old_size;
@@ -268,12 +268,14 @@ static void strs_reserve(struct mindex *idx, size_t n)
 /* Interns s[0..len) (already cut to MINDEX_MAX_STRING), hashed to hash; the table has room. */
 static mindex_id intern_hashed(struct mindex *idx, const char *s, size_t len, uint32_t hash)
 {
-	size_t mask = idx->strs_size - 1, i = hash & mask;
+	size_t mask = idx->strs_size - 1, i = hash & mask, probes = 0;
 	uint64_t e;
 
 	for (; (e = idx->strs[i]) != 0; i = (i + 1) & mask) {
 		if ((uint32_t)(e >> 32) == hash && pool_eq(idx, (uint32_t)e, s, len))
 			return (mindex_id)e;
+		if (++probes > HASH_MAX_PROBE)
+			idx->strs_rekey = true;
 	}
 	idx->strs[i] = (uint64_t)hash << 32 | pool_put(idx, s, len);
 	idx->nstrs++;
@@ -285,7 +287,7 @@ mindex_id mindex_intern(struct mindex *idx, const char *s, size_t len)
 	if (len > MINDEX_MAX_STRING)
 		len = MINDEX_MAX_STRING;
 	strs_reserve(idx, 1);
-	return intern_hashed(idx, s, len, hash_bytes(s, len));
+	return intern_hashed(idx, s, len, str_hash(idx, s, len));
 }
 
 mindex_id mindex_lookup(const struct mindex *idx, const char *s, size_t len)
@@ -294,7 +296,7 @@ mindex_id mindex_lookup(const struct mindex *idx, const char *s, size_t len)
 		return MINDEX_NONE;
 	if (len > MINDEX_MAX_STRING)
 		len = MINDEX_MAX_STRING;
-	return (mindex_id)idx->strs[strs_slot(idx, s, len, hash_bytes(s, len))];
+	return (mindex_id)idx->strs[strs_slot(idx, s, len, str_hash(idx, s, len))];
 }
 
 const char *mindex_str(const struct mindex *idx, mindex_id id, size_t *len_r)
@@ -329,28 +331,61 @@ static struct mindex_msg *msg_at(const struct mindex *idx, size_t pos)
 	return &idx->msg_chunks[pos >> MSG_CHUNK_BITS][pos & (MSG_CHUNK - 1)];
 }
 
-/* Returns the UID table slot holding uid, or the empty slot where it belongs. */
-static size_t uids_slot(const struct mindex *idx, uint32_t uid)
+/* Returns the UID table slot holding uid, or the empty slot where it belongs; *probes_r (may be NULL)
+ * is how many other slots it passed. */
+static size_t uids_probe(const struct mindex *idx, uint32_t uid, size_t *probes_r)
 {
-	size_t mask = idx->uids_size - 1, i = uid_home(idx, uid);
+	size_t mask = idx->uids_size - 1, i = uid_home(idx, uid), probes = 0;
 
-	while (idx->uids[i] != 0 && msg_at(idx, idx->uids[i] - 1)->uid != uid)
+	while (idx->uids[i] != 0 && msg_at(idx, idx->uids[i] - 1)->uid != uid) {
 		i = (i + 1) & mask;
+		probes++;
+	}
+	if (probes_r != NULL)
+		*probes_r = probes;
 	return i;
 }
 
-/* Doubles the UID table and fills it again with the present messages at positions below upto. By
- * position, not by old slot: the records are read in order instead of at random. */
-static void uids_grow(struct mindex *idx, size_t upto)
+static size_t uids_slot(const struct mindex *idx, uint32_t uid)
 {
-	idx->uids_bits = idx->uids_size == 0 ? 10 : idx->uids_bits + 1;
-	idx->uids_size = (size_t)1 << idx->uids_bits;
+	return uids_probe(idx, uid, NULL);
+}
+
+/* Fills the UID table again, doubled when grow, with the present messages at positions below upto.
+ * By position, not by old slot: the records are read in order instead of at random. */
+static void uids_rebuild(struct mindex *idx, size_t upto, bool grow)
+{
+	if (grow) {
+		idx->uids_bits = idx->uids_size == 0 ? 10 : idx->uids_bits + 1;
+		idx->uids_size = (size_t)1 << idx->uids_bits;
+	}
 	free(idx->uids);
 	idx->uids = xcalloc(idx->uids_size, sizeof(*idx->uids));
 	for (size_t pos = 0; pos < upto; pos++) {
 		uint32_t uid = msg_at(idx, pos)->uid;
 		if (uid != 0)
 			idx->uids[uids_slot(idx, uid)] = (uint32_t)pos + 1;
+	}
+}
+
+/* Doubles the UID table (see uids_rebuild). */
+static void uids_grow(struct mindex *idx, size_t upto)
+{
+	uids_rebuild(idx, upto, true);
+}
+
+/* An insert probed more than HASH_MAX_PROBE slots: UIDs a server chose to collide under Fibonacci
+ * hashing (or bad luck at 4/5 full). The first time, hash them with the key instead, in a table at
+ * most half full; after that, double the table, up to 16 slots a message (further growth would not
+ * help: a bug). */
+static void uids_long_probe(struct mindex *idx, size_t upto)
+{
+	if (!idx->uids_keyed) {
+		hash_key_random(&idx->uids_key);
+		idx->uids_keyed = true;
+		uids_rebuild(idx, upto, idx->live * 2 > idx->uids_size);
+	} else if (idx->uids_size < 16 * (idx->live + 1)) {
+		uids_rebuild(idx, upto, true);
 	}
 }
 
@@ -566,9 +601,13 @@ static size_t append(struct mindex *idx, const struct mindex_msg *rec)
 	idx->live++;
 	if (rec->uid > idx->max_uid)
 		idx->max_uid = rec->uid;
-	if ((idx->live + 1) * UID_LOAD_DEN > idx->uids_size * UID_LOAD_NUM)
-		uids_grow(idx, pos);
-	idx->uids[uids_slot(idx, rec->uid)] = (uint32_t)pos + 1;
+	if ((idx->live + 1) * UID_LOAD_DEN > idx->uids_size * UID_LOAD_NUM ||
+	    (idx->uids_keyed && (idx->live + 1) * 2 > idx->uids_size))
+		uids_grow(idx, pos); /* keyed, the runs are random: at most half full */
+	size_t probes;
+	idx->uids[uids_probe(idx, rec->uid, &probes)] = (uint32_t)pos + 1;
+	if (probes > HASH_MAX_PROBE)
+		uids_long_probe(idx, pos + 1);
 	return pos;
 }
 
@@ -593,7 +632,7 @@ size_t mindex_add(struct mindex *idx, const struct hcache_msg *m)
 	if (m->field[HCACHE_MESSAGE_ID] != NULL &&
 	    scan_ids(m->field[HCACHE_MESSAGE_ID], m->field_len[HCACHE_MESSAGE_ID], true, &str[ADD_SELF]) > 0) {
 		str[ADD_SELF] = cut(str[ADD_SELF]);
-		hash[ADD_SELF] = hash_bytes(str[ADD_SELF].s, str[ADD_SELF].len);
+		hash[ADD_SELF] = str_hash(idx, str[ADD_SELF].s, str[ADD_SELF].len);
 		__builtin_prefetch(&idx->strs[hash[ADD_SELF] & (idx->strs_size - 1)]);
 	}
 	for (size_t k = 0; k < N_ELEMENTS(fields); k++)
@@ -634,7 +673,7 @@ size_t mindex_add(struct mindex *idx, const struct hcache_msg *m)
 		if ((got[k] = idx->recent[slot[k]]) != MINDEX_NONE && pool_eq(idx, got[k], str[k].s, str[k].len))
 			continue;
 		got[k] = MINDEX_NONE;
-		hash[k] = hash_bytes(str[k].s, str[k].len);
+		hash[k] = str_hash(idx, str[k].s, str[k].len);
 		__builtin_prefetch(&idx->strs[hash[k] & (idx->strs_size - 1)]);
 	}
 	for (size_t k = 0; k < n; k++) {

@@ -4,6 +4,7 @@
 #include "test-synth.h"
 #include "lib/buf.h"
 #include "lib/xmalloc.h"
+#include "hostile.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -420,6 +421,123 @@ static void test_synthetic(void)
 	synth_free(&sf);
 }
 
+/* --- hostile folders (issue 15): tables a sender or a server could flood stay flat --- */
+
+/* n messages whose References hold 20 ids each that all collided under the unkeyed hash. */
+struct flood_work {
+	bool hostile;
+	struct buf refs, id;
+	size_t nstrs;
+};
+
+static void flood_work(void *arg, size_t n)
+{
+	struct flood_work *w = arg;
+	struct mindex *idx = mindex_new();
+	struct hcache_msg hm;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&w->refs);
+		buf_reset(&w->id);
+		for (int r = 0; r < 20; r++, k++) {
+			buf_append_str(&w->refs, r > 0 ? " <" : "<");
+			if (w->hostile)
+				hostile_p1_id(&w->refs, k);
+			else
+				buf_appendf(&w->refs, "%08zx.benign.id@example.org", k);
+			buf_append_c(&w->refs, '>');
+		}
+		buf_appendf(&w->id, "<self-%zu@example.org>", i);
+		make_msg(&hm, (uint32_t)i + 1, "a@example.org", "Re: flood", w->id.data, NULL, w->refs.data);
+		mindex_add(idx, &hm);
+	}
+	/* every id is there, and found */
+	buf_reset(&w->refs);
+	if (w->hostile)
+		hostile_p1_id(&w->refs, k - 1);
+	else
+		buf_appendf(&w->refs, "%08zx.benign.id@example.org", k - 1);
+	TEST_ASSERT(mindex_lookup(idx, w->refs.data, w->refs.len) != MINDEX_NONE);
+	TEST_INTEQ(mindex_live(idx), n);
+	mindex_free(&idx);
+}
+
+static void test_hostile_ids(void)
+{
+	struct flood_work w = { true, BUF_INIT, BUF_INIT, 0 };
+	size_t n;
+
+	TEST_ASSERT(hostile_ratio("ids that zeroed wyhash's state", flood_work, &w, 256, 2048, 0.005, &n) <=
+		    HOSTILE_MAX_RATIO);
+	/* and they cost about what benign ids do */
+	double bad = hostile_cost(flood_work, &w, 4 * n, 3);
+	w.hostile = false;
+	double good = hostile_cost(flood_work, &w, 4 * n, 3);
+	printf("# %zu messages: hostile ids %.1f ms, benign %.1f ms\n", 4 * n, bad * 1e3, good * 1e3);
+	TEST_ASSERT(bad < 3 * good);
+	buf_free(&w.refs);
+	buf_free(&w.id);
+}
+
+/* n messages whose UIDs all land in one slot of Fibonacci hashing: (uid * 0x9e3779b1) mod 2^32 is
+ * below 2^12, so its top bits are 0 for any table up to 2^20 slots. */
+static uint32_t colliding_uid(size_t i)
+{
+	return (uint32_t)((i >> 12) << 20 | (i & 0xfff)) * 0x0e8b2f51u; /* 0x9e3779b1^-1 mod 2^32 */
+}
+
+/* Benign UIDs for comparison, in a random order: a bijection of i (lowbias32), so distinct. */
+static uint32_t random_uid(size_t i)
+{
+	uint32_t x = (uint32_t)i;
+
+	x ^= x >> 16;
+	x *= 0x7feb352du;
+	x ^= x >> 15;
+	x *= 0x846ca68bu;
+	x ^= x >> 16;
+	return x;
+}
+
+static void uid_work(void *arg, size_t n)
+{
+	uint32_t (*uid_of)(size_t) = arg != NULL ? random_uid : colliding_uid;
+	struct mindex *idx = mindex_new();
+	struct hcache_msg hm;
+	size_t pos;
+
+	for (size_t i = 1; i <= n; i++) {
+		make_msg(&hm, uid_of(i), NULL, NULL, NULL, NULL, NULL);
+		mindex_add(idx, &hm);
+	}
+	TEST_INTEQ(mindex_live(idx), n);
+	for (size_t i = 1; i <= n; i += 97) {
+		TEST_ASSERT(mindex_find(idx, uid_of(i), &pos));
+		TEST_INTEQ(mindex_get(idx, pos)->uid, uid_of(i));
+	}
+	/* removing shifts entries back along their runs: all still found */
+	for (size_t i = 1; i <= n; i += 3)
+		TEST_INTEQ(mindex_remove(idx, uid_of(i)), 0);
+	for (size_t i = 1; i <= n; i++)
+		TEST_ASSERT(mindex_find(idx, uid_of(i), &pos) == (i % 3 != 1));
+	mindex_free(&idx);
+}
+
+static void test_hostile_uids(void)
+{
+	static int random_order = 1; /* any non-NULL argument makes uid_work use random_uid */
+
+	TEST_ASSERT(colliding_uid(1) * 0x9e3779b1u == 1 && colliding_uid(4096) * 0x9e3779b1u == 1u << 20);
+	TEST_ASSERT(hostile_ratio("UIDs colliding under Fibonacci hashing", uid_work, NULL, 1024, 16384, 0.005,
+				  NULL) <= HOSTILE_MAX_RATIO);
+	/* and at a size past the caches, they cost about what UIDs in a random order do (random_uid(0) is
+	 * 0, not a UID: both works start at 1) */
+	double bad = hostile_cost(uid_work, NULL, 200000, 3), good = hostile_cost(uid_work, &random_order, 200000, 3);
+	printf("# 200000 UIDs: colliding %.1f ms, random %.1f ms\n", bad * 1e3, good * 1e3);
+	TEST_ASSERT(bad < 3 * good);
+}
+
 static const struct test_case tests[] = {
 	{ "interning", test_intern },
 	{ "fields and shared strings", test_fields },
@@ -430,6 +548,8 @@ static const struct test_case tests[] = {
 	{ "UIDs: find, flags, replace, remove, compact", test_uids },
 	{ "compact keeps reply chains", test_compact_refs },
 	{ "100,000 synthetic messages: bytes per message", test_synthetic },
+	{ "hostile message ids", test_hostile_ids },
+	{ "hostile UIDs", test_hostile_uids },
 };
 
 TEST_MAIN(tests)
