@@ -39,6 +39,7 @@ static const struct cmd_entry *const cmd_entries[] = {
 	/* messages: the index and the pager */
 	&cmd_display_message_entry,
 	&cmd_change_folder_entry,   /* cmd-change-folder.c */
+	&cmd_change_account_entry,  /* cmd-change-account.c */
 	&cmd_folders_entry,
 	&cmd_sidebar_toggle_entry,
 	&cmd_save_message_entry,    /* cmd-later.c: not written yet */
@@ -286,6 +287,10 @@ int cmd_list_run(struct ui_app *app, const struct cmd_list *list)
 		struct cmd_ctx ctx = { app, ui_view_top(app), item->entry, item->argc, item->argv };
 
 		ui_dirty(app);
+		if (item->argc < item->entry->args.min) {
+			ui_error(app, _("%s needs an argument"), item->entry->name);
+			return -1;
+		}
 		if (cmd_exec_in(ctx.view, item->entry)(&ctx) < 0)
 			return -1;
 	}

@@ -19,6 +19,7 @@ struct ui_view;
 enum cmd_complete {
 	CMD_COMPLETE_NONE,
 	CMD_COMPLETE_FOLDER,   /* a folder of the current account */
+	CMD_COMPLETE_ACCOUNT,  /* an account's name */
 	CMD_COMPLETE_SORT,     /* a sort order */
 	CMD_COMPLETE_COMMAND,  /* a command name */
 	CMD_COMPLETE_VIEW,     /* a key table name */
@@ -106,6 +107,7 @@ extern const struct cmd_entry cmd_search_entry, cmd_search_reverse_entry, cmd_se
 extern const struct cmd_entry cmd_help_entry, cmd_enter_command_entry, cmd_redraw_screen_entry, cmd_noop_entry;
 extern const struct cmd_entry cmd_exit_entry, cmd_quit_entry;
 extern const struct cmd_entry cmd_change_folder_entry, cmd_folders_entry, cmd_sidebar_toggle_entry;
+extern const struct cmd_entry cmd_change_account_entry;
 extern const struct cmd_entry cmd_sort_mailbox_entry;
 extern const struct cmd_entry cmd_next_unread_entry, cmd_next_thread_entry, cmd_previous_thread_entry,
 	cmd_collapse_thread_entry, cmd_collapse_all_entry;

@@ -93,17 +93,23 @@ void ui_mailbox_remember_cursor(struct ui_mailbox *mb)
 		mb->cursor_uid = m->uid;
 }
 
-static void ui_mailbox_free_sort(struct ui_mailbox *mb)
+/* Frees the sorted lines and the tree links (the visible rows stay). */
+static void ui_mailbox_free_lines(struct ui_mailbox *mb)
 {
 	free(mb->lines);
-	free(mb->rows_map);
 	free(mb->tree_parent);
 	free(mb->tree_more);
 	mb->lines = NULL;
-	mb->rows_map = NULL;
 	mb->tree_parent = NULL;
 	mb->tree_more = NULL;
 	mb->n_lines = 0;
+}
+
+static void ui_mailbox_free_sort(struct ui_mailbox *mb)
+{
+	ui_mailbox_free_lines(mb);
+	free(mb->rows_map);
+	mb->rows_map = NULL;
 	mb->list.count = 0;
 }
 
@@ -138,12 +144,7 @@ static void ui_mailbox_sort_as(struct ui_app *app, struct ui_mailbox *mb, bool i
 	ui_mailbox_remember_cursor(mb);
 	if (incremental && mb->n_lines > 0 && mb->sorted_count > 0)
 		n = sort_merge(mb->idx, mb->order, mb->reverse, mb->lines, mb->n_lines, mb->sorted_count, &merged);
-	free(mb->lines);
-	free(mb->tree_parent);
-	free(mb->tree_more);
-	mb->tree_parent = NULL;
-	mb->tree_more = NULL;
-	mb->lines = NULL;
+	ui_mailbox_free_lines(mb);
 	if (n != SIZE_MAX) {
 		mb->lines = merged;
 		mb->n_lines = n;

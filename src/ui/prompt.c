@@ -208,6 +208,11 @@ static void complete_kind(struct ui_app *app, struct ui_prompt *p, enum cmd_comp
 	case CMD_COMPLETE_FOLDER:
 		ui_folders_complete(app, mb != NULL ? mb->account : 0, word, add_match_cb, p);
 		break;
+	case CMD_COMPLETE_ACCOUNT:
+		for (uint32_t a = 0; a < app->n_accounts; a++)
+			if (strncmp(app->accounts[a].cfg->name, word, len) == 0)
+				add_match(p, app->accounts[a].cfg->name);
+		break;
 	case CMD_COMPLETE_SORT:
 		for (size_t i = 0; i < N_ELEMENTS(sorts); i++)
 			if (strncmp(sorts[i], word, len) == 0)

@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void ui_set_text(char **slot, const char *fmt, va_list ap) SKUA_PRINTF(2, 0);
-static void ui_set_text(char **slot, const char *fmt, va_list ap)
+static void ui_set_message(struct ui_app *app, bool is_error, const char *fmt, va_list ap) SKUA_PRINTF(3, 0);
+static void ui_set_message(struct ui_app *app, bool is_error, const char *fmt, va_list ap)
 {
-	free(*slot);
-	*slot = xvasprintf(fmt, ap);
+	free(app->message);
+	app->message = xvasprintf(fmt, ap);
+	app->message_is_error = is_error;
+	ui_dirty_win(app, UI_WIN_MESSAGE);
 }
 
 void ui_message(struct ui_app *app, const char *fmt, ...)
@@ -22,10 +24,8 @@ void ui_message(struct ui_app *app, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	ui_set_text(&app->message, fmt, ap);
+	ui_set_message(app, false, fmt, ap);
 	va_end(ap);
-	app->message_is_error = false;
-	ui_dirty_win(app, UI_WIN_MESSAGE);
 }
 
 void ui_error(struct ui_app *app, const char *fmt, ...)
@@ -33,10 +33,8 @@ void ui_error(struct ui_app *app, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	ui_set_text(&app->message, fmt, ap);
+	ui_set_message(app, true, fmt, ap);
 	va_end(ap);
-	app->message_is_error = true;
-	ui_dirty_win(app, UI_WIN_MESSAGE);
 	log_info("ui error: %s", app->message);
 }
 
