@@ -39,7 +39,8 @@ SKUA_INTEGRATION_TESTS = \
 	tests/integration/hcache-crash.sh \
 	tests/integration/hcache-corrupt.sh \
 	tests/integration/hcache-kill-loop.sh \
-	tests/integration/worker.sh
+	tests/integration/worker.sh \
+	tests/integration/worker-ops.sh
 
 # UI tests: skua's full-screen interface driven inside a private tmux server (tests/ui/lib.sh).
 SKUA_UI_TESTS = \

@@ -4,6 +4,11 @@ src_backend_libmod_a_SOURCES = \
 	src/backend/session.c src/backend/session.h \
 	src/backend/mailbox.c src/backend/mailbox.h \
 	src/backend/sync.c src/backend/sync.h \
+	src/backend/record.c src/backend/record.h \
+	src/backend/track.c src/backend/track.h \
+	src/backend/account.c src/backend/account.h \
+	src/backend/op.c src/backend/op.h \
+	src/backend/setup.c src/backend/setup.h \
 	src/backend/worker.c src/backend/worker.h
 BACKEND_LIBS = src/backend/libmod.a $(IMAP_LIBS) $(HCACHE_LIBS) $(BCACHE_LIBS) $(NET_LIBS) $(EV_LIBS) \
 	$(CFG_LIBS) $(MIME_LIBS)

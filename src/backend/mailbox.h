@@ -6,9 +6,6 @@
 #include "backend/session.h"
 #include "hcache/hcache.h"
 
-/* The header fields an index needs, fetched for messages the cache does not have. */
-#define MAILBOX_HEADER_FIELDS \
-	"DATE FROM SENDER SUBJECT TO CC MESSAGE-ID REFERENCES CONTENT-TYPE IN-REPLY-TO REPLY-TO LIST-POST LIST-ID"
 /* Longest UID set sent in one UID FETCH (longer sets are split into pipelined commands). */
 #define MAILBOX_MAX_UIDSET 8000
 /* First open: the newest MAILBOX_FIRST_CHUNK messages are asked for first, then chunks that double up

@@ -7,6 +7,7 @@
 #include "lib/xmalloc.h"
 #include "net/net.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ struct session {
 	void *alert_ctx;
 	session_observer_fn *observer_fn;
 	void *observer_ctx;
+	short want;       /* what the last read without waiting needs (POLLIN/POLLOUT), 0 unknown */
 };
 
 void session_set_observer(struct session *s, session_observer_fn *fn, void *ctx)
@@ -130,10 +132,8 @@ static int session_step(struct session *s, struct imap_event *ev, int timeout_ms
 
 /* The next event, after what every event needs (BYE noted, ALERTs passed on, the observer told).
  * Returns 0, or -1 with *error_r. */
-static int session_next(struct session *s, struct imap_event *ev, const char **error_r)
+static int session_note(struct session *s, struct imap_event *ev, const char **error_r)
 {
-	if (session_step(s, ev, SESSION_IO_TIMEOUT_MS, error_r) < 0)
-		return -1;
 	if (ev->type == IMAP_EVENT_BYE)
 		note_bye(s, ev->u.text);
 	if (ev->type == IMAP_EVENT_ALERT && s->alert_fn != NULL && ev->u.text != NULL)
@@ -145,6 +145,13 @@ static int session_next(struct session *s, struct imap_event *ev, const char **e
 	if (s->observer_fn != NULL)
 		s->observer_fn(s->observer_ctx, ev);
 	return 0;
+}
+
+static int session_next(struct session *s, struct imap_event *ev, const char **error_r)
+{
+	if (session_step(s, ev, SESSION_IO_TIMEOUT_MS, error_r) < 0)
+		return -1;
+	return session_note(s, ev, error_r);
 }
 
 int session_wait(struct session *s, uint32_t cmd, session_event_fn *fn, void *ctx, const char **error_r)
@@ -164,6 +171,50 @@ int session_wait(struct session *s, uint32_t cmd, session_event_fn *fn, void *ct
 			*error_r = errstr("%s", ev.u.done.text);
 			return 1;
 		}
+	}
+}
+
+int session_poll_fd(struct session *s, short *events_r)
+{
+	*events_r = s->want != 0 ? s->want : POLLIN;
+	return net_fd(s->conn);
+}
+
+int session_pump(struct session *s, session_event_fn *fn, void *ctx, const char **error_r)
+{
+	struct imap_event ev;
+
+	for (;;) {
+		int ret;
+
+		if (session_flush(s, SESSION_IO_TIMEOUT_MS, error_r) < 0)
+			return -1;
+		ret = imap_engine_next_event(s->engine, &ev, error_r);
+		if (ret < 0)
+			return -1;
+		if (ret > 0) {
+			if (session_note(s, &ev, error_r) < 0)
+				return -1;
+			if (fn != NULL && fn(ctx, &ev) < 0) {
+				*error_r = _("aborted");
+				return -1;
+			}
+			continue;
+		}
+		ssize_t n = net_read_nowait(s->conn, s->readbuf, SESSION_READ_SIZE, &s->want, error_r);
+		if (n == NET_WOULD_BLOCK)
+			return 0;
+		s->want = 0;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			*error_r = s->bye != NULL ? errstr(_("connection closed by server: %s"), s->bye) :
+				_("connection closed by server");
+			return -1;
+		}
+		if (log_enabled(LOG_DEBUG))
+			session_trace(NULL, false, s->readbuf, (size_t)n);
+		imap_engine_input(s->engine, s->readbuf, (size_t)n);
 	}
 }
 

@@ -47,6 +47,15 @@ typedef int session_drive_fn(void *ctx, const struct imap_event *ev, const char 
  * error (*error_r). Worker thread. */
 int session_drive(struct session *session, session_drive_fn *fn, void *ctx, const char **error_r);
 
+/* The descriptor to poll while no wait runs, and for what (*events_r: POLLIN, or POLLOUT when TLS must
+ * write first), so that a worker hears the server between requests. Worker thread. */
+int session_poll_fd(struct session *session, short *events_r);
+/* Sends what is queued and processes what the server sent, without waiting: every event goes to the
+ * observer, then to fn (may be NULL; returning -1 aborts with "aborted"). Returns 0 when nothing more
+ * can be read without waiting, -1 when the connection is lost (end of stream, an error; *error_r).
+ * Worker thread. */
+int session_pump(struct session *session, session_event_fn *fn, void *ctx, const char **error_r);
+
 /* Sends LOGOUT (best effort, bounded time, not waiting for the reply), closes the connection and frees
  * the session; NULL-safe. */
 void session_close(struct session **session);

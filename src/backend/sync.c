@@ -1,12 +1,12 @@
 /* sync.c: a mailbox's sync as a sans-I/O state machine: header cache, CONDSTORE/QRESYNC, VANISHED. */
 #include "skua.h"
 #include "sync.h"
+#include "backend/record.h"
 #include "imap/imap-fetch.h"
 #include "lib/buf.h"
 #include "lib/errstr.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
-#include "mime/mime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,14 +18,6 @@
  * are applied while reading every record instead, which costs the same for any span. */
 #define SYNC_VANISHED_SPAN_FACTOR 4
 #define SYNC_VANISHED_SPAN_MIN 1000
-
-/* The cached fields, then Date (parsed, not kept as text). */
-static const char *const field_names[HCACHE_NFIELDS + 1] = {
-	[HCACHE_FROM] = "From", [HCACHE_SUBJECT] = "Subject", [HCACHE_MESSAGE_ID] = "Message-ID",
-	[HCACHE_IN_REPLY_TO] = "In-Reply-To", [HCACHE_REFERENCES] = "References", [HCACHE_TO] = "To",
-	[HCACHE_CC] = "Cc", [HCACHE_LIST_ID] = "List-ID", [HCACHE_CONTENT_TYPE] = "Content-Type",
-	[HCACHE_NFIELDS] = "Date",
-};
 
 enum phase {
 	PH_NEW,          /* before sync_start */
@@ -171,47 +163,15 @@ static int deliver_reset(struct sync *s)
 	return 0;
 }
 
-/* The attachment hint from a Content-Type value: multipart/mixed, or a non-text single part. */
-static uint32_t content_hints(const char *ct)
-{
-	static const char *const kinds[] = { "multipart/mixed", "application/", "image/", "audio/", "video/" };
-
-	if (ct == NULL)
-		return 0;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	for (size_t i = 0; i < N_ELEMENTS(kinds); i++) {
-		if (strncasecmp(ct, kinds[i], strlen(kinds[i])) == 0)
-			return HCACHE_HINT_ATTACHMENT;
-	}
-	return 0;
-}
-
-/* A FETCH with headers: build the record, hand it over, cache it. */
-static int headers_event(struct sync *s, const struct imap_fetch *f, const char *hdr, size_t hlen)
+/* A FETCH with headers: build the record, hand it over, cache it. Returns 0, or -1 when the sink stopped. */
+static int headers_event(struct sync *s, const struct imap_fetch *f)
 {
 	struct hcache_msg m;
-	char *values[HCACHE_NFIELDS + 1], *date;
+	struct record_strings strs;
 	int ret;
 
-	if (f->uid < s->new_from)
+	if (f->uid < s->new_from || !record_from_fetch(f, &m, &strs))
 		return 0;
-	memset(&m, 0, sizeof(m));
-	m.uid = f->uid;
-	m.flags = f->flags;
-	m.size = f->size;
-	m.modseq = f->modseq;
-	mime_header_get_many(hdr, hlen, field_names, HCACHE_NFIELDS + 1, values);
-	m.internaldate = f->internaldate != NULL ? imap_internaldate_parse(f->internaldate) : -1;
-	date = values[HCACHE_NFIELDS];
-	m.date = date != NULL ? mime_date_parse(date, strlen(date)) : -1;
-	if (m.date < 0)
-		m.date = m.internaldate;
-	for (int i = 0; i < HCACHE_NFIELDS; i++) {
-		m.field[i] = values[i];
-		m.field_len[i] = values[i] != NULL ? strlen(values[i]) : 0;
-	}
-	m.hints = content_hints(values[HCACHE_CONTENT_TYPE]);
 	if (++s->stats->fetched % 500 == 0)
 		log_debug("%s: %zu headers read", s->p.mailbox, s->stats->fetched);
 	if (s->new_from > 0)
@@ -223,8 +183,7 @@ static int headers_event(struct sync *s, const struct imap_fetch *f, const char 
 		else
 			cache_wrote(s);
 	}
-	for (int i = 0; i <= HCACHE_NFIELDS; i++)
-		free(values[i]);
+	record_free(&strs);
 	return ret;
 }
 
@@ -256,7 +215,7 @@ static int data_event(struct sync *s, const struct imap_event *ev, const char **
 			return 0;
 		for (size_t i = 0; i < f->n_sections; i++) {
 			if (strncasecmp(f->sections[i].section, "HEADER", 6) == 0 && f->sections[i].data != NULL) {
-				if (headers_event(s, f, f->sections[i].data, f->sections[i].len) < 0) {
+				if (headers_event(s, f) < 0) {
 					*error_r = _("aborted");
 					return -1;
 				}
@@ -425,9 +384,7 @@ static int applied_event(void *ctx, const struct hcache_msg *m)
 
 static const char *fetch_items(const struct sync *s)
 {
-	return (imap_engine_capabilities(s->e) & IMAP_CAPA_CONDSTORE) != 0 ?
-		"(UID FLAGS INTERNALDATE RFC822.SIZE MODSEQ BODY.PEEK[HEADER.FIELDS (" MAILBOX_HEADER_FIELDS ")])" :
-		"(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (" MAILBOX_HEADER_FIELDS ")])";
+	return record_fetch_items((imap_engine_capabilities(s->e) & IMAP_CAPA_CONDSTORE) != 0);
 }
 
 static void pending_add(struct sync *s, uint32_t cmd)

@@ -221,47 +221,39 @@ static char *t_read(const char *path)
 
 static void test_batch(void)
 {
-	struct worker_batch b = { 0, BUF_INIT };
+	struct worker_batch *b = worker_batch_new();
 	struct hcache_msg m, out;
 	size_t off = 0;
-	uint32_t len;
 
 	memset(&m, 0, sizeof(m));
 	for (uint32_t uid = 10; uid < 13; uid++) {
-		struct buf enc = BUF_INIT;
-
 		m.uid = uid;
 		m.size = 100 + uid;
 		m.field[HCACHE_SUBJECT] = "hello";
 		m.field_len[HCACHE_SUBJECT] = 5;
-		hcache_msg_encode(&m, &enc);
-		len = (uint32_t)enc.len;
-		buf_append(&b.data, &uid, 4);
-		buf_append(&b.data, &len, 4);
-		buf_append(&b.data, enc.data, enc.len);
-		b.count++;
-		buf_free(&enc);
+		m.field[HCACHE_FROM] = uid == 11 ? "" : NULL;
+		worker_batch_add(b, &m);
 	}
+	TEST_INTEQ(b->count, 3);
 	for (uint32_t uid = 10; uid < 13; uid++) {
-		TEST_ASSERT(worker_batch_next(&b, &off, &out));
+		TEST_ASSERT(worker_batch_next(b, &off, &out));
 		TEST_INTEQ(out.uid, uid);
 		TEST_INTEQ(out.size, 100 + uid);
 		TEST_INTEQ(out.field_len[HCACHE_SUBJECT], 5);
 		TEST_ASSERT(memcmp(out.field[HCACHE_SUBJECT], "hello", 5) == 0);
+		/* absent and empty stay apart */
+		TEST_ASSERT((out.field[HCACHE_FROM] != NULL) == (uid == 11));
+		TEST_ASSERT(out.field[HCACHE_TO] == NULL);
 	}
-	TEST_ASSERT(!worker_batch_next(&b, &off, &out));
-	TEST_INTEQ(off, b.data.len);
-	/* a cut record, or a length that points past the end, stops the iteration */
+	TEST_ASSERT(!worker_batch_next(b, &off, &out));
+	TEST_INTEQ(off, b->data.len);
+	/* a cut record stops the iteration */
 	off = 0;
-	buf_truncate(&b.data, b.data.len - 1);
-	TEST_ASSERT(worker_batch_next(&b, &off, &out));
-	TEST_ASSERT(worker_batch_next(&b, &off, &out));
-	TEST_ASSERT(!worker_batch_next(&b, &off, &out));
-	len = 0xffffffffu;
-	memcpy(b.data.data + 4, &len, 4);
-	off = 0;
-	TEST_ASSERT(!worker_batch_next(&b, &off, &out));
-	buf_free(&b.data);
+	buf_truncate(&b->data, b->data.len - 1);
+	TEST_ASSERT(worker_batch_next(b, &off, &out));
+	TEST_ASSERT(worker_batch_next(b, &off, &out));
+	TEST_ASSERT(!worker_batch_next(b, &off, &out));
+	worker_batch_free(b);
 }
 
 static void test_folders(void)

@@ -3,10 +3,12 @@
 #include "skua.h"
 #include "worker-driver.h"
 #include "worker.h"
+#include "backend/setup.h"
 #include "cfg/cfg.h"
 #include "ev/ev-loop.h"
 #include "hcache/hcache.h"
 #include "imap/imap-engine.h"
+#include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/sanitize.h"
 #include "lib/xmalloc.h"
@@ -31,6 +33,11 @@ static const char usage[] =
 	"  wait-quiet MS                                              wait until nothing came for MS\n"
 	"  stop                                                       stop the worker (timed), start another\n"
 	"  keepalive MS | wait-status idle|connecting|ready|busy|failed | run SHELL-COMMAND\n"
+	"  op copy|move FOLDER UIDSET DEST | op expunge FOLDER UIDSET | op create|delete|subscribe|\n"
+	"     unsubscribe FOLDER | op rename FOLDER NEW | op append FOLDER FILE | op search FOLDER\n"
+	"     text|body|subject|from|to WORD | op flags FOLDER UIDSET +flag...   (worker_submit)\n"
+	"  wait-changed | wait-change TEXT                            wait for a WORKER_EV_CHANGED (whose\n"
+	"                                                             line, a space after it, holds TEXT)\n"
 	"Prints one line per message received (sanitised); BUG lines for broken promises. Exit 0 when every\n"
 	"command went as it must and no BUG was seen.\n";
 
@@ -55,6 +62,8 @@ struct driver {
 	uint64_t *finished;          /* ids whose final came */
 	size_t n_finished, cap_finished;
 	int last_status;             /* the enum worker_conn of the last status, -1 none */
+	size_t changes;              /* WORKER_EV_CHANGED messages seen */
+	struct buf change_lines;     /* their lines, for wait-change */
 	bool bug;
 };
 
@@ -132,6 +141,33 @@ static void final_received(struct driver *d, struct pending *p, const struct ev_
 	d->finished[d->n_finished++] = m->request_id;
 }
 
+/* A mailbox changed: one line, "changed FOLDER exists N flags UID:FLAGS... expunged SET added UID...". */
+static void changed_received(struct driver *d, const struct ev_msg *m)
+{
+	const struct track_changes *c = m->payload;
+	struct buf line = BUF_INIT, set = BUF_INIT;
+	struct hcache_msg msg;
+	size_t off = 0;
+
+	if (m->request_id != 0)
+		bug(d, "a change that claims a request", m->request_id);
+	buf_appendf(&line, "changed %s exists %u flags", c->mailbox, c->exists);
+	for (size_t i = 0; i < c->n_flags; i++)
+		buf_appendf(&line, " %u:%s%s%s", c->flags[i].uid, (c->flags[i].flags & IMAP_FLAG_SEEN) ? "S" : "",
+			    (c->flags[i].flags & IMAP_FLAG_FLAGGED) ? "F" : "",
+			    (c->flags[i].flags & IMAP_FLAG_DELETED) ? "D" : "");
+	imap_uidset_format(&c->expunged, &set);
+	buf_appendf(&line, " expunged %s added", set.len > 0 ? set.data : "-");
+	while (c->added != NULL && worker_batch_next(c->added, &off, &msg))
+		buf_appendf(&line, " %u", msg.uid);
+	print_text("", line.data);
+	buf_append(&d->change_lines, line.data, line.len);
+	buf_append_str(&d->change_lines, " \n");
+	buf_free(&line);
+	buf_free(&set);
+	d->changes++;
+}
+
 /* Prints and checks one message, and notes it in the request it belongs to. */
 static void handle(struct driver *d, struct ev_msg *m)
 {
@@ -189,6 +225,35 @@ static void handle(struct driver *d, struct ev_msg *m)
 	case WORKER_EV_PROGRESS:
 		printf("progress %lld %lld\n", (long long)m->a, (long long)m->b);
 		break;
+	case WORKER_EV_PREVIEW:
+		printf("preview %zu\n", ((const struct worker_batch *)m->payload)->count);
+		break;
+	case WORKER_EV_CHANGED:
+		changed_received(d, m);
+		break;
+	case WORKER_EV_COPIED: {
+		const struct worker_copied *c = m->payload;
+		struct buf src = BUF_INIT, dst = BUF_INIT;
+
+		imap_uidset_format(&c->src, &src);
+		imap_uidset_format(&c->dst, &dst);
+		printf("copied %u %s -> %s\n", c->uidvalidity, src.data != NULL ? src.data : "",
+		       dst.data != NULL ? dst.data : "");
+		buf_free(&src);
+		buf_free(&dst);
+		break;
+	}
+	case WORKER_EV_APPENDED:
+		printf("appended %lld %lld\n", (long long)m->a, (long long)m->b);
+		break;
+	case WORKER_EV_FOUND: {
+		struct buf set = BUF_INIT;
+
+		imap_uidset_format(m->payload, &set);
+		printf("found %s\n", set.data != NULL ? set.data : "");
+		buf_free(&set);
+		break;
+	}
 	case WORKER_EV_DONE:
 	case WORKER_EV_ERROR:
 	case WORKER_EV_CANCELLED:
@@ -256,6 +321,84 @@ static int driver_start(struct driver *d)
 	return 0;
 }
 
+/* An "op KIND ..." request made with worker_submit. Returns 0, or -1 when the words name none. */
+static int op_request(struct driver *d, struct pending *p, char **words, size_t n)
+{
+	static const struct { const char *name; enum op_kind kind; size_t args; } kinds[] = {
+		{ "copy", OP_COPY, 3 }, { "move", OP_MOVE, 3 }, { "expunge", OP_EXPUNGE, 2 },
+		{ "create", OP_CREATE, 1 }, { "delete", OP_DELETE, 1 }, { "subscribe", OP_SUBSCRIBE, 1 },
+		{ "unsubscribe", OP_UNSUBSCRIBE, 1 }, { "rename", OP_RENAME, 2 }, { "append", OP_APPEND, 2 },
+		{ "search", OP_SEARCH, 3 }, { "flags", OP_FLAGS, 3 },
+	};
+	static const char *const fields[] = { "text", "body", "subject", "from", "to" };
+	struct op op;
+	const char *error;
+	size_t k;
+
+	for (k = 0; k < N_ELEMENTS(kinds) && strcmp(kinds[k].name, words[0]) != 0; k++)
+		;
+	if (k == N_ELEMENTS(kinds) || n - 1 < kinds[k].args)
+		return -1;
+	op_init(&op, kinds[k].kind);
+	op_set(&op.mailbox, words[1]);
+	switch (op.kind) {
+	case OP_COPY:
+	case OP_MOVE:
+		op_set(&op.dest, words[3]);
+		/* fall through */
+	case OP_EXPUNGE:
+		if (imap_uidset_parse(&op.uids, words[2], strlen(words[2]), 0, 0, &error) < 0)
+			goto bad;
+		break;
+	case OP_FLAGS:
+		if (imap_uidset_parse(&op.uids, words[2], strlen(words[2]), 0, 0, &error) < 0)
+			goto bad;
+		for (size_t i = 3; i < n; i++) {
+			uint32_t bit = strcmp(words[i] + 1, "seen") == 0 ? IMAP_FLAG_SEEN :
+				strcmp(words[i] + 1, "flagged") == 0 ? IMAP_FLAG_FLAGGED :
+				strcmp(words[i] + 1, "deleted") == 0 ? IMAP_FLAG_DELETED : 0;
+			if (bit == 0 || (words[i][0] != '+' && words[i][0] != '-'))
+				goto bad;
+			*(words[i][0] == '+' ? &op.add : &op.remove) |= bit;
+		}
+		break;
+	case OP_RENAME:
+		op_set(&op.dest, words[2]);
+		break;
+	case OP_APPEND: {
+		FILE *f = fopen(words[2], "r");
+		struct buf data = BUF_INIT;
+		char chunk[4096];
+		size_t got;
+
+		if (f == NULL)
+			goto bad;
+		while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_append(&data, chunk, got);
+		fclose(f);
+		op.len = data.len;
+		op.data = data.data != NULL ? buf_steal(&data) : xstrdup("");
+		break;
+	}
+	case OP_SEARCH:
+		for (k = 0; k < N_ELEMENTS(fields) && strcmp(fields[k], words[2]) != 0; k++)
+			;
+		if (k == N_ELEMENTS(fields))
+			goto bad;
+		op.field = (enum op_search_field)k;
+		op_set(&op.text, words[3]);
+		break;
+	default:
+		break;
+	}
+	p->id = worker_submit(d->w, &op);
+	op_clear(&op);
+	return 0;
+bad:
+	op_clear(&op);
+	return -1;
+}
+
 /* Makes the request of words[0..n) into p. Returns 0, or -1 when they name none. */
 static int request(struct driver *d, struct pending *p, char **words, size_t n)
 {
@@ -283,6 +426,8 @@ static int request(struct driver *d, struct pending *p, char **words, size_t n)
 			*(words[i][0] == '+' ? &add : &remove) |= bit;
 		}
 		p->id = worker_request_flags(d->w, words[1], 0, (uint32_t)strtoul(words[2], NULL, 10), add, remove);
+	} else if (strcmp(words[0], "op") == 0 && n >= 3) {
+		return op_request(d, p, words + 1, n - 1);
 	} else {
 		return -1;
 	}
@@ -320,10 +465,22 @@ static int background(struct driver *d, const char *what)
 /* Runs one command. Returns 0, or -1 when it did not go as it must. */
 static int run(struct driver *d, char *line)
 {
-	char *words[6] = { NULL, NULL, NULL, NULL, NULL, NULL }, *save = NULL, *rest;
+	char *words[10] = { NULL }, *save = NULL, *rest;
 	size_t n = 0;
 	int ret = 0;
 
+	if (strncmp(line, "wait-change ", 12) == 0) {
+		/* until a change line (with a space after it) holds the text */
+		int64_t end = ev_now_ms() + DRIVER_DEADLINE_MS;
+
+		while ((d->change_lines.data == NULL || strstr(d->change_lines.data, line + 12) == NULL) &&
+		       ev_now_ms() < end) {
+			struct ev_msg m;
+			if (ev_queue_pop(d->ui, &m, 50) == EV_QUEUE_OK)
+				handle(d, &m);
+		}
+		return d->change_lines.data != NULL && strstr(d->change_lines.data, line + 12) != NULL ? 0 : -1;
+	}
 	if (strncmp(line, "run ", 4) == 0) {
 		int rc = system(line + 4);
 		printf("ran %d\n", rc);
@@ -346,6 +503,17 @@ static int run(struct driver *d, char *line)
 				handle(d, &m);
 		}
 		return d->bg.msgs > 0 && !d->bg.final ? 0 : -1;
+	}
+	if (strcmp(words[0], "wait-changed") == 0 && n == 1) {
+		int64_t end = ev_now_ms() + DRIVER_DEADLINE_MS;
+		size_t before = d->changes;
+
+		while (d->changes == before && ev_now_ms() < end) {
+			struct ev_msg m;
+			if (ev_queue_pop(d->ui, &m, 50) == EV_QUEUE_OK)
+				handle(d, &m);
+		}
+		return d->changes > before ? 0 : -1;
 	}
 	if (strcmp(words[0], "wait-quiet") == 0 && n == 2) {
 		/* until nothing came for MS: a worker that streams posts every WORKER_BATCH_MS */
@@ -401,7 +569,6 @@ int worker_driver_main(int argc, char **argv)
 	struct cfg *cfg;
 	size_t ui_len = 16;
 	const char *config = NULL, *account = NULL, *error, *notice;
-	char *path;
 	int c, ret = 0;
 
 	memset(&d, 0, sizeof(d));
@@ -428,22 +595,17 @@ int worker_driver_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	path = config != NULL ? xstrdup(config) : cfg_default_path();
-	if (path == NULL || cfg_load(path, &cfg, &error) < 0) {
-		fprintf(stderr, "test-worker drive: %s\n", path == NULL ? "no configuration" : error);
-		free(path);
+	if (setup_config(config, &cfg, &error) < 0) {
+		fprintf(stderr, "test-worker drive: %s\n", error);
 		return 2;
 	}
-	free(path);
 	if ((d.acct = cfg_account_find(cfg, account)) == NULL) {
 		fprintf(stderr, "test-worker drive: no such account\n");
 		cfg_free(&cfg);
 		return 2;
 	}
-	path = cfg->header_cache != NULL ? xstrdup(cfg->header_cache) : hcache_default_path();
-	if (path == NULL || hcache_open(path, &d.hc, &notice, &error) < 0)
+	if ((d.hc = setup_hcache(cfg, &notice, &error)) == NULL)
 		fprintf(stderr, "test-worker drive: no header cache\n");
-	free(path);
 	if ((d.ui = ev_queue_new(ui_len, &error)) == NULL || driver_start(&d) < 0)
 		return 2;
 	for (int i = optind; i < argc && ret == 0; i++) {
@@ -461,6 +623,7 @@ int worker_driver_main(int argc, char **argv)
 	hcache_close(&d.hc);
 	cfg_free(&cfg);
 	free(d.finished);
+	buf_free(&d.change_lines);
 	pending_clear(&d.fg);
 	pending_clear(&d.bg);
 	log_close();

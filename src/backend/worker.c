@@ -1,9 +1,8 @@
 /* worker.c: one thread per account that owns its IMAP connection and caches, driven by flat messages. */
 #include "skua.h"
 #include "worker.h"
-#include "backend/mailbox.h"
-#include "backend/session.h"
-#include "bcache/bcache.h"
+#include "backend/account.h"
+#include "backend/op.h"
 #include "ev/ev-loop.h"
 #include "imap/imap-engine.h"
 #include "lib/errstr.h"
@@ -31,7 +30,6 @@ struct worker {
 	/* set by worker_start, read-only afterwards */
 	const struct cfg_account *acct;
 	uint32_t account;
-	struct hcache *hc;
 	struct ev_queue *to_ui;
 	struct ev_queue *requests;   /* unbounded: the UI pushes with timeout 0 */
 	struct ev_cancel *cancel;
@@ -48,34 +46,25 @@ struct worker {
 	bool in_keepalive;           /* a keep-alive NOOP is under way */
 
 	/* the worker thread's */
-	struct session *session;
-	char *selected;              /* the folder the session has SELECTed or EXAMINEd, or NULL */
-	bool selected_rw;            /* SELECTed (STORE may work), not EXAMINEd */
-	struct bcache *bc;
-	bool bc_tried;
+	struct account *a;
 	int64_t last_io_ms;          /* when the connection was last used */
 };
 
-/* WORKER_REQ_FLAGS's payload. */
-struct flags_req {
-	uint32_t uidvalidity, add, remove;
-	char folder[];
+/* A request as queued: the operation, and for OPEN requests made with worker_request(), a preview. */
+struct request {
+	struct op op;
 };
 
 /* A request being run (the worker thread's). */
 struct job {
 	struct worker *w;
 	uint64_t id;
-	const char *arg;
-	int64_t a;
-	const struct flags_req *flags; /* WORKER_REQ_FLAGS's, else NULL */
-};
-
-/* What a request step returns. */
-enum {
-	JOB_OK = 0,
-	JOB_FAILED = -1,             /* the request failed; the connection is fine */
-	JOB_LOST = -2,               /* the connection is unusable (an error, or an abandoned wait) */
+	const struct op *op;
+	/* OP_OPEN's batches */
+	struct worker_batch *batch;  /* records not posted yet, or NULL */
+	size_t batches;              /* posted since the start or the last reset */
+	int64_t last_post_ms;
+	struct worker_batch *preview;
 };
 
 /* ---- payloads ------------------------------------------------------------------------------- */
@@ -90,16 +79,6 @@ void worker_folder_free(void *folder)
 	free(f);
 }
 
-void worker_batch_free(void *batch)
-{
-	struct worker_batch *b = batch;
-
-	if (b == NULL)
-		return;
-	buf_free(&b->data);
-	free(b);
-}
-
 void worker_body_free(void *body)
 {
 	struct worker_body *b = body;
@@ -110,35 +89,35 @@ void worker_body_free(void *body)
 	free(b);
 }
 
-bool worker_batch_next(const struct worker_batch *batch, size_t *offset, struct hcache_msg *msg_r)
+void worker_copied_free(void *copied)
 {
-	uint32_t uid, len;
-	size_t off = *offset;
+	struct worker_copied *c = copied;
 
-	if (batch->data.data == NULL || off >= batch->data.len || batch->data.len - off < 8)
-		return false;
-	memcpy(&uid, batch->data.data + off, 4);
-	memcpy(&len, batch->data.data + off + 4, 4);
-	off += 8;
-	if (len > batch->data.len - off || !hcache_msg_decode(uid, batch->data.data + off, len, msg_r))
-		return false;
-	*offset = off + len;
-	return true;
+	if (c == NULL)
+		return;
+	imap_uidset_clear(&c->src);
+	imap_uidset_clear(&c->dst);
+	free(c);
 }
 
-/* Appends one record to a batch. */
-static void batch_add(struct worker_batch *b, const struct hcache_msg *m)
+void worker_uidset_free(void *uidset)
 {
-	size_t at;
-	uint32_t len;
+	struct imap_uidset *set = uidset;
 
-	buf_append(&b->data, &m->uid, 4);
-	at = b->data.len;
-	buf_append(&b->data, "\0\0\0\0", 4);
-	hcache_msg_encode(m, &b->data);
-	len = (uint32_t)(b->data.len - at - 4);
-	memcpy(b->data.data + at, &len, 4);
-	b->count++;
+	if (set == NULL)
+		return;
+	imap_uidset_clear(set);
+	free(set);
+}
+
+static void request_free(void *payload)
+{
+	struct request *r = payload;
+
+	if (r == NULL)
+		return;
+	op_clear(&r->op);
+	free(r);
 }
 
 /* ---- posting to the UI ---------------------------------------------------------------------- */
@@ -151,7 +130,7 @@ static bool worker_stopping(struct worker *w)
 /* True when the request should stop: cancelled, or the worker stops. */
 static bool job_cancelled(const struct job *job)
 {
-	return worker_stopping(job->w) || ev_cancel_is_requested(job->w->cancel, job->id);
+	return worker_stopping(job->w) || (job->id != 0 && ev_cancel_is_requested(job->w->cancel, job->id));
 }
 
 /* Posts a message to the UI, waiting while its queue is full. Gives up (and frees the payload) when
@@ -187,6 +166,23 @@ static int worker_post_text(struct worker *w, uint64_t id, uint32_t type, int64_
 static void worker_status(struct worker *w, enum worker_conn conn, const char *text)
 {
 	(void)worker_post_text(w, 0, WORKER_EV_STATUS, conn, text, false);
+}
+
+/* Posts what the selected mailbox's tracker gathered, and asks for the headers of mail it heard of
+ * (they come through the next waits). */
+static void worker_post_changes(struct worker *w)
+{
+	struct track_changes *c = account_changes(w->a);
+	struct track *t = account_track(w->a);
+	const char *error;
+
+	if (c != NULL)
+		(void)worker_post(w, 0, WORKER_EV_CHANGED, 0, 0, c, track_changes_free, false);
+	if (t != NULL && track_wants_new(t) && account_session(w->a) != NULL) {
+		(void)track_fetch_new(t, session_engine(account_session(w->a)));
+		/* sent now; a failure shows at the next read */
+		(void)session_pump(account_session(w->a), NULL, NULL, &error);
+	}
 }
 
 /* ---- the abort pipe and the running request ------------------------------------------------- */
@@ -237,15 +233,6 @@ static void worker_disarm(struct worker *w, uint64_t finished)
 
 /* ---- the connection ------------------------------------------------------------------------- */
 
-/* Drops the connection (LOGOUT best effort, bounded: a poked pipe ends its wait at once). */
-static void worker_disconnect(struct worker *w)
-{
-	session_close(&w->session);
-	free(w->selected);
-	w->selected = NULL;
-	w->selected_rw = false;
-}
-
 /* The session's [ALERT]s, for the user (they belong to no request). */
 static void worker_alert(void *ctx, const char *text)
 {
@@ -257,669 +244,319 @@ static int worker_connect(struct worker *w, const char **error_r)
 {
 	const char *host = w->acct->host != NULL ? w->acct->host : w->acct->name;
 
-	if (w->session != NULL)
+	if (account_connected(w->a))
 		return 0;
 	worker_status(w, WORKER_CONN_CONNECTING, errstr(_("connecting to %s…"), host));
-	if (session_open(w->acct, &w->session, error_r) < 0) {
-		w->session = NULL;
+	if (account_connect(w->a, error_r) < 0)
 		return -1;
-	}
-	session_set_alert_fn(w->session, worker_alert, w);
-	log_info("worker %s: connected", w->acct->name);
 	worker_status(w, WORKER_CONN_READY, _("connected"));
 	w->last_io_ms = ev_now_ms();
 	return 0;
 }
 
-/* session_wait's callback for commands whose data nobody needs. */
-static int plain_event(void *ctx, const struct imap_event *ev)
+/* The connection failed outside a request (a keep-alive, or what the server said between requests). */
+static void worker_lost(struct worker *w, const char *error, bool aborted)
 {
-	struct job *job = ctx;
+	char *why = xstrdup(error);
 
-	(void)ev;
-	return job_cancelled(job) ? -1 : 0;
+	log_info("worker %s: connection dropped: %s", w->acct->name, why);
+	worker_post_changes(w);
+	account_disconnect(w->a);
+	if (aborted)
+		worker_status(w, WORKER_CONN_IDLE, _("not connected"));
+	else
+		worker_status(w, WORKER_CONN_FAILED, why);
+	free(why);
 }
 
-/* The keep-alive: a NOOP on an idle connection; a dead one is dropped. */
+/* session_wait's callback for the keep-alive. */
+static int keepalive_event(void *ctx, const struct imap_event *ev)
+{
+	(void)ctx;
+	(void)ev;
+	return 0;
+}
+
+/* The keep-alive: a NOOP on an idle connection (what the server says meanwhile reaches the tracker);
+ * a dead connection is dropped. */
 static void worker_keepalive(struct worker *w)
 {
-	struct job job = { w, 0, NULL, 0, NULL };
+	struct session *s = account_session(w->a);
 	const char *error;
 	int ret;
 
 	worker_arm(w, 0, true);
-	ret = session_wait(w->session, imap_engine_cmd_noop(session_engine(w->session)), plain_event, &job, &error);
+	ret = session_wait(s, imap_engine_cmd_noop(session_engine(s)), keepalive_event, NULL, &error);
 	if (ret < 0) {
-		char *why = xstrdup(error);
 		struct pollfd pfd = { .fd = w->abort_rfd, .events = POLLIN };
 		/* poked: stopping, or a queued request was cancelled */
-		bool aborted = poll(&pfd, 1, 0) > 0;
-
-		log_info("worker %s: keep-alive: %s", w->acct->name, why);
-		worker_disconnect(w);
-		if (aborted)
-			worker_status(w, WORKER_CONN_IDLE, _("not connected"));
-		else
-			worker_status(w, WORKER_CONN_FAILED, why);
-		free(why);
+		worker_lost(w, error, poll(&pfd, 1, 0) > 0);
+	} else {
+		worker_post_changes(w);
 	}
 	worker_disarm(w, 0);
 	w->last_io_ms = ev_now_ms();
 }
 
-/* ---- folders -------------------------------------------------------------------------------- */
-
-/* ---- the folder list (shared with the CLI) -------------------------------------------------- */
-
-static struct worker_folder *folder_list_find(struct worker_folder_list *fl, const char *name)
+/* What the server said while no request ran. */
+static void worker_listen(struct worker *w)
 {
-	for (size_t i = 0; i < fl->n; i++) {
-		if (strcmp(fl->v[i].name, name) == 0)
-			return &fl->v[i];
+	const char *error;
+
+	if (account_pump(w->a, &error) < 0) {
+		worker_lost(w, error, false);
+		return;
 	}
-	fl->v = xgrow(fl->v, &fl->cap, fl->n + 1, sizeof(*fl->v));
-	/* NonExistent until LIST says otherwise (a STATUS may come first) */
-	fl->v[fl->n] = (struct worker_folder){ .name = xstrdup(name), .attrs = IMAP_MBOX_NONEXISTENT,
-					       .messages = -1, .unseen = -1 };
-	return &fl->v[fl->n++];
+	worker_post_changes(w);
 }
 
-void worker_folder_list_event(struct worker_folder_list *fl, const struct imap_event *ev)
-{
-	struct worker_folder *f;
+/* ---- the sink: an operation's results as messages to the UI --------------------------------- */
 
-	if (ev->type == IMAP_EVENT_LIST) {
-		f = folder_list_find(fl, ev->u.list.name);
-		f->attrs = ev->u.list.attrs;
-		f->delimiter = ev->u.list.delimiter;
-	} else if (ev->type == IMAP_EVENT_STATUS) {
-		f = folder_list_find(fl, ev->u.status.name);
-		if (ev->u.status.messages >= 0)
-			f->messages = ev->u.status.messages;
-		if (ev->u.status.unseen >= 0)
-			f->unseen = ev->u.status.unseen;
-	}
+static bool sink_cancelled(void *ctx)
+{
+	return job_cancelled(ctx);
 }
 
-static int folder_list_cmp(const void *a, const void *b)
+static int sink_folder(void *ctx, const struct worker_folder *f)
 {
-	const struct worker_folder *fa = a, *fb = b;
-	bool ia = strcasecmp(fa->name, "INBOX") == 0, ib = strcasecmp(fb->name, "INBOX") == 0;
+	struct job *job = ctx;
+	struct worker_folder *copy = xmalloc(sizeof(*copy));
 
-	if (ia != ib)
-		return ia ? -1 : 1;
-	return strcmp(fa->name, fb->name);
+	*copy = *f;
+	copy->name = xstrdup(f->name);
+	return worker_post(job->w, job->id, WORKER_EV_FOLDER, 0, 0, copy, worker_folder_free, false);
 }
 
-void worker_folder_list_sort(struct worker_folder_list *fl)
+static int sink_mailbox(void *ctx, uint32_t uidvalidity, uint32_t exists)
 {
-	qsort(fl->v, fl->n, sizeof(*fl->v), folder_list_cmp);
+	struct job *job = ctx;
+
+	return worker_post(job->w, job->id, WORKER_EV_MAILBOX, uidvalidity, exists, NULL, NULL, false);
 }
 
-void worker_folder_list_free(struct worker_folder_list *fl)
+static int open_flush(struct job *job)
 {
-	for (size_t i = 0; i < fl->n; i++)
-		free(fl->v[i].name);
-	free(fl->v);
-	memset(fl, 0, sizeof(*fl));
-}
-
-/* ---- folders -------------------------------------------------------------------------------- */
-
-struct folders_ctx {
-	struct job *job;
-	struct worker_folder_list list;
-};
-
-static int folders_event(void *ctx, const struct imap_event *ev)
-{
-	struct folders_ctx *fc = ctx;
-
-	worker_folder_list_event(&fc->list, ev);
-	return plain_event(fc->job, ev);
-}
-
-static int job_folders(struct job *job, int64_t *count_r, const char **error_r)
-{
-	struct worker *w = job->w;
-	struct folders_ctx fc = { job, { NULL, 0, 0 } };
-	int ret = session_wait(w->session, imap_engine_cmd_list(session_engine(w->session)), folders_event, &fc,
-			       error_r);
-
-	if (ret > 0) {
-		*error_r = errstr(_("cannot list folders (server said: %s)"), *error_r);
-		ret = JOB_FAILED;
-	} else if (ret < 0) {
-		ret = JOB_LOST;
-	} else {
-		worker_folder_list_sort(&fc.list);
-		for (size_t i = 0; i < fc.list.n; i++) {
-			struct worker_folder *f;
-
-			if (fc.list.v[i].attrs & IMAP_MBOX_NONEXISTENT)
-				continue;
-			f = xmalloc(sizeof(*f));
-			*f = fc.list.v[i];
-			f->name = xstrdup(f->name);
-			if (worker_post(w, job->id, WORKER_EV_FOLDER, 0, 0, f, worker_folder_free, false) < 0) {
-				ret = JOB_FAILED;
-				*error_r = _("aborted");
-				break;
-			}
-			(*count_r)++;
-		}
-	}
-	worker_folder_list_free(&fc.list);
-	return ret;
-}
-
-/* ---- open ----------------------------------------------------------------------------------- */
-
-struct open_ctx {
-	struct job *job;
-	struct worker_batch *batch;  /* records not posted yet, or NULL */
-	size_t batches;              /* posted since the start or the last reset */
-	int64_t delivered;           /* records handed over since the start or the last reset */
-	int64_t last_post_ms;
-	bool mailbox_posted;
-	uint32_t uidvalidity, exists;/* as last posted */
-};
-
-/* Posts WORKER_EV_MAILBOX unless the UI has these figures already. */
-static int open_post_mailbox(struct open_ctx *oc)
-{
-	struct worker *w = oc->job->w;
-	const struct imap_mailbox_info *mb = imap_engine_mailbox(session_engine(w->session));
-
-	if (oc->mailbox_posted && mb->uidvalidity == oc->uidvalidity && mb->exists == oc->exists)
-		return 0;
-	oc->mailbox_posted = true;
-	oc->uidvalidity = mb->uidvalidity;
-	oc->exists = mb->exists;
-	return worker_post(w, oc->job->id, WORKER_EV_MAILBOX, mb->uidvalidity, mb->exists, NULL, NULL, false);
-}
-
-static int open_flush(struct open_ctx *oc)
-{
-	struct worker_batch *b = oc->batch;
+	struct worker_batch *b = job->batch;
 
 	if (b == NULL)
 		return 0;
-	oc->batch = NULL;
-	oc->batches++;
-	oc->last_post_ms = ev_now_ms();
-	return worker_post(oc->job->w, oc->job->id, WORKER_EV_MSGS, 0, 0, b, worker_batch_free, false);
+	job->batch = NULL;
+	job->batches++;
+	job->last_post_ms = ev_now_ms();
+	return worker_post(job->w, job->id, WORKER_EV_MSGS, 0, 0, b, worker_batch_free, false);
 }
 
-/* mailbox_load's consumer: records into batches; NULL means "forget what you were given". */
-static int open_record(void *ctx, const struct hcache_msg *m)
+static int sink_preview(void *ctx, const struct hcache_msg *m)
 {
-	struct open_ctx *oc = ctx;
+	struct job *job = ctx;
 
-	if (job_cancelled(oc->job))
-		return -1;
-	if (m == NULL) {
-		worker_batch_free(oc->batch);
-		oc->batch = NULL;
-		if (oc->batches > 0 &&
-		    worker_post(oc->job->w, oc->job->id, WORKER_EV_RESET, 0, 0, NULL, NULL, false) < 0)
+	if (job->preview == NULL)
+		job->preview = worker_batch_new();
+	worker_batch_add(job->preview, m);
+	if (job->preview->count < job->op->preview)
+		return 0;
+	/* complete: to the UI before the server has answered */
+	struct worker_batch *b = job->preview;
+	job->preview = NULL;
+	return worker_post(job->w, job->id, WORKER_EV_PREVIEW, 0, 0, b, worker_batch_free, false);
+}
+
+/* Records into batches; NULL means "forget what you were given". */
+static int sink_msg(void *ctx, const struct hcache_msg *m)
+{
+	struct job *job = ctx;
+
+	if (job->preview != NULL) {
+		/* a preview shorter than asked (a small folder): it is all there is */
+		struct worker_batch *b = job->preview;
+		job->preview = NULL;
+		if (worker_post(job->w, job->id, WORKER_EV_PREVIEW, 0, 0, b, worker_batch_free, false) < 0)
 			return -1;
-		oc->batches = 0;
-		oc->delivered = 0;
+	}
+	if (m == NULL) {
+		worker_batch_free(job->batch);
+		job->batch = NULL;
+		if (job->batches > 0 && worker_post(job->w, job->id, WORKER_EV_RESET, 0, 0, NULL, NULL, false) < 0)
+			return -1;
+		job->batches = 0;
 		return 0;
 	}
-	if (open_post_mailbox(oc) < 0)
-		return -1;
-	if (oc->batch == NULL)
-		oc->batch = xcalloc(1, sizeof(*oc->batch));
-	batch_add(oc->batch, m);
-	oc->delivered++;
-	if (oc->batches == 0 ? oc->batch->count >= WORKER_BATCH_FIRST :
-	    oc->batch->count >= WORKER_BATCH_RECORDS || ev_now_ms() - oc->last_post_ms >= WORKER_BATCH_MS)
-		return open_flush(oc);
+	if (job->batch == NULL)
+		job->batch = worker_batch_new();
+	worker_batch_add(job->batch, m);
+	if (job->batches == 0 ? job->batch->count >= WORKER_BATCH_FIRST :
+	    job->batch->count >= WORKER_BATCH_RECORDS || ev_now_ms() - job->last_post_ms >= WORKER_BATCH_MS)
+		return open_flush(job);
 	return 0;
 }
 
-static int job_open(struct job *job, int64_t *count_r, const char **error_r)
+static int sink_body(void *ctx, char *data, size_t len)
 {
-	struct worker *w = job->w;
-	struct open_ctx oc;
-	struct mailbox_load_stats stats;
-	int ret;
+	struct job *job = ctx;
+	struct worker_body *body = xmalloc(sizeof(*body));
 
-	if (job->arg == NULL || *job->arg == '\0') {
-		*error_r = _("no folder given");
-		return JOB_FAILED;
-	}
-	memset(&oc, 0, sizeof(oc));
-	oc.job = job;
-	free(w->selected);
-	w->selected = NULL;
-	/* read-write: the UI marks messages read and flags them in the folder it shows */
-	ret = mailbox_load(w->session, w->hc, w->acct->name, job->arg, false, open_record, &oc, &stats, error_r);
-	if (ret == 0) {
-		w->selected = xstrdup(job->arg);
-		w->selected_rw = true;
-		log_info("worker %s: open %s: %zu from cache, %zu fetched (%s)", w->acct->name, job->arg,
-			 stats.from_cache, stats.fetched, mailbox_method_name(stats.method));
-		if (open_post_mailbox(&oc) < 0 || open_flush(&oc) < 0) {
-			*error_r = _("aborted");
-			ret = JOB_FAILED;
-		}
-		*count_r = oc.delivered;
-	} else if (ret > 0) {
-		log_info("worker %s: SELECT %s refused: %s", w->acct->name, job->arg, *error_r);
-		*error_r = errstr(_("no such folder '%s' (server said: %s)"), job->arg, *error_r);
-		ret = JOB_FAILED;
-	} else {
-		ret = JOB_LOST;
-	}
-	worker_batch_free(oc.batch);
-	return ret;
+	body->data = data;
+	body->len = len;
+	return worker_post(job->w, job->id, WORKER_EV_BODY, imap_uidset_min(&job->op->uids), 0, body,
+			   worker_body_free, false);
 }
 
-/* ---- body ----------------------------------------------------------------------------------- */
-
-struct body_ctx {
-	struct job *job;
-	uint32_t uid;
-	bool found, have_body;
-	int64_t size;                /* RFC822.SIZE, -1 unknown */
-	struct buf body;             /* the message */
-	struct buf streamed;         /* the body sink's target while a literal streams */
-};
-
-static void body_sink(void *ctx, const char *data, size_t len, bool final)
+static int sink_flags(void *ctx, uint32_t uid, uint32_t flags)
 {
-	struct body_ctx *bc = ctx;
+	struct job *job = ctx;
 
-	buf_append(&bc->streamed, data, len);
-	(void)final;
+	return worker_post(job->w, job->id, WORKER_EV_FLAGS, uid, flags, NULL, NULL, false);
 }
 
-static int body_event(void *ctx, const struct imap_event *ev)
+static int sink_copied(void *ctx, uint32_t uidvalidity, const struct imap_uidset *src, const struct imap_uidset *dst)
 {
-	struct body_ctx *bc = ctx;
-	const struct imap_fetch *f = &ev->u.fetch;
+	struct job *job = ctx;
+	struct worker_copied *c = xcalloc(1, sizeof(*c));
 
-	if (ev->type != IMAP_EVENT_FETCH || f->uid != bc->uid)
-		return plain_event(bc->job, ev);
-	bc->found = true;
-	if (f->size >= 0)
-		bc->size = f->size;
-	for (size_t i = 0; i < f->n_sections; i++) {
-		const struct imap_fetch_section *sec = &f->sections[i];
-
-		if (sec->section[0] != '\0')
-			continue;
-		bc->have_body = true;
-		buf_reset(&bc->body);
-		if (sec->streamed) {
-			struct buf tmp = bc->body;
-			bc->body = bc->streamed;
-			bc->streamed = tmp;
-			buf_reset(&bc->streamed);
-		} else if (sec->data != NULL) {
-			buf_append(&bc->body, sec->data, sec->len);
-		}
-	}
-	return plain_event(bc->job, ev);
+	c->uidvalidity = uidvalidity;
+	imap_uidset_copy(&c->src, src);
+	imap_uidset_copy(&c->dst, dst);
+	return worker_post(job->w, job->id, WORKER_EV_COPIED, 0, 0, c, worker_copied_free, false);
 }
 
-/* The body cache, opened on first use; NULL when there is none (skua then works uncached). */
-static struct bcache *worker_bcache(struct worker *w)
+static int sink_appended(void *ctx, uint32_t uidvalidity, uint32_t uid)
 {
-	if (!w->bc_tried) {
-		char *dir = bcache_default_dir();
-		const char *error;
+	struct job *job = ctx;
 
-		w->bc_tried = true;
-		if (dir == NULL)
-			log_warn("%s", _("no body cache: HOME is not set"));
-		else if (bcache_open(dir, &w->bc, &error) < 0)
-			log_warn("%s", error);
-		free(dir);
-	}
-	return w->bc;
+	return worker_post(job->w, job->id, WORKER_EV_APPENDED, uidvalidity, uid, NULL, NULL, false);
 }
 
-/* Waits for cmd. Returns JOB_OK, JOB_FAILED when the server refused it (*error_r = its text) or
- * JOB_LOST (*error_r). */
-static int body_wait(struct body_ctx *bc, uint32_t cmd, const char **error_r)
+static int sink_found(void *ctx, const struct imap_uidset *uids)
 {
-	int ret = session_wait(bc->job->w->session, cmd, body_event, bc, error_r);
+	struct job *job = ctx;
+	struct imap_uidset *copy = xcalloc(1, sizeof(*copy));
 
-	return ret < 0 ? JOB_LOST : ret > 0 ? JOB_FAILED : JOB_OK;
-}
-
-static int job_body(struct job *job, const char **error_r)
-{
-	struct worker *w = job->w;
-	struct imap_engine *engine = session_engine(w->session);
-	struct body_ctx bc;
-	struct bcache *cache;
-	struct worker_body *body;
-	uint32_t sel = 0, probe, uidvalidity;
-	const char *folder = job->arg, *cerr;
-	char uidstr[16];
-	int ret;
-
-	if (folder == NULL || *folder == '\0' || job->a <= 0 || job->a > UINT32_MAX) {
-		*error_r = _("no such message");
-		return JOB_FAILED;
-	}
-	memset(&bc, 0, sizeof(bc));
-	bc.job = job;
-	bc.uid = (uint32_t)job->a;
-	bc.size = -1;
-	snprintf(uidstr, sizeof(uidstr), "%u", bc.uid);
-	/* pipelined: EXAMINE when another folder is selected, and a probe for existence and size */
-	if (w->selected == NULL || strcmp(w->selected, folder) != 0) {
-		free(w->selected);
-		w->selected = NULL;
-		w->selected_rw = false;
-		sel = imap_engine_cmd_select(engine, folder, true);
-	}
-	probe = imap_engine_cmd_fetch(engine, uidstr, "(UID RFC822.SIZE)");
-	if (sel != 0) {
-		ret = body_wait(&bc, sel, error_r);
-		if (ret == JOB_FAILED) {
-			/* drain the probe pipelined behind the refused EXAMINE */
-			const char *said = errstr(_("no such folder '%s' (server said: %s)"), folder, *error_r), *ignored;
-			if (session_wait(w->session, probe, plain_event, job, &ignored) < 0) {
-				ret = JOB_LOST;
-				said = ignored;
-			}
-			*error_r = said;
-		}
-		if (ret != JOB_OK)
-			goto out;
-		w->selected = xstrdup(folder);
-	}
-	ret = body_wait(&bc, probe, error_r);
-	if (ret == JOB_OK && !bc.found)
-		ret = JOB_FAILED;
-	if (ret == JOB_FAILED)
-		*error_r = errstr(_("no such message in '%s': UID %u"), folder, bc.uid);
-	if (ret != JOB_OK)
-		goto out;
-	uidvalidity = imap_engine_mailbox(engine)->uidvalidity;
-	cache = uidvalidity != 0 ? worker_bcache(w) : NULL;
-	if (cache != NULL && bcache_get(cache, w->acct->name, folder, uidvalidity, bc.uid, bc.size, &bc.body, &cerr) > 0) {
-		bc.have_body = true;
-		log_debug("worker %s: body %s %u from the body cache", w->acct->name, folder, bc.uid);
-	} else {
-		imap_engine_set_body_sink(engine, body_sink, &bc);
-		ret = body_wait(&bc, imap_engine_cmd_fetch(engine, uidstr, "(UID BODY.PEEK[])"), error_r);
-		imap_engine_set_body_sink(engine, NULL, NULL);
-		if (ret == JOB_OK && !bc.have_body)
-			ret = JOB_FAILED;
-		if (ret == JOB_FAILED)
-			*error_r = errstr(_("no such message in '%s': UID %u"), folder, bc.uid);
-		if (ret != JOB_OK)
-			goto out;
-		if (cache != NULL && bcache_put(cache, w->acct->name, folder, uidvalidity, bc.uid,
-						bc.body.data != NULL ? bc.body.data : "", bc.body.len, &cerr) < 0)
-			log_warn("%s", cerr);
-	}
-	body = xmalloc(sizeof(*body));
-	body->len = bc.body.len;
-	body->data = bc.body.data != NULL ? buf_steal(&bc.body) : xstrdup("");
-	if (worker_post(w, job->id, WORKER_EV_BODY, bc.uid, 0, body, worker_body_free, false) < 0) {
-		*error_r = _("aborted");
-		ret = JOB_FAILED;
-	}
-out:
-	buf_free(&bc.body);
-	buf_free(&bc.streamed);
-	return ret;
-}
-
-/* ---- flags ---------------------------------------------------------------------------------- */
-
-struct flags_ctx {
-	struct job *job;
-	uint32_t uid;
-	bool found;                  /* a FETCH with the message's FLAGS came */
-	uint32_t flags;
-	uint64_t modseq;             /* the highest MODSEQ reported for it, 0 none */
-};
-
-static int flags_event(void *ctx, const struct imap_event *ev)
-{
-	struct flags_ctx *fc = ctx;
-	const struct imap_fetch *f = &ev->u.fetch;
-
-	if (ev->type == IMAP_EVENT_FETCH && f->uid == fc->uid) {
-		if (f->has_flags) {
-			fc->found = true;
-			fc->flags = f->flags;
-		}
-		if (f->modseq > fc->modseq)
-			fc->modseq = f->modseq;
-	}
-	return plain_event(fc->job, ev);
-}
-
-/* The parenthesised flag list of the bits in flags (WORKER_STORABLE_FLAGS), into buf. */
-static void flags_list(uint32_t flags, char *buf, size_t size)
-{
-	static const struct { uint32_t bit; const char *name; } names[] = {
-		{ IMAP_FLAG_SEEN, "\\Seen" }, { IMAP_FLAG_ANSWERED, "\\Answered" }, { IMAP_FLAG_FLAGGED, "\\Flagged" },
-		{ IMAP_FLAG_DELETED, "\\Deleted" }, { IMAP_FLAG_DRAFT, "\\Draft" },
-	};
-	size_t n = 0;
-
-	n += (size_t)snprintf(buf, size, "(");
-	for (size_t i = 0; i < N_ELEMENTS(names); i++) {
-		if (flags & names[i].bit)
-			n += (size_t)snprintf(buf + n, size - n, "%s%s", buf[n - 1] == '(' ? "" : " ", names[i].name);
-	}
-	snprintf(buf + n, size - n, ")");
-}
-
-/* Waits for a STORE or FETCH of the flags job. Returns JOB_OK, JOB_FAILED when the server refused it
- * (*error_r = its text) or JOB_LOST (*error_r). */
-static int flags_wait(struct flags_ctx *fc, uint32_t cmd, const char **error_r)
-{
-	int ret = session_wait(fc->job->w->session, cmd, flags_event, fc, error_r);
-
-	return ret < 0 ? JOB_LOST : ret > 0 ? JOB_FAILED : JOB_OK;
-}
-
-/* Writes the message's new flags (and MODSEQ, when the server said) into the header cache. A failure
- * is logged, not an error: the next open resyncs the flags from the server. */
-static void flags_cache(struct worker *w, const char *folder, uint32_t uidvalidity, const struct flags_ctx *fc)
-{
-	struct hcache_txn *txn;
-	const char *error;
-
-	if (w->hc == NULL || uidvalidity == 0)
-		return;
-	if (hcache_begin(w->hc, w->acct->name, folder, &txn, &error) < 0) {
-		log_warn("%s", error);
-		return;
-	}
-	(void)hcache_txn_set_flags(txn, uidvalidity, fc->uid, fc->flags, fc->modseq);
-	if (hcache_commit(&txn, &error) < 0)
-		log_warn("%s", error);
-}
-
-static int job_flags(struct job *job, const char **error_r)
-{
-	struct worker *w = job->w;
-	struct imap_engine *engine = session_engine(w->session);
-	const struct flags_req *fr = job->flags;
-	const struct imap_mailbox_info *mb;
-	struct flags_ctx fc;
-	uint32_t cmds[2];
-	size_t n = 0;
-	char uidstr[16], list[96];
-	int ret = JOB_OK;
-
-	if (fr == NULL || fr->folder[0] == '\0' || job->a <= 0 || job->a > UINT32_MAX) {
-		*error_r = _("no such message");
-		return JOB_FAILED;
-	}
-	if (((fr->add | fr->remove) & ~(uint32_t)WORKER_STORABLE_FLAGS) != 0 || (fr->add & fr->remove) != 0 ||
-	    (fr->add | fr->remove) == 0) {
-		*error_r = _("these flags cannot be changed");
-		return JOB_FAILED;
-	}
-	memset(&fc, 0, sizeof(fc));
-	fc.job = job;
-	fc.uid = (uint32_t)job->a;
-	snprintf(uidstr, sizeof(uidstr), "%u", fc.uid);
-	/* STORE needs the folder SELECTed, not EXAMINEd */
-	if (w->selected == NULL || strcmp(w->selected, fr->folder) != 0 || !w->selected_rw) {
-		free(w->selected);
-		w->selected = NULL;
-		w->selected_rw = false;
-		ret = flags_wait(&fc, imap_engine_cmd_select(engine, fr->folder, false), error_r);
-		if (ret == JOB_FAILED)
-			*error_r = errstr(_("no such folder '%s' (server said: %s)"), fr->folder, *error_r);
-		if (ret != JOB_OK)
-			return ret;
-		w->selected = xstrdup(fr->folder);
-		w->selected_rw = true;
-	}
-	mb = imap_engine_mailbox(engine);
-	if (mb->readonly) {
-		*error_r = errstr(_("cannot change flags: the folder '%s' is read-only"), fr->folder);
-		return JOB_FAILED;
-	}
-	if (fr->uidvalidity != 0 && mb->uidvalidity != fr->uidvalidity) {
-		*error_r = errstr(_("cannot change flags: the folder '%s' was renewed on the server (open it again)"),
-				  fr->folder);
-		return JOB_FAILED;
-	}
-	/* not .SILENT: the answer says the flags the message has now */
-	if (fr->add != 0) {
-		flags_list(fr->add, list, sizeof(list));
-		cmds[n++] = imap_engine_cmd_store(engine, uidstr, "+FLAGS", list);
-	}
-	if (fr->remove != 0) {
-		flags_list(fr->remove, list, sizeof(list));
-		cmds[n++] = imap_engine_cmd_store(engine, uidstr, "-FLAGS", list);
-	}
-	for (size_t i = 0; i < n; i++) {
-		const char *said;
-		int r = flags_wait(&fc, cmds[i], &said);
-
-		if (r == JOB_LOST) {
-			*error_r = said;
-			return JOB_LOST;
-		}
-		if (r == JOB_FAILED && ret == JOB_OK) {
-			/* the other STORE pipelined behind it is drained all the same */
-			*error_r = errstr(_("the server refused to change the flags: %s"), said);
-			ret = JOB_FAILED;
-		}
-	}
-	if (ret != JOB_OK)
-		return ret;
-	if (!fc.found) {
-		/* a server that answered without the UID, or a message that is gone: ask */
-		bool modseq = (imap_engine_capabilities(engine) & IMAP_CAPA_CONDSTORE) != 0;
-		uint32_t cmd = imap_engine_cmd_fetch(engine, uidstr, modseq ? "(UID FLAGS MODSEQ)" : "(UID FLAGS)");
-
-		ret = flags_wait(&fc, cmd, error_r);
-		if (ret == JOB_OK && !fc.found)
-			ret = JOB_FAILED;
-		if (ret == JOB_FAILED)
-			*error_r = errstr(_("no such message in '%s': UID %u"), fr->folder, fc.uid);
-		if (ret != JOB_OK)
-			return ret;
-	}
-	log_debug("worker %s: flags %s %u: %#x (modseq %llu)", w->acct->name, fr->folder, fc.uid, fc.flags,
-		  (unsigned long long)fc.modseq);
-	flags_cache(w, fr->folder, mb->uidvalidity, &fc);
-	if (worker_post(w, job->id, WORKER_EV_FLAGS, fc.uid, fc.flags, NULL, NULL, false) < 0) {
-		*error_r = _("aborted");
-		return JOB_FAILED;
-	}
-	return JOB_OK;
+	imap_uidset_copy(copy, uids);
+	return worker_post(job->w, job->id, WORKER_EV_FOUND, 0, 0, copy, worker_uidset_free, false);
 }
 
 /* ---- requests ------------------------------------------------------------------------------- */
 
 /* What the status bar says while a request runs. */
-static const char *job_doing(const struct ev_msg *req)
+static const char *job_doing(const struct op *op)
 {
-	switch (req->type) {
-	case WORKER_REQ_FOLDERS: return _("listing folders…");
-	case WORKER_REQ_OPEN: return errstr(_("opening %s…"), req->payload != NULL ? (char *)req->payload : "");
-	case WORKER_REQ_BODY: return _("fetching a message…");
-	case WORKER_REQ_FLAGS: return _("changing flags…");
+	switch (op->kind) {
+	case OP_FOLDERS: return _("listing folders…");
+	case OP_OPEN: return errstr(_("opening %s…"), op->mailbox != NULL ? op->mailbox : "");
+	case OP_BODY: return _("fetching a message…");
+	case OP_FLAGS: return _("changing flags…");
+	case OP_COPY: return _("copying…");
+	case OP_MOVE: return _("moving…");
+	case OP_EXPUNGE: return _("expunging…");
+	case OP_APPEND: return _("storing a message…");
+	case OP_SEARCH: return _("searching…");
+	default: return _("changing folders…");
 	}
-	return "";
 }
 
 /* Runs one request to its final message. */
-static void worker_run(struct worker *w, const struct ev_msg *req)
+static void worker_run(struct worker *w, uint64_t id, const struct op *op)
 {
-	struct job job = { w, req->request_id, req->payload, req->a, NULL };
+	static const struct op_sink sink_proto = {
+		.cancelled = sink_cancelled, .folder = sink_folder, .mailbox = sink_mailbox,
+		.preview = sink_preview, .msg = sink_msg, .body = sink_body, .flags = sink_flags,
+		.copied = sink_copied, .appended = sink_appended, .found = sink_found,
+	};
+	struct job job = { .w = w, .id = id, .op = op };
+	struct op_sink sink = sink_proto;
 	const char *error = NULL;
 	char *why = NULL;
 	int64_t count = 0;
 	int ret;
 
-	if (req->type == WORKER_REQ_FLAGS && req->payload != NULL) {
-		job.flags = req->payload;
-		job.arg = job.flags->folder;
-	}
-	worker_arm(w, job.id, false);
+	sink.ctx = &job;
+	worker_arm(w, id, false);
 	if (job_cancelled(&job)) {
-		(void)worker_post(w, job.id, WORKER_EV_CANCELLED, 0, 0, NULL, NULL, true);
-		worker_disarm(w, job.id);
+		(void)worker_post(w, id, WORKER_EV_CANCELLED, 0, 0, NULL, NULL, true);
+		worker_disarm(w, id);
 		return;
 	}
 	if (worker_connect(w, &error) < 0) {
-		ret = JOB_LOST;
+		ret = OP_LOST;
 	} else {
-		worker_status(w, WORKER_CONN_BUSY, job_doing(req));
-		switch (req->type) {
-		case WORKER_REQ_FOLDERS:
-			ret = job_folders(&job, &count, &error);
-			break;
-		case WORKER_REQ_OPEN:
-			ret = job_open(&job, &count, &error);
-			break;
-		case WORKER_REQ_BODY:
-			ret = job_body(&job, &error);
-			break;
-		case WORKER_REQ_FLAGS:
-			ret = job_flags(&job, &error);
-			break;
-		default:
-			error = errstr("unknown request %u", req->type);
-			ret = JOB_FAILED;
-			break;
+		worker_status(w, WORKER_CONN_BUSY, job_doing(op));
+		ret = op_run(w->a, op, &sink, &count, &error);
+		/* the last batch (a preview never posted is stale by now: dropped) */
+		if (ret == OP_OK && op->kind == OP_OPEN && open_flush(&job) < 0) {
+			error = _("aborted");
+			ret = OP_FAILED;
 		}
 	}
-	if (ret != JOB_OK)
+	if (ret != OP_OK)
 		why = xstrdup(error != NULL ? error : _("aborted"));
-	/* the final message (before a disconnection that may wait for a tunnel to exit), then the
-	 * connection's state */
-	if (ret != JOB_OK && job_cancelled(&job))
-		(void)worker_post(w, job.id, WORKER_EV_CANCELLED, 0, 0, NULL, NULL, true);
-	else if (ret != JOB_OK)
-		(void)worker_post_text(w, job.id, WORKER_EV_ERROR, 0, why, true);
+	worker_batch_free(job.batch);
+	worker_batch_free(job.preview);
+	/* what the server changed meanwhile, then the final message (before a disconnection that may wait
+	 * for a tunnel to exit), then the connection's state */
+	worker_post_changes(w);
+	if (ret != OP_OK && job_cancelled(&job))
+		(void)worker_post(w, id, WORKER_EV_CANCELLED, 0, 0, NULL, NULL, true);
+	else if (ret != OP_OK)
+		(void)worker_post_text(w, id, WORKER_EV_ERROR, 0, why, true);
 	else
-		(void)worker_post(w, job.id, WORKER_EV_DONE, 0, count, NULL, NULL, true);
-	if (ret == JOB_LOST) {
+		(void)worker_post(w, id, WORKER_EV_DONE, 0, count, NULL, NULL, true);
+	if (ret == OP_LOST) {
 		log_info("worker %s: connection dropped: %s", w->acct->name, why);
-		worker_disconnect(w);
+		account_disconnect(w->a);
 	}
-	if (ret == JOB_LOST && job_cancelled(&job))
+	if (ret == OP_LOST && job_cancelled(&job))
 		worker_status(w, WORKER_CONN_IDLE, _("not connected"));
-	else if (ret == JOB_LOST)
+	else if (ret == OP_LOST)
 		worker_status(w, WORKER_CONN_FAILED, why);
 	else
 		worker_status(w, WORKER_CONN_READY, _("connected"));
 	free(why);
 	w->last_io_ms = ev_now_ms();
-	worker_disarm(w, job.id);
+	worker_disarm(w, id);
+}
+
+/* Waits for a request, for what the server says, or for the keep-alive time. Returns a request popped
+ * (EV_QUEUE_OK), EV_QUEUE_EMPTY when the wait ended without one, EV_QUEUE_CLOSED at the end. */
+static enum ev_queue_status worker_wait(struct worker *w, struct ev_msg *req)
+{
+	struct session *s = account_session(w->a);
+	struct pollfd pfd[3];
+	int keepalive = atomic_load(&w->keepalive_ms), timeout = -1, n = 0, ret;
+	enum ev_queue_status st;
+
+	st = ev_queue_pop(w->requests, req, 0);
+	if (st != EV_QUEUE_EMPTY)
+		return st;
+	if (s != NULL && keepalive > 0) {
+		int64_t left = w->last_io_ms + keepalive - ev_now_ms();
+		timeout = left <= 0 ? 0 : left > keepalive ? keepalive : (int)left;
+	}
+	pfd[n++] = (struct pollfd){ .fd = ev_queue_fd(w->requests), .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = w->abort_rfd, .events = POLLIN };
+	if (s != NULL) {
+		short events;
+		pfd[n].fd = session_poll_fd(s, &events);
+		pfd[n++].events = events;
+	}
+	ret = poll(pfd, (nfds_t)n, timeout);
+	if (worker_stopping(w))
+		return EV_QUEUE_CLOSED;
+	if (ret < 0 && errno != EINTR)
+		log_warn("worker %s: poll: %s", w->acct->name, strerror(errno));
+	if (ret > 0 && n == 3 && (pfd[2].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR)) != 0) {
+		worker_listen(w);
+		w->last_io_ms = ev_now_ms();
+	} else if (ret == 0 && account_connected(w->a)) {
+		worker_keepalive(w);
+	}
+	if (pfd[1].revents & POLLIN) {
+		/* a cancel of a queued request, or the stop: nothing to do but look again */
+		pthread_mutex_lock(&w->lock);
+		if (w->running == 0)
+			worker_unpoke(w);
+		pthread_mutex_unlock(&w->lock);
+	}
+	return ev_queue_pop(w->requests, req, 0);
 }
 
 static void *worker_main(void *arg)
@@ -930,33 +567,19 @@ static void *worker_main(void *arg)
 	net_set_abort_fd(w->abort_rfd);
 	while (!worker_stopping(w)) {
 		struct ev_msg req;
-		int keepalive = atomic_load(&w->keepalive_ms), timeout = -1;
-		enum ev_queue_status st;
+		enum ev_queue_status st = worker_wait(w, &req);
 
-		if (w->session != NULL && keepalive > 0) {
-			int64_t left = w->last_io_ms + keepalive - ev_now_ms();
-			timeout = left <= 0 ? 0 : left > keepalive ? keepalive : (int)left;
-		}
-		/* IDLE belongs here: with a folder selected and IDLE offered, instead of sleeping in
-		 * ev_queue_pop the worker would send IDLE, poll the session's socket together with
-		 * ev_queue_fd(w->requests) and the abort pipe, post what the server reports, and leave IDLE
-		 * (DONE) when a request comes, the worker stops, or the keep-alive interval (then the IDLE
-		 * restart interval) passes. */
-		st = ev_queue_pop(w->requests, &req, timeout);
 		if (st == EV_QUEUE_CLOSED || worker_stopping(w)) {
-			ev_msg_drop(&req);
+			if (st == EV_QUEUE_OK)
+				ev_msg_drop(&req);
 			break;
 		}
-		if (st == EV_QUEUE_EMPTY) {
-			if (w->session != NULL)
-				worker_keepalive(w);
+		if (st != EV_QUEUE_OK)
 			continue;
-		}
-		worker_run(w, &req);
+		worker_run(w, req.request_id, &((struct request *)req.payload)->op);
 		ev_msg_drop(&req);
 	}
-	worker_disconnect(w);
-	bcache_close(&w->bc);
+	account_free(&w->a);
 	net_set_abort_fd(-1);
 	return NULL;
 }
@@ -977,10 +600,11 @@ int worker_start(const struct cfg_account *acct, uint32_t account, struct hcache
 	w = xcalloc(1, sizeof(*w));
 	w->acct = acct;
 	w->account = account;
-	w->hc = hc;
 	w->to_ui = to_ui;
 	w->abort_rfd = fds[0];
 	w->abort_wfd = fds[1];
+	w->a = account_new(acct, hc);
+	account_set_alert_fn(w->a, worker_alert, w);
 	atomic_init(&w->keepalive_ms, WORKER_KEEPALIVE_MS);
 	atomic_init(&w->stopping, false);
 	pthread_mutex_init(&w->lock, NULL);
@@ -999,6 +623,7 @@ int worker_start(const struct cfg_account *acct, uint32_t account, struct hcache
 	*worker_r = w;
 	return 0;
 fail:
+	account_free(&w->a);
 	ev_queue_free(&w->requests);
 	ev_cancel_free(&w->cancel);
 	pthread_mutex_destroy(&w->lock);
@@ -1008,43 +633,63 @@ fail:
 	return -1;
 }
 
-/* Gives msg a request id and queues it. Returns the id. */
-static uint64_t worker_push_request(struct worker *w, struct ev_msg *msg)
+uint64_t worker_submit(struct worker *w, struct op *op)
 {
-	msg->request_id = ev_request_id_next();
+	struct request *r = xmalloc(sizeof(*r));
+	struct ev_msg msg = { .type = WORKER_REQ_OP, .account = w->account, .payload = r,
+			      .payload_free = request_free };
+
+	r->op = *op;
+	op_init(op, op->kind);
+	msg.request_id = ev_request_id_next();
 	pthread_mutex_lock(&w->lock);
-	w->requested = msg->request_id;
+	w->requested = msg.request_id;
 	pthread_mutex_unlock(&w->lock);
 	/* unbounded and only closed by worker_stop: never full, never closed here */
-	if (ev_queue_push(w->requests, msg, 0) != EV_QUEUE_OK)
-		ev_msg_drop(msg);
-	return msg->request_id;
+	if (ev_queue_push(w->requests, &msg, 0) != EV_QUEUE_OK)
+		ev_msg_drop(&msg);
+	return msg.request_id;
 }
 
 uint64_t worker_request(struct worker *w, enum worker_req type, const char *arg, int64_t a)
 {
-	struct ev_msg msg = { .type = type, .account = w->account, .a = a };
+	struct op op;
 
-	if (arg != NULL) {
-		msg.payload = xstrdup(arg);
-		msg.payload_free = free;
+	switch (type) {
+	case WORKER_REQ_FOLDERS:
+		op_init(&op, OP_FOLDERS);
+		break;
+	case WORKER_REQ_OPEN:
+		op_init(&op, OP_OPEN);
+		op.preview = WORKER_BATCH_FIRST;
+		op.order = HCACHE_ORDER_DATE;
+		break;
+	case WORKER_REQ_BODY:
+		op_init(&op, OP_BODY);
+		if (a > 0 && a <= UINT32_MAX)
+			imap_uidset_add(&op.uids, (uint32_t)a);
+		break;
+	default:
+		op_init(&op, (enum op_kind)0); /* answered "unknown operation" */
+		break;
 	}
-	return worker_push_request(w, &msg);
+	op_set(&op.mailbox, arg);
+	return worker_submit(w, &op);
 }
 
 uint64_t worker_request_flags(struct worker *w, const char *folder, uint32_t uidvalidity, uint32_t uid,
 			      uint32_t add, uint32_t remove)
 {
-	size_t len = strlen(folder != NULL ? folder : "");
-	struct flags_req *fr = xmalloc(sizeof(*fr) + len + 1);
-	struct ev_msg msg = { .type = WORKER_REQ_FLAGS, .account = w->account, .a = uid, .payload = fr,
-			      .payload_free = free };
+	struct op op;
 
-	fr->uidvalidity = uidvalidity;
-	fr->add = add;
-	fr->remove = remove;
-	memcpy(fr->folder, folder != NULL ? folder : "", len + 1);
-	return worker_push_request(w, &msg);
+	op_init(&op, OP_FLAGS);
+	op_set(&op.mailbox, folder != NULL ? folder : "");
+	op.uidvalidity = uidvalidity;
+	if (uid != 0)
+		imap_uidset_add(&op.uids, uid);
+	op.add = add;
+	op.remove = remove;
+	return worker_submit(w, &op);
 }
 
 void worker_cancel(struct worker *w, uint64_t request_id)
@@ -1063,6 +708,11 @@ void worker_cancel(struct worker *w, uint64_t request_id)
 void worker_set_keepalive(struct worker *w, int ms)
 {
 	atomic_store(&w->keepalive_ms, ms < 0 ? 0 : ms);
+	/* the wait under way takes the new interval at once */
+	pthread_mutex_lock(&w->lock);
+	if (w->running == 0 && !w->in_keepalive)
+		worker_poke(w);
+	pthread_mutex_unlock(&w->lock);
 }
 
 void worker_stop(struct worker **worker)

@@ -3,17 +3,26 @@
 #define BACKEND_WORKER_H
 
 #include "skua.h"
+#include "backend/op.h"
+#include "backend/record.h"
+#include "backend/track.h"
 #include "cfg/cfg.h"
 #include "ev/ev-queue.h"
 #include "hcache/hcache.h"
 #include "imap/imap-engine.h"
 #include "lib/buf.h"
 
-/* The UI sends requests with worker_request(); the worker answers on the UI's queue with struct ev_msg
- * messages whose type is an enum worker_ev, account is the worker's account id and request_id the
- * request's id (0 for events that belong to no request, such as WORKER_EV_STATUS). Every request gets
+/* The UI sends requests (operations, struct op) with worker_submit() or the shorthands below; the
+ * worker runs each with op_run() and answers on the UI's queue with struct ev_msg messages whose type
+ * is an enum worker_ev, account is the worker's account id and request_id the request's id (0 for
+ * events that belong to no request, such as WORKER_EV_STATUS and WORKER_EV_CHANGED). Every request gets
  * exactly one final message: WORKER_EV_DONE, WORKER_EV_ERROR or WORKER_EV_CANCELLED. Requests run one
- * at a time, in the order they were made; a request's messages come in order, its final one last. */
+ * at a time, in the order they were made; a request's messages come in order, its final one last.
+ *
+ * Between requests the worker listens: it waits on the connection, its request queue and its abort pipe
+ * together, so what the server says at any time (another client's flag change, an expunge, new mail,
+ * answering a keep-alive NOOP or any request) is applied to the header cache by the selected mailbox's
+ * tracker and posted as WORKER_EV_CHANGED, new mail with its headers fetched. */
 enum worker_req {
 	WORKER_REQ_FOLDERS = 1,  /* every folder with its counts: WORKER_EV_FOLDER per folder (INBOX first,
 				  * then by name), then DONE (b = the folder count) */
@@ -23,6 +32,10 @@ enum worker_req {
 	WORKER_REQ_BODY,         /* arg: folder name, a: UID. WORKER_EV_BODY (the raw message, from the body
 				  * cache or fetched and then cached), then DONE. Never sets \Seen (BODY.PEEK) */
 	WORKER_REQ_FLAGS,        /* made with worker_request_flags(). WORKER_EV_FLAGS, then DONE */
+	WORKER_REQ_OP,           /* made with worker_submit(): the events its kind brings (see op.h):
+				  * OP_FOLDERS FOLDER, OP_OPEN MAILBOX PREVIEW MSGS RESET, OP_BODY BODY,
+				  * OP_FLAGS FLAGS, OP_COPY/OP_MOVE COPIED, OP_APPEND APPENDED,
+				  * OP_SEARCH FOUND; then DONE (b = the count the kind names) */
 };
 
 enum worker_ev {
@@ -37,6 +50,14 @@ enum worker_ev {
 	WORKER_EV_BODY,          /* a: UID; payload: struct worker_body * */
 	WORKER_EV_FLAGS,         /* a: UID, b: its flags (enum imap_flag) as the server now has them */
 	WORKER_EV_PROGRESS,      /* a: done, b: total (0 unknown): long work under way (not sent yet) */
+	WORKER_EV_PREVIEW,       /* payload: struct worker_batch *: the folder's first screen from the cache
+				  * (newest first, before the server answered; the MSGS that follow are the
+				  * truth and may differ) */
+	WORKER_EV_CHANGED,       /* payload: struct track_changes *: the selected mailbox as the server
+				  * changed it (flags, expunges, new mail), whatever caused it; request_id 0 */
+	WORKER_EV_COPIED,        /* payload: struct worker_copied *: where copied or moved messages went */
+	WORKER_EV_APPENDED,      /* a: the folder's UIDVALIDITY, b: the appended message's UID */
+	WORKER_EV_FOUND,         /* payload: struct imap_uidset *: the UIDs a search found */
 	WORKER_EV_DONE,          /* final: the request succeeded (b: a count where the request says so) */
 	WORKER_EV_ERROR,         /* final; payload: char * one-line message (translated, sanitised) */
 	WORKER_EV_CANCELLED,     /* final: worker_cancel() reached the request before it finished */
@@ -55,37 +76,18 @@ enum worker_conn {
 	WORKER_CONN_FAILED,      /* the last attempt failed; the next request tries again */
 };
 
-struct worker_folder {
-	char *name;              /* UTF-8, not sanitised */
-	char delimiter;          /* '\0' when flat */
-	uint32_t attrs;          /* enum imap_mbox_attr */
-	int64_t messages, unseen;/* -1 unknown */
-};
-
-/* The folder list as LIST and STATUS events build it (a folder seen only in STATUS stays
- * IMAP_MBOX_NONEXISTENT): what the worker's FOLDERS request and the CLI's `folders` both collect. */
-struct worker_folder_list {
-	struct worker_folder *v;
-	size_t n, cap;
-};
-/* Merges a LIST or STATUS event into fl (other events are ignored). Any thread (one per list). */
-void worker_folder_list_event(struct worker_folder_list *fl, const struct imap_event *ev);
-/* Sorts fl: INBOX first, then by name. */
-void worker_folder_list_sort(struct worker_folder_list *fl);
-/* Frees what fl holds and empties it (fl itself is the caller's). */
-void worker_folder_list_free(struct worker_folder_list *fl);
-
-/* Message records in the header cache's encoding (hcache_msg_encode), each preceded by its UID and
- * length (4 bytes each, host order). Read them with worker_batch_next(). A request's first batch holds
- * WORKER_BATCH_FIRST records (a first screen; fewer when the folder has fewer); later ones are sent
- * when they hold WORKER_BATCH_RECORDS or WORKER_BATCH_MS after the previous one, whichever comes
- * first, and at the end. After a RESET the next batch counts as a first one again. */
+/* A request's first batch holds WORKER_BATCH_FIRST records (a first screen; fewer when the folder has
+ * fewer); later ones are sent when they hold WORKER_BATCH_RECORDS or WORKER_BATCH_MS after the
+ * previous one, whichever comes first, and at the end. After a RESET the next batch counts as a first
+ * one again. A PREVIEW holds at most WORKER_BATCH_FIRST records. */
 #define WORKER_BATCH_FIRST 250
 #define WORKER_BATCH_RECORDS 2000
 #define WORKER_BATCH_MS 50
-struct worker_batch {
-	size_t count;
-	struct buf data;
+
+/* WORKER_EV_COPIED's payload: the destination's UIDVALIDITY and the UIDs the sources got (COPYUID). */
+struct worker_copied {
+	uint32_t uidvalidity;
+	struct imap_uidset src, dst;
 };
 
 struct worker_body {
@@ -108,12 +110,16 @@ struct worker;
 int worker_start(const struct cfg_account *acct, uint32_t account, struct hcache *hc, struct ev_queue *to_ui,
 		 struct worker **worker_r, const char **error_r);
 
-/* Queues a request (never blocks). arg is copied (may be NULL). Returns its request id. UI thread. */
+/* Queues the operation op (its contents are taken: *op is left empty) as a WORKER_REQ_OP request (never
+ * blocks). Returns the request id. UI thread. */
+uint64_t worker_submit(struct worker *worker, struct op *op);
+
+/* Queues a request (never blocks). arg is copied (may be NULL). Returns its request id. UI thread.
+ * OPEN hands over the cached first screen as WORKER_EV_PREVIEW (newest by date) first. */
 uint64_t worker_request(struct worker *worker, enum worker_req type, const char *arg, int64_t a);
 
 /* Flags a WORKER_REQ_FLAGS request may add or remove (enum imap_flag; \Recent is the server's). */
-#define WORKER_STORABLE_FLAGS (IMAP_FLAG_SEEN | IMAP_FLAG_ANSWERED | IMAP_FLAG_FLAGGED | IMAP_FLAG_DELETED | \
-			       IMAP_FLAG_DRAFT)
+#define WORKER_STORABLE_FLAGS OP_STORABLE_FLAGS
 
 /* Queues a WORKER_REQ_FLAGS request (never blocks): adds the flags `add` and removes the flags `remove`
  * (WORKER_STORABLE_FLAGS bits, not the same bit in both) on message uid of folder (copied). The folder
@@ -147,13 +153,11 @@ void worker_set_keepalive(struct worker *worker, int ms);
  * NULL-safe. UI thread. */
 void worker_stop(struct worker **worker);
 
-/* Payload destructors (what ev_msg.payload_free points at). */
+/* Payload destructors (what ev_msg.payload_free points at; worker_batch_free is in record.h,
+ * track_changes_free in track.h). */
 void worker_folder_free(void *folder);
-void worker_batch_free(void *batch);
 void worker_body_free(void *body);
-
-/* Iterates a batch: returns true and the next record in *msg_r (its strings point into the batch) and
- * advances *offset (start at 0); false at the end or at a record that does not decode. Any thread. */
-bool worker_batch_next(const struct worker_batch *batch, size_t *offset, struct hcache_msg *msg_r);
+void worker_copied_free(void *copied);
+void worker_uidset_free(void *uidset);
 
 #endif

@@ -2,11 +2,10 @@
  * figures and clearing without one. */
 #include "skua.h"
 #include "cli.h"
+#include "backend/account.h"
 #include "backend/mailbox.h"
-#include "backend/worker.h"
-#include "backend/session.h"
-#include "backend/sync.h"
-#include "bcache/bcache.h"
+#include "backend/op.h"
+#include "backend/setup.h"
 #include "hcache/hcache.h"
 #include "ui/ui.h"
 #include "cfg/cfg.h"
@@ -34,7 +33,8 @@ struct cli {
 	const char *account_name;
 	struct cfg *cfg;
 	struct cfg_account *acct;
-	struct session *session;
+	struct hcache *hc;
+	struct account *account;
 };
 
 /* Prints "skua: MESSAGE" (sanitised, one line) on stderr. */
@@ -77,18 +77,11 @@ static void print_sanitized(const char *s, size_t len)
 static int cli_load_config(struct cli *cli)
 {
 	const char *error;
-	char *path = cli->config_path != NULL ? xstrdup(cli->config_path) : cfg_default_path();
 
-	if (path == NULL) {
-		cli_error("%s", _("no configuration file: HOME is not set (use -F FILE)"));
-		return -1;
-	}
-	if (cfg_load(path, &cli->cfg, &error) < 0) {
+	if (setup_config(cli->config_path, &cli->cfg, &error) < 0) {
 		cli_error("%s", error);
-		free(path);
 		return -1;
 	}
-	free(path);
 	for (char **w = cli->cfg->warnings; w != NULL && *w != NULL; w++)
 		cli_error(_("warning: %s"), *w);
 	return 0;
@@ -110,61 +103,68 @@ static int cli_load_account(struct cli *cli)
 	return 0;
 }
 
+/* Opens the header cache (without one skua works uncached); a damaged cache moved aside is said. */
+static struct hcache *cli_hcache(struct cli *cli, const char **error_r)
+{
+	const char *notice;
+	struct hcache *hc = setup_hcache(cli->cfg, &notice, error_r);
+
+	if (notice != NULL)
+		cli_error("%s", notice);
+	return hc;
+}
+
+/* The account's backend, connected. Returns 0, or -1 after printing. */
 static int cli_connect(struct cli *cli)
 {
 	const char *error;
 
 	if (cli_load_account(cli) < 0)
 		return -1;
-	if (session_open(cli->acct, &cli->session, &error) < 0) {
+	if ((cli->hc = cli_hcache(cli, &error)) == NULL)
+		log_warn("%s", error);
+	cli->account = account_new(cli->acct, cli->hc);
+	if (account_connect(cli->account, &error) < 0) {
 		cli_error("%s", error);
 		return -1;
 	}
 	return 0;
 }
 
-/* Runs a command to completion; a NO/BAD is reported with `what`. Returns 0, or -1 after printing. */
-static int cli_wait(struct cli *cli, uint32_t cmd, session_event_fn *fn, void *ctx, const char *what)
+/* Runs an operation; an error is printed. Returns 0, or -1. */
+static int cli_run(struct cli *cli, const struct op *op, const struct op_sink *sink)
 {
 	const char *error;
-	int ret = session_wait(cli->session, cmd, fn, ctx, &error);
 
-	if (ret == 0)
-		return 0;
-	if (ret > 0)
-		cli_error("%s (server said: %s)", what, error);
-	else
+	if (op_run(cli->account, op, sink, NULL, &error) != OP_OK) {
 		cli_error("%s", error);
-	return -1;
+		return -1;
+	}
+	return 0;
 }
 
 /* --- folders --- */
 
-/* The LIST/STATUS events into the shared folder list. */
-static int folders_event(void *ctx, const struct imap_event *ev)
+static int print_folder(void *ctx, const struct worker_folder *f)
 {
-	worker_folder_list_event(ctx, ev);
+	(void)ctx;
+	if (f->attrs & (IMAP_MBOX_NOSELECT | IMAP_MBOX_NONEXISTENT))
+		return 0;
+	print_sanitized(f->name, strlen(f->name));
+	printf("\t%lld\t%lld\n", (long long)(f->messages < 0 ? 0 : f->messages),
+	       (long long)(f->unseen < 0 ? 0 : f->unseen));
 	return 0;
 }
 
 static int cli_folders(struct cli *cli)
 {
-	struct worker_folder_list fl = { NULL, 0, 0 };
-	uint32_t cmd = imap_engine_cmd_list(session_engine(cli->session));
-	int ret = cli_wait(cli, cmd, folders_event, &fl, _("cannot list folders"));
+	struct op op;
+	struct op_sink sink = { .folder = print_folder };
+	int ret;
 
-	if (ret == 0) {
-		worker_folder_list_sort(&fl);
-		for (size_t i = 0; i < fl.n; i++) {
-			const struct worker_folder *f = &fl.v[i];
-			if (f->attrs & (IMAP_MBOX_NOSELECT | IMAP_MBOX_NONEXISTENT))
-				continue;
-			print_sanitized(f->name, strlen(f->name));
-			printf("\t%lld\t%lld\n", (long long)(f->messages < 0 ? 0 : f->messages),
-			       (long long)(f->unseen < 0 ? 0 : f->unseen));
-		}
-	}
-	worker_folder_list_free(&fl);
+	op_init(&op, OP_FOLDERS);
+	ret = cli_run(cli, &op, &sink);
+	op_clear(&op);
 	return ret;
 }
 
@@ -228,135 +228,80 @@ static void print_list_line(const struct mindex *idx, const struct mindex_msg *m
 	free(subject);
 }
 
-/* Opens the header cache: the configured header-cache file, else the default one. Returns it, or NULL
- * with *error_r (no home directory, unwritable). A damaged cache moved aside is said on stderr. */
-static struct hcache *cli_hcache(struct cli *cli, const char **error_r)
-{
-	struct hcache *hc = NULL;
-	char *path = cli->cfg->header_cache != NULL ? xstrdup(cli->cfg->header_cache) : hcache_default_path();
-	const char *notice;
+struct list_ctx {
+	struct mindex *idx;
+	const char *folder;
+};
 
-	if (path == NULL) {
-		*error_r = _("no header cache: HOME is not set (set header-cache)");
-		return NULL;
-	}
-	if (hcache_open(path, &hc, &notice, error_r) == 0 && notice != NULL)
-		cli_error("%s", notice);
-	free(path);
-	return hc;
+static int list_msg_ctx(void *ctx, const struct hcache_msg *m)
+{
+	return list_msg(((struct list_ctx *)ctx)->idx, m);
+}
+
+static void list_opened(void *ctx, const struct mailbox_load_stats *stats, bool partial)
+{
+	const struct list_ctx *lc = ctx;
+
+	log_info("list %s: %zu from cache, %zu fetched, %zu flag changes, %zu expunged (%s%s%s%s)", lc->folder,
+		 stats->from_cache, stats->fetched, stats->flag_changes, stats->expunged,
+		 mailbox_method_name(stats->method), stats->unchanged ? ", unchanged" : "",
+		 stats->fell_back ? ", fell back" : "", partial ? ", newest only" : "");
 }
 
 static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort_order order)
 {
 	struct mindex *idx = mindex_new();
-	struct mailbox_load_stats stats;
-	struct hcache *hc;
 	struct sort_line *lines = NULL;
+	struct op op;
+	struct list_ctx lc = { idx, folder };
+	struct op_sink sink = { .ctx = &lc, .msg = list_msg_ctx, .opened = list_opened };
 	size_t nlines;
-	const char *error;
 	int ret;
 
-	/* without a cache (no home, unwritable) skua works uncached */
-	if ((hc = cli_hcache(cli, &error)) == NULL)
-		log_warn("%s", error);
 	/* read-only: listing never changes anything on the server (not even \Recent); every order but
 	 * threads shows the newest `limit` by date (or arrival), which the cache finds without reading
 	 * every record */
-	struct sync_params p = { .account = cli->acct->name, .mailbox = folder, .readonly = true,
-				 .limit = order == SORT_THREADS ? SIZE_MAX : limit,
-				 .limit_order = order == SORT_ARRIVAL ? HCACHE_ORDER_ARRIVAL : HCACHE_ORDER_DATE };
-	struct sync_sink sink = { .msg = list_msg, .ctx = idx };
-	bool partial = false;
-
-	ret = mailbox_sync(cli->session, hc, &p, &sink, &stats, &partial, &error);
-	if (ret > 0)
-		cli_error(_("no such folder '%s' (server said: %s)"), folder, error);
-	else if (ret < 0)
-		cli_error("%s", error);
+	op_init(&op, OP_OPEN);
+	op_set(&op.mailbox, folder);
+	op.readonly = true;
+	op.limit = order == SORT_THREADS ? SIZE_MAX : limit;
+	op.order = order == SORT_ARRIVAL ? HCACHE_ORDER_ARRIVAL : HCACHE_ORDER_DATE;
+	ret = cli_run(cli, &op, &sink);
 	if (ret == 0) {
-		log_info("list %s: %zu from cache, %zu fetched, %zu flag changes, %zu expunged (%s%s%s%s)", folder,
-			 stats.from_cache, stats.fetched, stats.flag_changes, stats.expunged,
-			 mailbox_method_name(stats.method), stats.unchanged ? ", unchanged" : "",
-			 stats.fell_back ? ", fell back" : "", partial ? ", newest only" : "");
 		log_debug("list %s: %zu messages, index %zu bytes", folder, mindex_live(idx), mindex_memory(idx));
 		nlines = sort_messages(idx, order, false, limit, &lines);
 		for (size_t i = 0; i < nlines; i++)
 			print_list_line(idx, mindex_get(idx, lines[i].pos), lines[i].depth);
 	}
+	op_clear(&op);
 	free(lines);
 	mindex_free(&idx);
-	hcache_close(&hc);
-	return ret == 0 ? 0 : -1;
+	return ret;
 }
 
 /* --- show --- */
 
 struct show_ctx {
-	uint32_t uid;
-	bool found, have_body;
-	int64_t size;         /* RFC822.SIZE, -1 unknown */
-	struct buf body;      /* the message, from memory, the sink or the body cache */
-	struct buf streamed;  /* sink target while a literal streams */
+	char *data;
+	size_t len;
 };
 
-static void show_sink(void *ctx, const char *data, size_t len, bool final)
+static int show_body(void *ctx, char *data, size_t len)
 {
 	struct show_ctx *sc = ctx;
-	buf_append(&sc->streamed, data, len);
-	(void)final;
-}
 
-static int show_event(void *ctx, const struct imap_event *ev)
-{
-	struct show_ctx *sc = ctx;
-	const struct imap_fetch *f = &ev->u.fetch;
-
-	if (ev->type != IMAP_EVENT_FETCH || f->uid != sc->uid)
-		return 0;
-	sc->found = true;
-	if (f->size >= 0)
-		sc->size = f->size;
-	for (size_t i = 0; i < f->n_sections; i++) {
-		const struct imap_fetch_section *sec = &f->sections[i];
-		if (sec->section[0] != '\0')
-			continue;
-		sc->have_body = true;
-		buf_reset(&sc->body);
-		if (sec->streamed) {
-			struct buf tmp = sc->body;
-			sc->body = sc->streamed;
-			sc->streamed = tmp;
-			buf_reset(&sc->streamed);
-		} else if (sec->data != NULL) {
-			buf_append(&sc->body, sec->data, sec->len);
-		}
-	}
+	free(sc->data);
+	sc->data = data;
+	sc->len = len;
 	return 0;
-}
-
-/* Opens the body cache; without one skua works uncached. */
-static struct bcache *cli_bcache(void)
-{
-	struct bcache *bc = NULL;
-	char *dir = bcache_default_dir();
-	const char *error;
-
-	if (dir != NULL && bcache_open(dir, &bc, &error) < 0)
-		log_warn("%s", error);
-	free(dir);
-	return bc;
 }
 
 static int cli_show(struct cli *cli, const char *folder, const char *uidstr)
 {
-	struct imap_engine *engine = session_engine(cli->session);
-	struct show_ctx sc;
+	struct show_ctx sc = { NULL, 0 };
+	struct op op;
+	struct op_sink sink = { .ctx = &sc, .body = show_body };
 	struct mime_render_opts opts = { cli->cfg->html_command };
-	struct mime_message *msg;
-	struct bcache *bc = NULL;
-	struct buf out = BUF_INIT;
-	uint32_t sel, probe, uidvalidity;
-	const char *error;
 	char *end;
 	unsigned long uid;
 	int ret;
@@ -367,50 +312,22 @@ static int cli_show(struct cli *cli, const char *folder, const char *uidstr)
 		cli_error(_("no such message: '%s' is not a UID"), uidstr);
 		return -1;
 	}
-	memset(&sc, 0, sizeof(sc));
-	sc.uid = (uint32_t)uid;
-	sc.size = -1;
-	/* pipelined: EXAMINE and a probe for the message's existence and size */
-	sel = imap_engine_cmd_select(engine, folder, true);
-	probe = imap_engine_cmd_fetch(engine, errstr("%lu", uid), "(UID RFC822.SIZE)");
-	ret = cli_wait(cli, sel, NULL, NULL, errstr(_("no such folder '%s'"), folder));
-	if (ret == 0)
-		ret = cli_wait(cli, probe, show_event, &sc, errstr(_("no such message: UID %lu"), uid));
-	if (ret == 0 && !sc.found) {
-		cli_error(_("no such message: UID %lu in folder '%s'"), uid, folder);
-		ret = -1;
-	}
-	uidvalidity = imap_engine_mailbox(engine)->uidvalidity;
-	if (ret == 0 && uidvalidity != 0)
-		bc = cli_bcache();
-	if (ret == 0 && bc != NULL &&
-	    bcache_get(bc, cli->acct->name, folder, uidvalidity, sc.uid, sc.size, &sc.body, &error) > 0) {
-		sc.have_body = true;
-		log_info("show %s %lu: from the body cache", folder, uid);
-	} else if (ret == 0) {
-		imap_engine_set_body_sink(engine, show_sink, &sc);
-		ret = cli_wait(cli, imap_engine_cmd_fetch(engine, errstr("%lu", uid), "(UID BODY.PEEK[])"),
-			       show_event, &sc, errstr(_("no such message: UID %lu"), uid));
-		imap_engine_set_body_sink(engine, NULL, NULL);
-		if (ret == 0 && !sc.have_body) {
-			cli_error(_("no such message: UID %lu in folder '%s'"), uid, folder);
-			ret = -1;
-		}
-		if (ret == 0 && bc != NULL &&
-		    bcache_put(bc, cli->acct->name, folder, uidvalidity, sc.uid, sc.body.data != NULL ? sc.body.data : "",
-			       sc.body.len, &error) < 0)
-			log_warn("%s", error);
-	}
+	/* the same procedure as the pager's: body cache, else a streamed fetch that is then cached */
+	op_init(&op, OP_BODY);
+	op_set(&op.mailbox, folder);
+	imap_uidset_add(&op.uids, (uint32_t)uid);
+	ret = cli_run(cli, &op, &sink);
 	if (ret == 0) {
-		msg = mime_message_parse(sc.body.data != NULL ? sc.body.data : "", sc.body.len);
+		struct mime_message *msg = mime_message_parse(sc.data != NULL ? sc.data : "", sc.len);
+		struct buf out = BUF_INIT;
+
 		mime_message_render(msg, &opts, &out);
 		fwrite(out.data, 1, out.len, stdout);
 		mime_message_free(&msg);
+		buf_free(&out);
 	}
-	bcache_close(&bc);
-	buf_free(&out);
-	buf_free(&sc.body);
-	buf_free(&sc.streamed);
+	op_clear(&op);
+	free(sc.data);
 	return ret;
 }
 
@@ -636,7 +553,8 @@ int cli_main(int argc, char **argv)
 	} else {
 		ret = cli_show(&cli, argv[optind], argv[optind + 1]);
 	}
-	session_close(&cli.session);
+	account_free(&cli.account);
+	hcache_close(&cli.hc);
 	cfg_free(&cli.cfg);
 	log_close();
 	if (fflush(stdout) != 0 && ret == 0) {

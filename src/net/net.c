@@ -594,19 +594,10 @@ static int net_wait_io(struct net_conn *conn, short want, long long deadline, in
 	return 0;
 }
 
-ssize_t net_read(struct net_conn *conn, void *data, size_t len, int timeout_ms, const char **error_r)
+/* One read attempt: returns the byte count (> 0), 0 at end of stream, -1 on error (*error_r), or
+ * NET_WOULD_BLOCK with *want_r (POLLIN, or POLLOUT when TLS must write first). */
+static ssize_t net_read_once(struct net_conn *conn, void *data, size_t len, short *want_r, const char **error_r)
 {
-	long long deadline = net_deadline(timeout_ms);
-	short want = POLLIN;
-
-	if (len == 0) {
-		*error_r = errstr("net_read: zero length");
-		return -1;
-	}
-	if (len > NET_IO_CHUNK)
-		len = NET_IO_CHUNK;
-	/* Always try first: TLS may hold decrypted bytes the socket no longer signals, and a zero
-	 * time-out must still return data that is already there. */
 	for (;;) {
 		if (conn->ssl == NULL) {
 			ssize_t n = read(conn->fd, data, len);
@@ -618,7 +609,8 @@ ssize_t net_read(struct net_conn *conn, void *data, size_t len, int timeout_ms, 
 				*error_r = net_io_error(conn, errno);
 				return -1;
 			}
-			want = POLLIN;
+			*want_r = POLLIN;
+			return NET_WOULD_BLOCK;
 		} else {
 			struct net_sigpipe sg;
 			int r, err, saved_errno;
@@ -635,23 +627,62 @@ ssize_t net_read(struct net_conn *conn, void *data, size_t len, int timeout_ms, 
 			if (err == SSL_ERROR_ZERO_RETURN)
 				return 0;
 			if (err == SSL_ERROR_WANT_READ) {
-				want = POLLIN;
-			} else if (err == SSL_ERROR_WANT_WRITE) {
-				want = POLLOUT;
-			} else if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+				*want_r = POLLIN;
+				return NET_WOULD_BLOCK;
+			}
+			if (err == SSL_ERROR_WANT_WRITE) {
+				*want_r = POLLOUT;
+				return NET_WOULD_BLOCK;
+			}
+			if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
 				if (saved_errno == 0)
 					return 0;
 				*error_r = net_io_error(conn, saved_errno);
 				return -1;
-			} else {
-				*error_r = errstr(_("TLS error from %s: %s"), conn->peer,
-						  net_ssl_reason(_("protocol error")));
-				return -1;
 			}
+			*error_r = errstr(_("TLS error from %s: %s"), conn->peer, net_ssl_reason(_("protocol error")));
+			return -1;
 		}
+	}
+}
+
+ssize_t net_read(struct net_conn *conn, void *data, size_t len, int timeout_ms, const char **error_r)
+{
+	long long deadline = net_deadline(timeout_ms);
+
+	if (len == 0) {
+		*error_r = errstr("net_read: zero length");
+		return -1;
+	}
+	if (len > NET_IO_CHUNK)
+		len = NET_IO_CHUNK;
+	/* Always try first: TLS may hold decrypted bytes the socket no longer signals, and a zero
+	 * time-out must still return data that is already there. */
+	for (;;) {
+		short want;
+		ssize_t n = net_read_once(conn, data, len, &want, error_r);
+
+		if (n != NET_WOULD_BLOCK)
+			return n;
 		if (net_wait_io(conn, want, deadline, timeout_ms, error_r) < 0)
 			return -1;
 	}
+}
+
+ssize_t net_read_nowait(struct net_conn *conn, void *data, size_t len, short *want_r, const char **error_r)
+{
+	if (len == 0) {
+		*error_r = errstr("net_read: zero length");
+		return -1;
+	}
+	if (len > NET_IO_CHUNK)
+		len = NET_IO_CHUNK;
+	return net_read_once(conn, data, len, want_r, error_r);
+}
+
+int net_fd(const struct net_conn *conn)
+{
+	return conn != NULL ? conn->fd : -1;
 }
 
 int net_write(struct net_conn *conn, const void *data, size_t len, int timeout_ms, const char **error_r)

@@ -32,6 +32,15 @@ bool net_is_tls(const struct net_conn *conn);
 /* Reads up to len bytes, waiting up to timeout_ms (-1: forever). Returns the byte count (> 0), 0 at
  * end of stream, -1 on error or time-out with *error_r. Worker thread. */
 ssize_t net_read(struct net_conn *conn, void *data, size_t len, int timeout_ms, const char **error_r);
+/* What net_read_nowait returns when nothing can be read without waiting. */
+#define NET_WOULD_BLOCK (-2)
+/* Reads up to len bytes without waiting: returns the byte count (> 0), 0 at end of stream, -1 on error
+ * (*error_r), or NET_WOULD_BLOCK when nothing is there yet; *want_r then says what to poll net_fd() for
+ * (POLLIN, or POLLOUT when TLS must write before it can read). Worker thread. */
+ssize_t net_read_nowait(struct net_conn *conn, void *data, size_t len, short *want_r, const char **error_r);
+/* The descriptor to poll for net_read_nowait (a socket, or a tunnel's socketpair), or -1. Any thread. */
+int net_fd(const struct net_conn *conn);
+
 /* Writes all of data. Returns 0, or -1 with *error_r. Worker thread. */
 int net_write(struct net_conn *conn, const void *data, size_t len, int timeout_ms, const char **error_r);
 
