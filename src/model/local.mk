@@ -7,5 +7,6 @@ UNIT_TESTS += src/model/test-mindex src/model/test-sort
 src_model_test_mindex_SOURCES = src/model/test-mindex.c src/model/test-synth.c src/model/test-synth.h \
 	tests/unit/hostile.c tests/unit/hostile.h
 src_model_test_mindex_LDADD = $(TEST_LIBS) $(MODEL_LIBS)
-src_model_test_sort_SOURCES = src/model/test-sort.c src/model/test-synth.c src/model/test-synth.h
+src_model_test_sort_SOURCES = src/model/test-sort.c src/model/test-synth.c src/model/test-synth.h \
+	tests/unit/hostile.c tests/unit/hostile.h
 src_model_test_sort_LDADD = $(TEST_LIBS) $(MODEL_LIBS)

@@ -1,6 +1,7 @@
 /* sort.c: ordering a folder index by a key, or into reply threads (JWZ with a subject fallback). */
 #include "skua.h"
 #include "sort.h"
+#include "lib/hash.h"
 #include "lib/xmalloc.h"
 #include "mime/mime.h"
 
@@ -144,6 +145,7 @@ enum key_kind { KEY_FROM, KEY_SUBJECT, KEY_THREAD_SUBJECT };
 /* Computed keys of interned strings: each distinct string is decoded and folded once per sort. */
 struct key_cache {
 	enum key_kind kind;
+	const struct hash_key *hkey; /* the sort's (see sort_key) */
 	mindex_id *ids;   /* 0 empty */
 	char **keys;
 	bool *reply;
@@ -187,9 +189,17 @@ static char *make_key(const struct mindex *idx, mindex_id id, enum key_kind kind
 	return key;
 }
 
-static size_t id_home(mindex_id id, size_t size)
+/* The tables of a sort hash what mail chose (string ids, whose values its string lengths steer, and
+ * subjects) under a key drawn afresh for each sort: no one can aim collisions at it, and whatever a
+ * sort could reveal of it is of no use to the next. */
+static void sort_key(struct hash_key *key_r)
 {
-	return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ull) >> 32) & (size - 1);
+	hash_key_random(key_r);
+}
+
+static size_t id_home(const struct hash_key *key, mindex_id id, size_t size)
+{
+	return (size_t)hash_u64(key, id) & (size - 1);
 }
 
 /* Returns the key of string id (computed on first use). */
@@ -206,7 +216,7 @@ static const char *key_get(struct key_cache *kc, const struct mindex *idx, minde
 		for (size_t j = 0; j < old.size; j++) {
 			if (old.ids[j] == 0)
 				continue;
-			for (i = id_home(old.ids[j], kc->size); kc->ids[i] != 0; i = (i + 1) & (kc->size - 1))
+			for (i = id_home(kc->hkey, old.ids[j], kc->size); kc->ids[i] != 0; i = (i + 1) & (kc->size - 1))
 				;
 			kc->ids[i] = old.ids[j];
 			kc->keys[i] = old.keys[j];
@@ -217,7 +227,7 @@ static const char *key_get(struct key_cache *kc, const struct mindex *idx, minde
 		free(old.reply);
 	}
 	id = id != MINDEX_NONE ? id : NONE; /* the absent string gets a slot of its own */
-	for (i = id_home(id, kc->size); kc->ids[i] != 0 && kc->ids[i] != id; i = (i + 1) & (kc->size - 1))
+	for (i = id_home(kc->hkey, id, kc->size); kc->ids[i] != 0 && kc->ids[i] != id; i = (i + 1) & (kc->size - 1))
 		;
 	if (kc->ids[i] == 0) {
 		kc->ids[i] = id;
@@ -290,7 +300,10 @@ static size_t sort_by_key(const struct mindex *idx, enum sort_order order, size_
 {
 	size_t count = mindex_count(idx), n = 0;
 	struct skey *keys = xmalloc((mindex_live(idx) + 1) * sizeof(*keys));
-	struct key_cache kc = { .kind = order == SORT_FROM ? KEY_FROM : KEY_SUBJECT };
+	struct hash_key hkey;
+	struct key_cache kc = { .kind = order == SORT_FROM ? KEY_FROM : KEY_SUBJECT, .hkey = &hkey };
+
+	sort_key(&hkey);
 
 	for (size_t pos = 0; pos < count; pos++) {
 		const struct mindex_msg *m = mindex_get(idx, pos);
@@ -322,6 +335,7 @@ static size_t sort_by_key(const struct mindex *idx, enum sort_order order, size_
 /* A container stands for one message id (JWZ): a message, or a message only referred to (missing). */
 struct threader {
 	const struct mindex *idx;
+	struct hash_key hkey;  /* the sort's (see sort_key) */
 	uint32_t *msgpos;      /* the message's position, NONE for a missing message */
 	uint32_t *parent;      /* container links from the reply chains, NONE at the top */
 	bool *is_parent;       /* some container has it as parent (else it cannot close a loop) */
@@ -360,7 +374,8 @@ static uint32_t container_of(struct threader *t, mindex_id id)
 		for (size_t j = 0; j < old_size; j++) {
 			if (old_id[j] == 0)
 				continue;
-			for (i = id_home(old_id[j], t->map_size); t->map_id[i] != 0; i = (i + 1) & (t->map_size - 1))
+			for (i = id_home(&t->hkey, old_id[j], t->map_size); t->map_id[i] != 0;
+			     i = (i + 1) & (t->map_size - 1))
 				;
 			t->map_id[i] = old_id[j];
 			t->map_cont[i] = old_cont[j];
@@ -368,7 +383,7 @@ static uint32_t container_of(struct threader *t, mindex_id id)
 		free(old_id);
 		free(old_cont);
 	}
-	for (i = id_home(id, t->map_size); t->map_id[i] != 0; i = (i + 1) & (t->map_size - 1)) {
+	for (i = id_home(&t->hkey, id, t->map_size); t->map_id[i] != 0; i = (i + 1) & (t->map_size - 1)) {
 		if (t->map_id[i] == id)
 			return t->map_cont[i];
 	}
@@ -484,13 +499,9 @@ static bool better_root(const struct threader *t, uint32_t a, bool a_reply, uint
 	return ma->uid < mb->uid;
 }
 
-static size_t str_hash(const char *s)
+static size_t str_hash(const struct hash_key *key, const char *s)
 {
-	size_t h = 5381;
-
-	for (; *s != '\0'; s++)
-		h = h * 33 + (unsigned char)*s;
-	return h;
+	return (size_t)hash_bytes(key, s, strlen(s));
 }
 
 /* The subject fallback: a top-level message with no reply chain whose subject is a reply joins, under
@@ -499,7 +510,7 @@ static size_t str_hash(const char *s)
 static void join_by_subject(const struct threader *t, struct forest *f, const uint32_t *roots, size_t nroots,
 			    const uint32_t *tops, size_t ntops)
 {
-	struct key_cache kc = { .kind = KEY_THREAD_SUBJECT };
+	struct key_cache kc = { .kind = KEY_THREAD_SUBJECT, .hkey = &t->hkey };
 	const char **skey;
 	uint32_t *best;
 	bool *sreply;
@@ -521,7 +532,8 @@ static void join_by_subject(const struct threader *t, struct forest *f, const ui
 
 		if (*key == '\0')
 			continue;
-		for (i = str_hash(key) & mask; best[i] != NONE && strcmp(skey[i], key) != 0; i = (i + 1) & mask)
+		for (i = str_hash(&t->hkey, key) & mask; best[i] != NONE && strcmp(skey[i], key) != 0;
+		     i = (i + 1) & mask)
 			;
 		if (best[i] == NONE || better_root(t, c, reply, best[i], sreply[i])) {
 			skey[i] = key;
@@ -541,7 +553,8 @@ static void join_by_subject(const struct threader *t, struct forest *f, const ui
 		key = key_get(&kc, t->idx, m->subject, &reply);
 		if (!reply || *key == '\0')
 			continue;
-		for (i = str_hash(key) & mask; best[i] != NONE && strcmp(skey[i], key) != 0; i = (i + 1) & mask)
+		for (i = str_hash(&t->hkey, key) & mask; best[i] != NONE && strcmp(skey[i], key) != 0;
+		     i = (i + 1) & mask)
 			;
 		/* the best root never moves itself (it is the best for its own subject): no loops */
 		if (best[i] != NONE && f->top[best[i]] != f->top[c])
@@ -637,6 +650,7 @@ static size_t sort_threads(const struct mindex *idx, bool reverse, size_t limit,
 	uint32_t *roots, *tops;
 	size_t nmsg = 0, nroots = 0, ntops = 0, ngroups = 0;
 
+	sort_key(&t.hkey);
 	link_messages(&t);
 	f.top = xmalloc(t.ncont * sizeof(uint32_t));
 	f.mparent = xmalloc(t.ncont * sizeof(uint32_t));

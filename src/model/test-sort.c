@@ -2,7 +2,9 @@
 #include "skua.h"
 #include "sort.h"
 #include "test-synth.h"
+#include "lib/buf.h"
 #include "lib/xmalloc.h"
+#include "hostile.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -427,6 +429,46 @@ static void test_synthetic(void)
 	synth_free(&sf);
 }
 
+/* Thread roots whose subjects all collided under the djb2 hash the subject fallback used: blocks "aa"
+ * and "b@" leave h * 33 + c alike (and casefolding leaves them be), so every string of such blocks
+ * hashes the same. */
+static void subject_work(void *arg, size_t n)
+{
+	struct mindex *idx = mindex_new();
+	struct buf subj = BUF_INIT, id = BUF_INIT;
+	struct sort_line *lines;
+	struct hcache_msg m;
+
+	(void)arg;
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&subj);
+		buf_reset(&id);
+		for (int b = 0; b < 18; b++)
+			buf_append_str(&subj, (i >> b) & 1 ? "b@" : "aa");
+		buf_appendf(&id, "<root-%zu@x>", i);
+		synth_fill(&m, (uint32_t)i + 1, 1000 + (int64_t)i, "a@x", subj.data, id.data, NULL, NULL);
+		mindex_add(idx, &m);
+	}
+	/* and a reply to the last root by subject only, so the fallback runs */
+	buf_reset(&id);
+	buf_appendf(&id, "Re: %s", subj.data);
+	synth_fill(&m, (uint32_t)n + 1, 1000 + (int64_t)n, "b@x", id.data, "<reply@x>", NULL, NULL);
+	mindex_add(idx, &m);
+	TEST_INTEQ(sort_messages(idx, SORT_THREADS, false, SIZE_MAX, &lines), n + 1);
+	free(lines);
+	TEST_INTEQ(sort_messages(idx, SORT_SUBJECT, false, SIZE_MAX, &lines), n + 1);
+	free(lines);
+	buf_free(&subj);
+	buf_free(&id);
+	mindex_free(&idx);
+}
+
+static void test_hostile_subjects(void)
+{
+	TEST_ASSERT(hostile_ratio("thread roots with subjects colliding under djb2", subject_work, NULL, 2048, 32768,
+				  0.02, NULL) <= HOSTILE_MAX_RATIO);
+}
+
 static const struct test_case tests[] = {
 	{ "date order, reverse, removed messages", test_date },
 	{ "arrival order", test_arrival },
@@ -440,6 +482,7 @@ static const struct test_case tests[] = {
 	{ "order names", test_parse },
 	{ "merging what arrived since the last sort", test_merge },
 	{ "100,000 synthetic messages: timings", test_synthetic },
+	{ "hostile subjects", test_hostile_subjects },
 };
 
 TEST_MAIN(tests)
