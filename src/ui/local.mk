@@ -21,7 +21,12 @@ src_ui_libmod_a_SOURCES = \
 	src/ui/prompt.c
 UI_LIBS = src/ui/libmod.a $(NCURSES_LIBS) $(MODEL_LIBS)
 
-UNIT_TESTS += src/ui/test-cells src/ui/test-format src/ui/test-keymap src/ui/test-pager-text src/ui/test-mailcap
+UNIT_TESTS += src/ui/test-cells src/ui/test-format src/ui/test-keymap src/ui/test-pager-text src/ui/test-mailcap \
+	src/ui/test-cmd src/ui/test-list
+src_ui_test_cmd_SOURCES = src/ui/test-cmd.c
+src_ui_test_cmd_LDADD = $(TEST_LIBS) $(UI_LIBS)
+src_ui_test_list_SOURCES = src/ui/test-list.c
+src_ui_test_list_LDADD = $(TEST_LIBS) $(UI_LIBS)
 src_ui_test_mailcap_SOURCES = src/ui/test-mailcap.c
 src_ui_test_mailcap_LDADD = $(TEST_LIBS) $(UI_LIBS)
 src_ui_test_cells_SOURCES = src/ui/test-cells.c
@@ -30,5 +35,5 @@ src_ui_test_format_SOURCES = src/ui/test-format.c
 src_ui_test_format_LDADD = $(TEST_LIBS) $(UI_LIBS)
 src_ui_test_keymap_SOURCES = src/ui/test-keymap.c
 src_ui_test_keymap_LDADD = $(TEST_LIBS) $(UI_LIBS)
-src_ui_test_pager_text_SOURCES = src/ui/test-pager-text.c
+src_ui_test_pager_text_SOURCES = src/ui/test-pager-text.c tests/unit/hostile.c tests/unit/hostile.h
 src_ui_test_pager_text_LDADD = $(TEST_LIBS) $(UI_LIBS)

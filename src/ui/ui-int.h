@@ -1,4 +1,4 @@
-/* ui-int.h: the state the UI's views share (UI thread only; the only headers that see curses). */
+/* ui-int.h: the state the UI's files share and their functions by file (UI thread only). */
 #ifndef UI_UI_INT_H
 #define UI_UI_INT_H
 

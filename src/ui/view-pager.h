@@ -1,4 +1,5 @@
-/* view-pager.h: the pager's state shared by view-pager.c, view-attach.c and view-urls.c (UI thread). */
+/* view-pager.h: the pager's state, shared with the views over it: the attachment list (view-attach.c),
+ * the link list (view-urls.c) and a part shown as text (view-part.c). UI thread. */
 #ifndef UI_VIEW_PAGER_H
 #define UI_VIEW_PAGER_H
 
