@@ -1,4 +1,4 @@
-/* mailbox.c: opening a mailbox's index over a session: the sync state machine driven to its end. */
+/* mailbox.c: a mailbox's sync driven to its end over a session. */
 #include "skua.h"
 #include "mailbox.h"
 #include "backend/sync.h"
@@ -46,18 +46,4 @@ int mailbox_sync(struct session *s, struct hcache *hc, const struct sync_params 
 		*partial_r = sync_partial(d.sync);
 	sync_free(&d.sync);
 	return ret;
-}
-
-struct load_ctx {
-	hcache_msg_fn *fn;
-	void *ctx;
-};
-
-int mailbox_load(struct session *s, struct hcache *hc, const char *account, const char *mailbox, bool readonly,
-		 hcache_msg_fn *fn, void *ctx, struct mailbox_load_stats *stats, const char **error_r)
-{
-	struct sync_params p = { .account = account, .mailbox = mailbox, .readonly = readonly, .limit = SIZE_MAX };
-	struct sync_sink sink = { .msg = fn, .ctx = ctx };
-
-	return mailbox_sync(s, hc, &p, &sink, stats, NULL, error_r);
 }

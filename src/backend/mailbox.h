@@ -1,4 +1,4 @@
-/* mailbox.h: opening a mailbox's index: header cache first, then only what changed on the server. */
+/* mailbox.h: a mailbox's sync driven over a session, its limits, and how it went. */
 #ifndef BACKEND_MAILBOX_H
 #define BACKEND_MAILBOX_H
 
@@ -32,20 +32,6 @@ struct mailbox_load_stats {
 	bool unchanged;       /* HIGHESTMODSEQ/UIDNEXT/EXISTS matched the cache */
 	bool fell_back;       /* a fast path's result did not match EXISTS: resynced the long way */
 };
-
-/* EXAMINEs mailbox when readonly (nothing on the server changes), else SELECTs it (the session may then
- * STORE flags; the server clears \Recent), and hands every message's index record to fn (in no
- * particular order), taking what the header cache hc has (NULL: no cache) and fetching only what is
- * new, with flags resynced and expunged messages dropped; the cache is updated in transactions (a
- * crash leaves it consistent). On a first open, the newest messages come first. fn(ctx, NULL) means
- * "forget every record handed over so far": a fast path's result did not check out and the records
- * follow again. The record's strings are valid only during the call. The number of records finally
- * handed over equals the server's message count.
- * Returns 0; 1 when the server refused the SELECT/EXAMINE (*error_r = its text: no such folder,
- * usually); -1 on a connection or protocol error, or when fn returned -1 (*error_r). Cache failures
- * are not errors: the cache is then bypassed (and logged). Worker thread (network and disk). */
-int mailbox_load(struct session *session, struct hcache *hc, const char *account, const char *mailbox,
-		 bool readonly, hcache_msg_fn *fn, void *ctx, struct mailbox_load_stats *stats_r, const char **error_r);
 
 struct sync_params;
 struct sync_sink;

@@ -86,11 +86,9 @@ static int session_flush(struct session *s, int timeout_ms, const char **error_r
 	return 0;
 }
 
-/* Reads once from the connection into the engine. */
-static int session_read(struct session *s, int timeout_ms, const char **error_r)
+/* Passes n bytes read into readbuf to the engine (0: the end of the stream, an error). */
+static int session_got(struct session *s, ssize_t n, const char **error_r)
 {
-	ssize_t n = net_read(s->conn, s->readbuf, SESSION_READ_SIZE, timeout_ms, error_r);
-
 	if (n < 0)
 		return -1;
 	if (n == 0) {
@@ -102,6 +100,12 @@ static int session_read(struct session *s, int timeout_ms, const char **error_r)
 		session_trace(NULL, false, s->readbuf, (size_t)n);
 	imap_engine_input(s->engine, s->readbuf, (size_t)n);
 	return 0;
+}
+
+/* Reads once from the connection into the engine. */
+static int session_read(struct session *s, int timeout_ms, const char **error_r)
+{
+	return session_got(s, net_read(s->conn, s->readbuf, SESSION_READ_SIZE, timeout_ms, error_r), error_r);
 }
 
 static void note_bye(struct session *s, const char *text)
@@ -205,16 +209,8 @@ int session_pump(struct session *s, session_event_fn *fn, void *ctx, const char 
 		if (n == NET_WOULD_BLOCK)
 			return 0;
 		s->want = 0;
-		if (n < 0)
+		if (session_got(s, n, error_r) < 0)
 			return -1;
-		if (n == 0) {
-			*error_r = s->bye != NULL ? errstr(_("connection closed by server: %s"), s->bye) :
-				_("connection closed by server");
-			return -1;
-		}
-		if (log_enabled(LOG_DEBUG))
-			session_trace(NULL, false, s->readbuf, (size_t)n);
-		imap_engine_input(s->engine, s->readbuf, (size_t)n);
 	}
 }
 

@@ -504,12 +504,31 @@ static int newest_event(void *ctx, const struct hcache_msg *m)
 	return applied_event(ctx, m);
 }
 
+/* Reads every cached record through fn. Returns SYNC_RUNNING to go on, SYNC_FAILED when the sink
+ * stopped, or what a cold restart returns when the cache cannot be read. */
+static enum sync_status read_cache(struct sync *s, hcache_msg_fn *fn, const char **error_r)
+{
+	const char *cerr;
+
+	if (hcache_foreach(s->hc, s->p.account, s->p.mailbox, s->uidvalidity, fn, s, &cerr) < 0 && !s->aborted) {
+		s->cache_error = cerr;
+		cache_failed(s, cerr);
+		return restart_cold(s, error_r);
+	}
+	if (s->aborted) {
+		*error_r = _("aborted");
+		return SYNC_FAILED;
+	}
+	return SYNC_RUNNING;
+}
+
 /* QRESYNC, with VANISHED ranges narrow enough: applies the changes to the cache by key, checks the
  * count, commits, then hands over the newest `limit` records (or all) from the cache. */
 static enum sync_status qresync_apply(struct sync *s, const char **error_r)
 {
 	const struct imap_mailbox_info *mb = imap_engine_mailbox(s->e);
 	uint64_t deleted = 0, count;
+	enum sync_status st;
 	const char *cerr;
 	int ret;
 
@@ -574,19 +593,8 @@ static enum sync_status qresync_apply(struct sync *s, const char **error_r)
 		s->stats->from_cache = 0;
 		s->new_from = UINT32_MAX;
 	}
-	if (hcache_foreach(s->hc, s->p.account, s->p.mailbox, s->uidvalidity, applied_event, s, &cerr) < 0) {
-		if (s->aborted) {
-			*error_r = _("aborted");
-			return SYNC_FAILED;
-		}
-		s->cache_error = cerr;
-		cache_failed(s, cerr);
-		return restart_cold(s, error_r);
-	}
-	if (s->aborted) {
-		*error_r = _("aborted");
-		return SYNC_FAILED;
-	}
+	if ((st = read_cache(s, applied_event, error_r)) != SYNC_RUNNING)
+		return st;
 	if (s->delivered != mb->exists) {
 		log_info("qresync sync of %s: %zu messages, the server counts %u", s->p.mailbox, s->delivered,
 			 mb->exists);
@@ -626,7 +634,7 @@ static enum sync_status warm_merge(struct sync *s, const char **error_r)
 {
 	const struct imap_mailbox_info *mb = imap_engine_mailbox(s->e);
 	uint64_t span_limit = SYNC_VANISHED_SPAN_FACTOR * ((uint64_t)s->st.exists + SYNC_VANISHED_SPAN_MIN);
-	const char *cerr;
+	enum sync_status st;
 
 	if (mb->uidvalidity != s->st.uidvalidity || s->hc == NULL)
 		return restart_cold(s, error_r);
@@ -637,19 +645,8 @@ static enum sync_status warm_merge(struct sync *s, const char **error_r)
 	if (s->stats->method == MAILBOX_QRESYNC && s->vanished_span <= span_limit && s->txn != NULL)
 		return qresync_apply(s, error_r);
 	sort_server(s);
-	if (hcache_foreach(s->hc, s->p.account, s->p.mailbox, s->st.uidvalidity, cached_event, s, &cerr) < 0) {
-		if (s->aborted) {
-			*error_r = _("aborted");
-			return SYNC_FAILED;
-		}
-		s->cache_error = cerr;
-		cache_failed(s, cerr);
-		return restart_cold(s, error_r);
-	}
-	if (s->aborted) {
-		*error_r = _("aborted");
-		return SYNC_FAILED;
-	}
+	if ((st = read_cache(s, cached_event, error_r)) != SYNC_RUNNING)
+		return st;
 	if (s->have_list) {
 		while (s->cursor < s->n)
 			add_missing(s, s->uids[s->cursor++]);

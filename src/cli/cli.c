@@ -170,7 +170,7 @@ static int cli_folders(struct cli *cli)
 
 /* --- list --- */
 
-/* mailbox_load's consumer: a message into the index; NULL means "forget what you were given". */
+/* OP_OPEN's records: a message into the index; NULL means "forget what you were given". */
 static int list_msg(void *ctx, const struct hcache_msg *m)
 {
 	struct mindex *idx = ctx;
