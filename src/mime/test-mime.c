@@ -879,7 +879,7 @@ static void test_hostile_html(void)
 		char what[64];
 
 		snprintf(what, sizeof(what), "html of \"%s\" repeated", html_patterns[i]);
-		TEST_ASSERT(hostile_ratio(what, html_work, &w, 4096, 0.02, NULL) <= HOSTILE_MAX_RATIO);
+		TEST_ASSERT(hostile_ratio(what, html_work, &w, 4096, 0, 0.02, NULL) <= HOSTILE_MAX_RATIO);
 		buf_free(&w.in);
 	}
 	/* stray '<' in text stay text; a real tag right after them still counts */
@@ -933,7 +933,7 @@ static void test_hostile_charsets(void)
 	TEST_ASSERT(ratio < 3.0);
 	/* and a value of them costs linear time */
 	struct ew_work w = { 14, BUF_INIT };
-	TEST_ASSERT(hostile_ratio("encoded words over 14 charsets", ew_build_work, &w, 1000, 0.02, NULL) <=
+	TEST_ASSERT(hostile_ratio("encoded words over 14 charsets", ew_build_work, &w, 1000, 0, 0.02, NULL) <=
 		    HOSTILE_MAX_RATIO);
 	buf_free(&w.v);
 
@@ -1000,7 +1000,7 @@ static void test_hostile_nesting(void)
 	struct nested_work w = { false, 97, 0, 0 };
 	size_t n;
 
-	TEST_ASSERT(hostile_ratio("97 nested multiparts", nested_work, &w, 16384, 0.02, &n) <= HOSTILE_MAX_RATIO);
+	TEST_ASSERT(hostile_ratio("97 nested multiparts", nested_work, &w, 16384, 0, 0.02, &n) <= HOSTILE_MAX_RATIO);
 	nested_work(&w, 1024 * 1024);
 	printf("# 97 nested multiparts around 1 MiB: the parsed message holds %zu bytes\n", w.held);
 	TEST_ASSERT(w.held < 2 * w.len + 1024 * 1024);
@@ -1012,7 +1012,8 @@ static void test_hostile_nesting(void)
 
 	/* message/rfc822 parts are decoded, while MIME_MAX_DECODED_BYTES last */
 	w.rfc822 = true;
-	TEST_ASSERT(hostile_ratio("97 nested message/rfc822", nested_work, &w, 16384, 0.02, &n) <= HOSTILE_MAX_RATIO);
+	TEST_ASSERT(hostile_ratio("97 nested message/rfc822", nested_work, &w, 16384, 0, 0.02, &n) <=
+		    HOSTILE_MAX_RATIO);
 	nested_work(&w, 1024 * 1024);
 	printf("# 97 nested message/rfc822 around 1 MiB: the parsed message holds %zu bytes\n", w.held);
 	TEST_ASSERT(w.held < 2 * w.len + MIME_MAX_DECODED_BYTES);

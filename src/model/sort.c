@@ -216,7 +216,8 @@ static const char *key_get(struct key_cache *kc, const struct mindex *idx, minde
 		for (size_t j = 0; j < old.size; j++) {
 			if (old.ids[j] == 0)
 				continue;
-			for (i = id_home(kc->hkey, old.ids[j], kc->size); kc->ids[i] != 0; i = (i + 1) & (kc->size - 1))
+			for (i = id_home(kc->hkey, old.ids[j], kc->size); kc->ids[i] != 0;
+			     i = (i + 1) & (kc->size - 1))
 				;
 			kc->ids[i] = old.ids[j];
 			kc->keys[i] = old.keys[j];

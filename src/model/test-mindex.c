@@ -533,7 +533,8 @@ static void test_hostile_uids(void)
 				  NULL) <= HOSTILE_MAX_RATIO);
 	/* and at a size past the caches, they cost about what UIDs in a random order do (random_uid(0) is
 	 * 0, not a UID: both works start at 1) */
-	double bad = hostile_cost(uid_work, NULL, 200000, 3), good = hostile_cost(uid_work, &random_order, 200000, 3);
+	double bad = hostile_cost(uid_work, NULL, 200000, 3);
+	double good = hostile_cost(uid_work, &random_order, 200000, 3);
 	printf("# 200000 UIDs: colliding %.1f ms, random %.1f ms\n", bad * 1e3, good * 1e3);
 	TEST_ASSERT(bad < 3 * good);
 }

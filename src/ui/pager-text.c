@@ -4,6 +4,7 @@
 #include "cells.h"
 #include "lib/buf.h"
 #include "lib/charset.h"
+#include "lib/hash.h"
 #include "lib/xmalloc.h"
 #include "mime/mime.h"
 
@@ -44,6 +45,9 @@ struct pager_text_builder {
 	size_t urls_cap;
 	size_t *hash;                  /* open addressing over urls: index + 1, 0 for empty */
 	size_t hash_cap;
+	struct hash_key key;           /* the link table's, drawn for each layout (links come from mail) */
+	unsigned rekeys;               /* times a probe ran past HASH_MAX_PROBE */
+	struct mime_header_budget budget; /* one for all the header fields shown */
 	struct buf line;               /* the current unwrapped line, sanitised */
 	struct pager_text_span *lspans; /* its links */
 	size_t n_lspans, lspans_cap;
@@ -77,12 +81,16 @@ static size_t pager_text_url_char(const char *t, size_t n, size_t i)
 	return cp != 0xFFFD && iswalnum((wint_t)cp) ? len : 0;
 }
 
-/* Finds a link starting at t[i]. Returns its end (> i), or 0. *www_r: it has no scheme. */
-static size_t pager_text_url_at(const char *t, size_t n, size_t i, bool *www_r)
+/* Finds a link starting at t[i]. Returns its end (> i), or 0. *www_r: it has no scheme. When a
+ * scheme was there but what follows is no link, *skip_r is the end of the run of URL characters
+ * read, which no link may start inside of (else 0): the caller goes on from there, so that a line of
+ * "http://-http://-..." costs one scan instead of one a scheme (issue 15). */
+static size_t pager_text_url_at(const char *t, size_t n, size_t i, bool *www_r, size_t *skip_r)
 {
-	size_t p, end, s;
+	size_t p, end, s, run;
 	long paren = 0, bracket = 0; /* opened minus closed */
 
+	*skip_r = 0;
 	if (i > 0 && pager_text_ascii_alnum((unsigned char)t[i - 1]))
 		return 0;
 	for (s = 0; s < N_ELEMENTS(pager_text_schemes); s++)
@@ -101,6 +109,7 @@ static size_t pager_text_url_at(const char *t, size_t n, size_t i, bool *www_r)
 		bracket += t[end] == '[' ? 1 : t[end] == ']' ? -1 : 0;
 		end += l;
 	}
+	run = end;
 	/* punctuation that ends a sentence, and closing brackets that were not opened in the link */
 	while (end > p) {
 		char c = t[end - 1];
@@ -113,45 +122,64 @@ static size_t pager_text_url_at(const char *t, size_t n, size_t i, bool *www_r)
 		end--;
 	}
 	if (end == p || !(pager_text_ascii_alnum((unsigned char)t[p]) || (unsigned char)t[p] >= 0x80 ||
-			  t[p] == '['))
+			  t[p] == '[')) {
+		*skip_r = run;
 		return 0;
+	}
 	*www_r = pager_text_schemes[s].prefix[0] == 'w';
-	if (*www_r && memchr(t + p, '.', end - p) == NULL)
+	if (*www_r && memchr(t + p, '.', end - p) == NULL) {
+		*skip_r = run;
 		return 0;
+	}
 	return end;
 }
 
-static size_t pager_text_hash(const char *s)
+/* The link table's hash: SipHash-1-3 under the layout's key (an unkeyed FNV-1a was flooded by URLs
+ * chosen to collide, issue 15). */
+static size_t pager_text_hash(const struct pager_text_builder *b, const char *s)
 {
-	size_t h = 1469598103934665603ULL & SIZE_MAX;
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * (1099511628211ULL & SIZE_MAX);
-	return h;
+	return (size_t)hash_bytes(&b->key, s, strlen(s));
+}
+
+/* Fills the link table anew with cap slots. */
+static void pager_text_url_table(struct pager_text_builder *b, size_t cap)
+{
+	struct pager_text *pt = b->pt;
+	size_t *hash = xcalloc(cap, sizeof(*hash));
+
+	for (size_t i = 0; i < pt->n_urls; i++) {
+		size_t h = pager_text_hash(b, pt->urls[i]) & (cap - 1);
+		while (hash[h] != 0)
+			h = (h + 1) & (cap - 1);
+		hash[h] = i + 1;
+	}
+	free(b->hash);
+	b->hash = hash;
+	b->hash_cap = cap;
 }
 
 /* Returns the index of url in the list, adding it (a copy) when new; SIZE_MAX when the list is full. */
 static size_t pager_text_url_add(struct pager_text_builder *b, const char *url)
 {
 	struct pager_text *pt = b->pt;
-	size_t h, mask;
+	size_t h, mask, probes;
 
-	if ((pt->n_urls + 1) * 2 > b->hash_cap) {
-		size_t cap = b->hash_cap == 0 ? 64 : b->hash_cap * 2;
-		size_t *hash = xcalloc(cap, sizeof(*hash));
-		for (size_t i = 0; i < pt->n_urls; i++) {
-			h = pager_text_hash(pt->urls[i]) & (cap - 1);
-			while (hash[h] != 0)
-				h = (h + 1) & (cap - 1);
-			hash[h] = i + 1;
-		}
-		free(b->hash);
-		b->hash = hash;
-		b->hash_cap = cap;
-	}
+	if ((pt->n_urls + 1) * 2 > b->hash_cap)
+		pager_text_url_table(b, b->hash_cap == 0 ? 64 : b->hash_cap * 2);
+again:
 	mask = b->hash_cap - 1;
-	for (h = pager_text_hash(url) & mask; b->hash[h] != 0; h = (h + 1) & mask)
+	probes = 0;
+	for (h = pager_text_hash(b, url) & mask; b->hash[h] != 0; h = (h + 1) & mask) {
 		if (strcmp(pt->urls[b->hash[h] - 1], url) == 0)
 			return b->hash[h] - 1;
+		if (++probes > HASH_MAX_PROBE && b->rekeys < 4) {
+			/* not by chance with a secret key: draw another */
+			b->rekeys++;
+			hash_key_random(&b->key);
+			pager_text_url_table(b, b->hash_cap);
+			goto again;
+		}
+	}
 	if (pt->n_urls == PAGER_TEXT_MAX_URLS)
 		return SIZE_MAX;
 	pt->urls = xgrow(pt->urls, &b->urls_cap, pt->n_urls + 1, sizeof(*pt->urls));
@@ -169,14 +197,17 @@ static void pager_text_find_urls(struct pager_text_builder *b)
 	b->n_lspans = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = t[i];
-		size_t end, url;
+		size_t end, url, skip;
 		bool www;
 
 		if (c != 'h' && c != 'H' && c != 'm' && c != 'M' && c != 'w' && c != 'W')
 			continue;
-		end = pager_text_url_at(t, n, i, &www);
-		if (end == 0)
+		end = pager_text_url_at(t, n, i, &www, &skip);
+		if (end == 0) {
+			if (skip > i + 1)
+				i = skip - 1;
 			continue;
+		}
 		buf_reset(&b->url);
 		if (www)
 			buf_append_str(&b->url, "http://");
@@ -375,9 +406,10 @@ static void pager_text_add_field(struct pager_text_builder *b, const struct page
 		n--;
 	buf_truncate(&unfolded, n);
 	if (pager_text_is_address_field(f->name, f->name_len))
-		value = mime_address_display(unfolded.data != NULL ? unfolded.data : "", unfolded.len, false);
+		value = mime_address_display_budget(unfolded.data != NULL ? unfolded.data : "", unfolded.len, false,
+						    &b->budget);
 	else
-		value = mime_decode_text(unfolded.data != NULL ? unfolded.data : "", unfolded.len);
+		value = mime_decode_text_budget(unfolded.data != NULL ? unfolded.data : "", unfolded.len, &b->budget);
 	buf_append(&line, f->name, f->name_len);
 	buf_append_str(&line, ": ");
 	buf_append_str(&line, value);
@@ -481,6 +513,9 @@ struct pager_text *pager_text_layout(const char *header_block, size_t header_len
 	memset(&b, 0, sizeof(b));
 	b.pt = pt;
 	b.width = opts->width;
+	hash_key_random(&b.key);
+	if (header_len > MIME_MAX_HEADER_SIZE)
+		header_len = MIME_MAX_HEADER_SIZE; /* as the MIME parser does: the rest is not shown */
 	buf_reserve(&b.text, body_len + header_len + 64);
 	if (header_block != NULL) {
 		source = pager_text_headers(&b, header_block, header_len, opts);

@@ -48,11 +48,13 @@ struct pager_text_opts {
 struct pager_text;
 
 /* Lays out a message: header_block (raw RFC 5322 header fields, folded and encoded as received;
- * NULL for none) is weeded, unfolded, decoded and shown as "Name: value" lines, then a blank line
- * and body (decoded text, e.g. mime_message_render's output from pager_text_body_start on; any
+ * NULL for none; at most MIME_MAX_HEADER_SIZE bytes of it are read) is weeded, unfolded, decoded and
+ * shown as "Name: value" lines (the fields shown share one struct mime_header_budget), then a blank
+ * line and body (decoded text, e.g. mime_message_render's output from pager_text_body_start on; any
  * bytes are accepted and sanitised). Lines are classified, wrapped to opts->width and their links
- * found. Time and memory: linear in the input. Returns the layout, which the caller owns (free with
- * pager_text_free). Any thread (it is a pure function of its input). */
+ * found. Time and memory: linear in the input, whatever it is made of (the link table is keyed
+ * afresh for each layout). Returns the layout, which the caller owns (free with pager_text_free).
+ * Any thread (it is a pure function of its input). */
 struct pager_text *pager_text_layout(const char *header_block, size_t header_len, const char *body,
 				     size_t body_len, const struct pager_text_opts *opts);
 /* Frees *pt (NULL is fine) and sets it to NULL. */

@@ -3,6 +3,8 @@
 #include "pager-text.h"
 #include "cells.h"
 #include "lib/buf.h"
+#include "mime/mime.h"
+#include "hostile.h"
 #include "test.h"
 
 #include <locale.h>
@@ -233,6 +235,10 @@ static const struct {
 	{ "http://x.org/`id`$(id)", "0-13:0", "http://x.org/" },
 	{ "http://x.org/a;b&c$d", "0-20:0", "http://x.org/a;b&c$d" },
 	{ "-http://x.org", "1-13:0", "http://x.org" },
+	/* a scheme followed by no link: the run of URL characters is skipped as a whole (so a link
+	 * starting inside it is not found), the next run is looked at */
+	{ "http://-http://x.org http://-, www.-x.org http://y.org", "42-54:0", "http://y.org" },
+	{ "www.-a.www.x.org", "", "" },
 };
 
 static void test_urls(void)
@@ -461,6 +467,76 @@ static void test_pathological(void)
 	buf_free(&b);
 }
 
+/* --- hostile bodies (issue 15): the link finder and the link table stay linear --- */
+
+struct body_work {
+	void (*make)(struct buf *out, size_t n);
+	struct buf body;
+	size_t urls;
+};
+
+static void body_work(void *arg, size_t n)
+{
+	struct body_work *w = arg;
+	struct pager_text_opts opts = { .width = 80 };
+	const char *const *urls;
+
+	buf_reset(&w->body);
+	w->make(&w->body, n);
+	struct pager_text *pt = pager_text_layout(NULL, 0, w->body.data, w->body.len, &opts);
+	w->urls = pager_text_urls(pt, &urls);
+	pager_text_free(&pt);
+}
+
+static void test_hostile_links(void)
+{
+	struct body_work w = { hostile_url_run, BUF_INIT, 0 };
+
+	setup();
+	/* a line of "http://-" rescanned the rest of the line from each 'h' */
+	TEST_ASSERT(hostile_ratio("a line of http://-", body_work, &w, 2048, 0, 0.02, NULL) <= HOSTILE_MAX_RATIO);
+	TEST_INTEQ(w.urls, 0);
+	/* URLs whose FNV-1a hashes agree in their low 16 bits all fell into one run of the link table */
+	w.make = hostile_fnv_urls;
+	TEST_ASSERT(hostile_ratio("URLs colliding under FNV-1a", body_work, &w, 256, 16384, 0.01, NULL) <=
+		    HOSTILE_MAX_RATIO);
+	body_work(&w, 65536);
+	TEST_INTEQ(w.urls, PAGER_TEXT_MAX_URLS);
+	buf_free(&w.body);
+}
+
+/* The header lines of one message share one decoding budget: twelve charsets over three fields, the
+ * words in the ninth and later lose their non-ASCII characters. */
+static void test_header_budget(void)
+{
+	static const char *const cs[] = {
+		"iso-8859-2", "iso-8859-3", "iso-8859-4", "iso-8859-9", "iso-8859-10", "iso-8859-13",
+		"iso-8859-14", "iso-8859-15", "iso-8859-16", "windows-1250", "windows-1252", "koi8-r",
+	};
+	static const char *const fields[] = { "From", "To", "Subject" };
+	struct pager_text_opts opts = { .all_headers = true };
+	struct buf h = BUF_INIT, got = BUF_INIT;
+	struct pager_text *pt;
+
+	setup();
+	for (size_t f = 0, k = 0; f < N_ELEMENTS(fields); f++) {
+		buf_appendf(&h, "%s:", fields[f]);
+		for (int i = 0; i < 4; i++, k++)
+			buf_appendf(&h, " =?%s?q?%c=E9?=", cs[k], (char)('a' + k));
+		buf_append_str(&h, f < 2 ? " <x@y>\r\n" : "\r\n");
+	}
+	buf_append_str(&h, "\r\n");
+	pt = pager_text_layout(h.data, h.len, NULL, 0, &opts);
+	for (size_t i = 0; i < pager_text_count(pt); i++)
+		buf_appendf(&got, "%s\n", pager_text_line(pt, i)->text);
+	TEST_STREQ(got.data, "From: a\xc3\xa9" "b\xc3\xa9" "c\xc3\xa9" "d\xc3\xa9 <x@y>\n"
+			     "To: e\xc3\xa9" "f\xc3\xa9" "g\xc3\xa9" "h\xc3\xa9 <x@y>\n"
+			     "Subject: i\xef\xbf\xbdj\xef\xbf\xbdk\xef\xbf\xbdl\xef\xbf\xbd\n\n");
+	pager_text_free(&pt);
+	buf_free(&h);
+	buf_free(&got);
+}
+
 static const struct test_case cases[] = {
 	{ "headers", test_headers },
 	{ "kinds", test_kinds },
@@ -473,6 +549,8 @@ static const struct test_case cases[] = {
 	{ "body_start", test_body_start },
 	{ "speed", test_speed },
 	{ "pathological", test_pathological },
+	{ "hostile links", test_hostile_links },
+	{ "one header budget for the fields shown", test_header_budget },
 };
 
 TEST_MAIN(cases)

@@ -51,14 +51,16 @@ double hostile_cost(hostile_work_fn *fn, void *arg, size_t n, int runs)
 	return best;
 }
 
-double hostile_ratio(const char *what, hostile_work_fn *fn, void *arg, size_t n0, double min_seconds,
-		     size_t *n_r)
+double hostile_ratio(const char *what, hostile_work_fn *fn, void *arg, size_t n0, size_t n_max,
+		     double min_seconds, size_t *n_r)
 {
 	size_t n = n0;
 	double small, big, ratio;
 
+	if (n_max == 0 || n_max > n0 << 12)
+		n_max = n0 << 12;
 	/* grow n until one run is long enough to measure (a slower machine settles on a smaller n) */
-	while ((small = hostile_cost(fn, arg, n, 1)) < min_seconds && n < n0 << 12)
+	while ((small = hostile_cost(fn, arg, n, 1)) < min_seconds && n * 2 <= n_max)
 		n *= 2;
 	small = hostile_cost(fn, arg, n, 3);
 	big = hostile_cost(fn, arg, 4 * n, 3);

@@ -19,12 +19,14 @@ typedef void hostile_work_fn(void *arg, size_t n);
 /* The least CPU time of `runs` calls of fn(arg, n). */
 double hostile_cost(hostile_work_fn *fn, void *arg, size_t n, int runs);
 
-/* Whether fn is linear in n: doubles n (from n0) until one call costs at least min_seconds (so
- * that the clock's granularity and noise do not matter), then compares the least of a few runs at
- * n and at 4n. Returns cost(4n) / cost(n) (about 4 when linear, 16 when quadratic); *n_r (may be
- * NULL) is the n it settled on. Prints a "# what: ..." line with the figures. */
-double hostile_ratio(const char *what, hostile_work_fn *fn, void *arg, size_t n0, double min_seconds,
-		     size_t *n_r);
+/* Whether fn is linear in n: doubles n (from n0, up to n_max; 0: no limit) until one call costs at
+ * least min_seconds (so that the clock's granularity and noise do not matter), then compares the
+ * least of a few runs at n and at 4n. Returns cost(4n) / cost(n) (about 4 when linear, 16 when
+ * quadratic); *n_r (may be NULL) is the n it settled on. Prints a "# what: ..." line with the
+ * figures. n_max keeps the data of 4n in the CPU's caches when the work reads it at random (a table
+ * probe): past them each access costs more, and a linear function looks worse than it is. */
+double hostile_ratio(const char *what, hostile_work_fn *fn, void *arg, size_t n0, size_t n_max,
+		     double min_seconds, size_t *n_r);
 
 /* The largest cost(4n) / cost(n) a linear function is allowed in these tests: 4 plus room for cache
  * effects and noise, well below the 16 of a quadratic one. */
