@@ -10,7 +10,8 @@
 struct parse_ctx {
 	size_t nparts;
 	bool parts_noted;
-	size_t decoded; /* bytes decode_container produced (MIME_MAX_DECODED_BYTES) */
+	size_t decoded; /* bytes decode_container produced */
+	size_t budget;  /* how many it may (MIME_MAX_DECODED_RATIO, MIME_MAX_DECODED_BYTES) */
 };
 
 static void part_note(struct mime_part *part, const char *fmt, ...) SKUA_PRINTF(2, 3);
@@ -132,6 +133,22 @@ static bool line_is_delimiter(const char *p, size_t n, const char *b, size_t ble
 static struct mime_part *part_parse(struct parse_ctx *ctx, const char *data, size_t len,
 				    unsigned depth, bool digest_child, bool top);
 
+/* Returns the first line at or after p (a line start) that begins with "--", or NULL. By '-' with
+ * memchr: text without dashes goes by at its speed. */
+static const char *next_dash_line(const char *p, const char *end)
+{
+	const char *q = p;
+
+	if (end - p >= 2 && p[0] == '-' && p[1] == '-')
+		return p;
+	while (q < end && (q = memchr(q, '-', (size_t)(end - q))) != NULL) {
+		if (q > p && q[-1] == '\n' && end - q >= 2 && q[1] == '-')
+			return q;
+		q++;
+	}
+	return NULL;
+}
+
 static void parse_multipart(struct parse_ctx *ctx, struct mime_part *part, const char *boundary)
 {
 	const char *p = part->body, *end = part->body + part->body_len;
@@ -141,6 +158,11 @@ static void parse_multipart(struct parse_ctx *ctx, struct mime_part *part, const
 	bool digest = strcmp(part->subtype, "digest") == 0;
 
 	while (p < end) {
+		/* only a line that starts with "--" can be a delimiter: go from one to the next (each
+		 * level of nested multiparts reads what is inside it, so this is done up to MIME_MAX_DEPTH
+		 * times over) */
+		if ((p = next_dash_line(p, end)) == NULL)
+			break;
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *next = eol != NULL ? eol + 1 : end;
 		size_t n = (size_t)((eol != NULL ? eol : end) - p);
@@ -225,7 +247,7 @@ void mime_part_decode(const struct mime_part *part, struct buf *out, unsigned *f
 /* A container that claims a transfer encoding. A multipart is not decoded (RFC 2045 allows it none,
  * and nested ones each keeping a decoded copy of all below would multiply the memory a message
  * takes): its parts are looked for in the body as it is. A message/rfc822 part is decoded, so its
- * parts can point into the decoded copy, while the message's MIME_MAX_DECODED_BYTES last. */
+ * parts can point into the decoded copy, while the message's decoding budget lasts. */
 static void decode_container(struct parse_ctx *ctx, struct mime_part *part)
 {
 	if (strcmp(part->cte, "base64") != 0 && strcmp(part->cte, "quoted-printable") != 0)
@@ -236,9 +258,9 @@ static void decode_container(struct parse_ctx *ctx, struct mime_part *part)
 		return;
 	}
 	/* decoding never makes a body longer */
-	if (part->body_len > MIME_MAX_DECODED_BYTES - ctx->decoded) {
-		part_note(part, _("%s/%s part with %s encoding not decoded: more than %d MiB to decode"),
-			  part->type, part->subtype, part->cte, MIME_MAX_DECODED_BYTES / (1024 * 1024));
+	if (part->body_len > ctx->budget - ctx->decoded) {
+		part_note(part, _("%s/%s part with %s encoding not decoded: the message has decoded %zu KiB "
+				  "of containers, its limit"), part->type, part->subtype, part->cte, ctx->decoded / 1024);
 		return;
 	}
 	struct buf b = BUF_INIT;
@@ -346,13 +368,15 @@ static struct mime_part *part_parse(struct parse_ctx *ctx, const char *data, siz
 struct mime_message *mime_message_parse(const char *data, size_t len)
 {
 	struct mime_message *msg = xcalloc(1, sizeof(*msg));
-	struct parse_ctx ctx = { 0, false, 0 };
+	struct parse_ctx ctx = { 0, false, 0, 0 };
 
 	msg->data = xmalloc(len + 1);
 	if (len > 0)
 		memcpy(msg->data, data, len);
 	msg->data[len] = '\0';
 	msg->len = len;
+	ctx.budget = len < MIME_MAX_DECODED_BYTES / MIME_MAX_DECODED_RATIO ? len * MIME_MAX_DECODED_RATIO :
+									      MIME_MAX_DECODED_BYTES;
 	msg->root = part_parse(&ctx, msg->data, len, 0, false, true);
 	msg->nparts = ctx.nparts;
 	return msg;

@@ -13,10 +13,14 @@
 #define MIME_MAX_HEADER_FIELDS 10000   /* lines of one header block (message or part); the rest is body */
 #define MIME_MAX_HEADER_SIZE (1024 * 1024) /* bytes of one header block; the rest is taken as body */
 /* Bytes transfer decoding may produce for the containers of one message (a message/rfc822 part
- * sent base64 or quoted-printable is decoded so that its parts can be found): past it, a container
- * is shown undecoded. A multipart is never transfer-decoded (RFC 2045 allows it only 7bit, 8bit and
+ * sent base64 or quoted-printable is decoded so that its parts can be found): at most
+ * MIME_MAX_DECODED_RATIO times the message's size, and never more than MIME_MAX_DECODED_BYTES; past
+ * that, a container is shown undecoded. (Containers in base64 inside each other shrink by a quarter a
+ * level, so the ratio never stops real mail; quoted-printable ones around the same text do not
+ * shrink at all.) A multipart is never transfer-decoded (RFC 2045 allows it only 7bit, 8bit and
  * binary): its encoding is ignored, with a note. Leaf parts decode to at most their own size, so
- * what rendering decodes stays below the message's size plus this. */
+ * what rendering decodes stays below the message's size plus this budget. */
+#define MIME_MAX_DECODED_RATIO 4
 #define MIME_MAX_DECODED_BYTES (64 * 1024 * 1024)
 /* RFC 2047 encoded words decoded per header budget (one field, or the fields of one message that a
  * caller decodes with one struct mime_header_budget); later words are shown as they are. */
