@@ -1,6 +1,7 @@
 /* mindex.c: the compact folder index: chunked records, an interning string pool, UID and string hashes. */
 #include "skua.h"
 #include "mindex.h"
+#include "imap/imap-engine.h"
 #include "lib/hash.h"
 #include "lib/xmalloc.h"
 
@@ -56,6 +57,8 @@
 struct mindex {
 	struct mindex_msg **msg_chunks;
 	size_t msg_chunks_cap, count, live;
+	size_t unseen;          /* present messages without \Seen */
+	bool frozen;            /* a view made by mindex_freeze: shares the chunks of its original */
 
 	char **pool;            /* string chunks; chunk k holds pool_chunk_size(k) bytes */
 	size_t pool_chunks, pool_cap, pool_used;  /* pool_used: bytes used in the last chunk */
@@ -446,13 +449,30 @@ size_t mindex_live(const struct mindex *idx)
 	return idx->live;
 }
 
+size_t mindex_unseen(const struct mindex *idx)
+{
+	return idx->unseen;
+}
+
+/* Keeps the unseen count as a present message's flags go from `before` to `after`. */
+static void count_seen(struct mindex *idx, uint32_t before, uint32_t after)
+{
+	if ((before & IMAP_FLAG_SEEN) && !(after & IMAP_FLAG_SEEN))
+		idx->unseen++;
+	else if (!(before & IMAP_FLAG_SEEN) && (after & IMAP_FLAG_SEEN))
+		idx->unseen--;
+}
+
 int mindex_set_flags(struct mindex *idx, uint32_t uid, uint32_t flags)
 {
 	size_t pos;
+	struct mindex_msg *m;
 
 	if (!mindex_find(idx, uid, &pos))
 		return -1;
-	msg_at(idx, pos)->flags = flags;
+	m = msg_at(idx, pos);
+	count_seen(idx, m->flags, flags);
+	m->flags = flags;
 	return 0;
 }
 
@@ -468,6 +488,8 @@ int mindex_remove(struct mindex *idx, uint32_t uid)
 	/* unlink from the table first: deleting reads the UIDs of the entries it shifts */
 	struct mindex_msg *m = msg_at(idx, idx->uids[i] - 1);
 	uids_delete(idx, i);
+	if (!(m->flags & IMAP_FLAG_SEEN))
+		idx->unseen--;
 	m->uid = 0;
 	idx->live--;
 	return 0;
@@ -599,6 +621,8 @@ static size_t append(struct mindex *idx, const struct mindex_msg *rec)
 	if (rec->uid == 0)
 		return pos; /* no valid UID: kept, but as a removed message */
 	idx->live++;
+	if (!(rec->flags & IMAP_FLAG_SEEN))
+		idx->unseen++;
 	if (rec->uid > idx->max_uid)
 		idx->max_uid = rec->uid;
 	if ((idx->live + 1) * UID_LOAD_DEN > idx->uids_size * UID_LOAD_NUM ||
@@ -717,6 +741,7 @@ size_t mindex_add(struct mindex *idx, const struct hcache_msg *m)
 	rec.refs = nids > 0 ? pool_put(idx, (const char *)ids, nids * sizeof(*ids)) : MINDEX_NONE;
 
 	if (m->uid != 0 && m->uid <= idx->max_uid && mindex_find(idx, m->uid, &pos)) {
+		count_seen(idx, msg_at(idx, pos)->flags, rec.flags);
 		*msg_at(idx, pos) = rec;
 		return pos;
 	}
@@ -732,6 +757,13 @@ struct mindex *mindex_new(void)
 
 static void release(struct mindex *idx)
 {
+	if (idx->frozen) {
+		/* the chunks are the original's */
+		free(idx->msg_chunks);
+		free(idx->pool);
+		memset(idx, 0, sizeof(*idx));
+		return;
+	}
 	for (size_t k = 0; k < (idx->count + MSG_CHUNK - 1) >> MSG_CHUNK_BITS; k++)
 		free(idx->msg_chunks[k]);
 	free(idx->msg_chunks);
@@ -746,6 +778,33 @@ static void release(struct mindex *idx)
 void mindex_reset(struct mindex *idx)
 {
 	release(idx);
+}
+
+struct mindex *mindex_freeze(const struct mindex *idx)
+{
+	struct mindex *v = xcalloc(1, sizeof(*v));
+	size_t chunks = (idx->count + MSG_CHUNK - 1) >> MSG_CHUNK_BITS;
+
+	v->frozen = true;
+	v->count = idx->count;
+	v->live = idx->live;
+	v->unseen = idx->unseen;
+	v->max_uid = idx->max_uid;
+	v->msg_chunks_cap = chunks;
+	if (chunks > 0) {
+		v->msg_chunks = xmalloc(chunks * sizeof(*v->msg_chunks));
+		memcpy(v->msg_chunks, idx->msg_chunks, chunks * sizeof(*v->msg_chunks));
+	}
+	v->pool_chunks = v->pool_cap = idx->pool_chunks;
+	v->pool_used = idx->pool_used;
+	v->pool_bytes = idx->pool_bytes;
+	if (idx->pool_chunks > 0) {
+		v->pool = xmalloc(idx->pool_chunks * sizeof(*v->pool));
+		memcpy(v->pool, idx->pool, idx->pool_chunks * sizeof(*v->pool));
+	}
+	/* no hash tables: a view finds nothing by UID or by string (those tables move as the original
+	 * grows) */
+	return v;
 }
 
 void mindex_free(struct mindex **idx)

@@ -51,6 +51,8 @@ size_t mindex_add(struct mindex *idx, const struct hcache_msg *m);
 size_t mindex_count(const struct mindex *idx);
 /* Returns the number of messages present (not removed). */
 size_t mindex_live(const struct mindex *idx);
+/* Returns the number of present messages without \Seen, kept as messages come, go and change: O(1). */
+size_t mindex_unseen(const struct mindex *idx);
 /* Returns the message at pos, or NULL when pos is out of range or its message was removed. The record
  * stays at that address (updated in place by mindex_set_flags and mindex_add of the same UID) until
  * mindex_reset, mindex_compact or mindex_free. */
@@ -76,6 +78,16 @@ size_t mindex_refs(const struct mindex *idx, const struct mindex_msg *m, mindex_
 mindex_id mindex_intern(struct mindex *idx, const char *s, size_t len);
 /* Returns the id of s[0..len) when it is interned, else MINDEX_NONE. Does not change the index. */
 mindex_id mindex_lookup(const struct mindex *idx, const char *s, size_t len);
+
+/* Returns a read-only view of idx as it is now (its positions 0 .. mindex_count() - 1 and their
+ * strings), sharing its records and strings, for a thread that reads while the owner goes on. While a
+ * view lives the owner may add messages with new UIDs (mindex_add), intern strings and change flags
+ * (mindex_set_flags: nothing that reads a view looks at flags), but must not replace a message
+ * (mindex_add of a UID it holds), remove one, reset, compact or free idx. The view answers mindex_get,
+ * mindex_count, mindex_live, mindex_str and mindex_refs; mindex_find and mindex_lookup find nothing in
+ * it. Free it with mindex_free (which frees only the view). Owner's thread; the view is then the
+ * reader's. */
+struct mindex *mindex_freeze(const struct mindex *idx);
 
 /* Returns the bytes the index holds: every block it allocated (records, string pool, hash tables),
  * unused capacity included (not the allocator's own bookkeeping, a few words per block). */

@@ -1,0 +1,177 @@
+/* sortjob.c: sorting a folder index on a thread of its own, so that ordering or threading a million
+ * messages never holds up a key. No I/O. */
+#include "skua.h"
+#include "sortjob.h"
+#include "lib/xmalloc.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct sort_job {
+	struct mindex *view;         /* the job's frozen view of the index */
+	enum sort_order order;
+	bool reverse;
+	struct sort_line *old;       /* merge from these (a copy), or NULL */
+	size_t n_old, old_covered;
+	struct sort_result *result;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	bool done, abandoned;
+	struct mindex *orphan;       /* freed by the thread when abandoned */
+	int fds[2];                  /* a byte in fds[1] when done */
+};
+
+void sort_result_free(struct sort_result **result)
+{
+	struct sort_result *r = *result;
+
+	if (r == NULL)
+		return;
+	free(r->lines);
+	free(r->line_of);
+	free(r);
+	*result = NULL;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void job_free(struct sort_job *job)
+{
+	mindex_free(&job->view);
+	mindex_free(&job->orphan);
+	free(job->old);
+	sort_result_free(&job->result);
+	pthread_mutex_destroy(&job->lock);
+	close(job->fds[0]);
+	close(job->fds[1]);
+	free(job);
+}
+
+static void *job_main(void *arg)
+{
+	struct sort_job *job = arg;
+	struct sort_result *r = xcalloc(1, sizeof(*r));
+	int64_t t0 = now_ms();
+	size_t n = SIZE_MAX;
+	bool abandoned;
+
+	r->order = job->order;
+	r->reverse = job->reverse;
+	r->covered = mindex_count(job->view);
+	if (job->old != NULL)
+		n = sort_merge(job->view, job->order, job->reverse, job->old, job->n_old, job->old_covered, &r->lines);
+	if (n == SIZE_MAX)
+		n = sort_messages(job->view, job->order, job->reverse, SIZE_MAX, &r->lines);
+	r->n_lines = n;
+	r->line_of = xmalloc((r->covered > 0 ? r->covered : 1) * sizeof(*r->line_of));
+	memset(r->line_of, 0xff, r->covered * sizeof(*r->line_of));
+	for (size_t i = 0; i < n; i++)
+		r->line_of[r->lines[i].pos] = (uint32_t)i;
+	r->cost_ms = now_ms() - t0;
+	pthread_mutex_lock(&job->lock);
+	job->result = r;
+	job->done = true;
+	abandoned = job->abandoned;
+	pthread_mutex_unlock(&job->lock);
+	if (abandoned) {
+		pthread_detach(pthread_self());
+		job_free(job);
+		return NULL;
+	}
+	ssize_t w = write(job->fds[1], "", 1);
+	(void)w;
+	return NULL;
+}
+
+struct sort_job *sort_job_start(const struct mindex *idx, enum sort_order order, bool reverse,
+				const struct sort_result *old)
+{
+	struct sort_job *job = xcalloc(1, sizeof(*job));
+	sigset_t all, saved;
+	int rc;
+
+	if (pipe2(job->fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+		free(job);
+		return NULL;
+	}
+	job->view = mindex_freeze(idx);
+	job->order = order;
+	job->reverse = reverse;
+	if (old != NULL && old->order == order && old->reverse == reverse && old->n_lines > 0) {
+		/* a copy: an abandoned job outlives the caller's result */
+		job->old = xmalloc(old->n_lines * sizeof(*job->old));
+		memcpy(job->old, old->lines, old->n_lines * sizeof(*job->old));
+		job->n_old = old->n_lines;
+		job->old_covered = old->covered;
+	}
+	pthread_mutex_init(&job->lock, NULL);
+	/* signals are the UI thread's */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &saved);
+	rc = pthread_create(&job->thread, NULL, job_main, job);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	if (rc != 0) {
+		job_free(job);
+		return NULL;
+	}
+	return job;
+}
+
+int sort_job_fd(const struct sort_job *job)
+{
+	return job->fds[0];
+}
+
+bool sort_job_ready(struct sort_job *job)
+{
+	bool done;
+
+	pthread_mutex_lock(&job->lock);
+	done = job->done;
+	pthread_mutex_unlock(&job->lock);
+	return done;
+}
+
+struct sort_result *sort_job_finish(struct sort_job **jobp)
+{
+	struct sort_job *job = *jobp;
+	struct sort_result *r;
+
+	pthread_join(job->thread, NULL);
+	r = job->result;
+	job->result = NULL;
+	job_free(job);
+	*jobp = NULL;
+	return r;
+}
+
+void sort_job_abandon(struct sort_job **jobp, struct mindex *orphan)
+{
+	struct sort_job *job = *jobp;
+	bool done;
+
+	if (job == NULL)
+		return;
+	*jobp = NULL;
+	pthread_mutex_lock(&job->lock);
+	done = job->done;
+	job->abandoned = true;
+	job->orphan = orphan;
+	pthread_mutex_unlock(&job->lock);
+	if (done) {
+		/* it finished (or is about to return): nothing to wait for but its exit */
+		pthread_join(job->thread, NULL);
+		job_free(job);
+	}
+}

@@ -1,0 +1,181 @@
+/* test-sortjob.c: the folder index's unseen count and frozen views, and sorting on a thread while the
+ * owner goes on adding messages. */
+#include "skua.h"
+#include "model/mindex.h"
+#include "model/sort.h"
+#include "model/sortjob.h"
+#include "model/test-synth.h"
+#include "imap/imap-engine.h"
+#include "test.h"
+
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_unseen(void)
+{
+	struct mindex *idx = mindex_new();
+	struct hcache_msg m;
+
+	synth_fill(&m, 1, 100, "a@example.org", "one", "1@x", NULL, NULL);
+	mindex_add(idx, &m);
+	synth_fill(&m, 2, 200, "a@example.org", "two", "2@x", NULL, NULL);
+	m.flags = IMAP_FLAG_SEEN;
+	mindex_add(idx, &m);
+	TEST_INTEQ(mindex_unseen(idx), 1);
+	TEST_INTEQ(mindex_set_flags(idx, 1, IMAP_FLAG_SEEN | IMAP_FLAG_FLAGGED), 0);
+	TEST_INTEQ(mindex_unseen(idx), 0);
+	TEST_INTEQ(mindex_set_flags(idx, 2, 0), 0);
+	TEST_INTEQ(mindex_unseen(idx), 1);
+	/* replaced in place with other flags */
+	m.flags = IMAP_FLAG_SEEN;
+	mindex_add(idx, &m);
+	TEST_INTEQ(mindex_unseen(idx), 0);
+	mindex_set_flags(idx, 1, 0);
+	TEST_INTEQ(mindex_remove(idx, 1), 0);
+	TEST_INTEQ(mindex_unseen(idx), 0);
+	synth_fill(&m, 3, 300, "b@example.org", "three", "3@x", NULL, NULL);
+	mindex_add(idx, &m);
+	mindex_compact(idx);
+	TEST_INTEQ(mindex_unseen(idx), 1);
+	TEST_INTEQ(mindex_live(idx), 2);
+	mindex_reset(idx);
+	TEST_INTEQ(mindex_unseen(idx), 0);
+	mindex_free(&idx);
+}
+
+static void test_freeze(void)
+{
+	struct synth_folder *sf = synth_new(3000, 7);
+	struct mindex *idx = mindex_new(), *view;
+	struct hcache_msg m;
+	size_t pos, len;
+	const char *subject;
+	char *kept;
+
+	for (size_t i = 0; i < 1000; i++) {
+		synth_msg(sf, i, &m);
+		mindex_add(idx, &m);
+	}
+	view = mindex_freeze(idx);
+	subject = mindex_str(view, mindex_get(view, 999)->subject, &len);
+	kept = strndup(subject, len);
+	/* the owner grows: the view keeps its positions and strings */
+	for (size_t i = 1000; i < 3000; i++) {
+		synth_msg(sf, i, &m);
+		mindex_add(idx, &m);
+	}
+	mindex_set_flags(idx, 5, IMAP_FLAG_FLAGGED);
+	TEST_INTEQ(mindex_count(view), 1000);
+	TEST_INTEQ(mindex_count(idx), 3000);
+	TEST_ASSERT(mindex_get(view, 1000) == NULL);
+	subject = mindex_str(view, mindex_get(view, 999)->subject, &len);
+	TEST_ASSERT(len == strlen(kept) && memcmp(subject, kept, len) == 0);
+	TEST_ASSERT(!mindex_find(view, 5, &pos));
+	TEST_ASSERT(mindex_find(idx, 2500, &pos));
+	mindex_free(&view);
+	TEST_ASSERT(view == NULL);
+	/* the original is whole */
+	TEST_INTEQ(mindex_get(idx, 999)->uid, 1000);
+	free(kept);
+	mindex_free(&idx);
+	synth_free(&sf);
+}
+
+/* Waits for the job's descriptor. */
+static void wait_job(struct sort_job *job)
+{
+	struct pollfd pfd = { .fd = sort_job_fd(job), .events = POLLIN };
+
+	TEST_INTEQ(poll(&pfd, 1, 60000), 1);
+	TEST_ASSERT(sort_job_ready(job));
+}
+
+static void same_lines(const struct mindex *idx, enum sort_order order, const struct sort_result *r)
+{
+	struct sort_line *want = NULL;
+	struct mindex *view = mindex_freeze(idx);
+	size_t n;
+
+	/* what sort_messages says of the same positions (the index has not grown since the job began) */
+	TEST_INTEQ(mindex_count(view), r->covered);
+	n = sort_messages(view, order, r->reverse, SIZE_MAX, &want);
+	TEST_INTEQ(r->n_lines, n);
+	for (size_t i = 0; i < n && i < r->n_lines; i++) {
+		TEST_INTEQ(r->lines[i].pos, want[i].pos);
+		TEST_INTEQ(r->lines[i].depth, want[i].depth);
+		TEST_INTEQ(r->line_of[r->lines[i].pos], i);
+	}
+	free(want);
+	mindex_free(&view);
+}
+
+static void test_job(void)
+{
+	static const enum sort_order orders[] = { SORT_DATE, SORT_THREADS, SORT_SUBJECT };
+	struct synth_folder *sf = synth_new(40000, 11);
+	struct mindex *idx = mindex_new();
+	struct hcache_msg m;
+
+	for (size_t i = 0; i < 20000; i++) {
+		synth_msg(sf, i, &m);
+		mindex_add(idx, &m);
+	}
+	for (size_t k = 0; k < N_ELEMENTS(orders); k++) {
+		struct sort_job *job = sort_job_start(idx, orders[k], k == 1, NULL);
+		struct sort_result *r;
+
+		TEST_ASSERT(job != NULL);
+		wait_job(job);
+		r = sort_job_finish(&job);
+		TEST_ASSERT(job == NULL);
+		TEST_INTEQ(r->covered, 20000);
+		same_lines(idx, orders[k], r);
+		sort_result_free(&r);
+		TEST_ASSERT(r == NULL);
+	}
+	/* the owner adds while a job sorts: the job covers what it saw; a merge takes in the rest */
+	struct sort_job *job = sort_job_start(idx, SORT_DATE, false, NULL);
+	for (size_t i = 20000; i < 30000; i++) {
+		synth_msg(sf, i, &m);
+		mindex_add(idx, &m);
+		if (i % 1000 == 0)
+			mindex_set_flags(idx, (uint32_t)(i / 2), IMAP_FLAG_SEEN);
+	}
+	wait_job(job);
+	struct sort_result *first = sort_job_finish(&job);
+	TEST_INTEQ(first->covered, 20000);
+	TEST_INTEQ(first->n_lines, 20000);
+	job = sort_job_start(idx, SORT_DATE, false, first);
+	sort_result_free(&first); /* the job copied what it merges from */
+	wait_job(job);
+	struct sort_result *merged = sort_job_finish(&job);
+	TEST_INTEQ(merged->covered, 30000);
+	same_lines(idx, SORT_DATE, merged);
+	sort_result_free(&merged);
+	/* abandoned while running, with the index handed over: nothing leaks, nothing is read after free */
+	for (size_t i = 30000; i < 40000; i++) {
+		synth_msg(sf, i, &m);
+		mindex_add(idx, &m);
+	}
+	job = sort_job_start(idx, SORT_THREADS, false, NULL);
+	sort_job_abandon(&job, idx);
+	TEST_ASSERT(job == NULL);
+	/* and abandoned once done, the caller keeping its index */
+	idx = mindex_new();
+	synth_msg(sf, 0, &m);
+	mindex_add(idx, &m);
+	job = sort_job_start(idx, SORT_DATE, false, NULL);
+	wait_job(job);
+	sort_job_abandon(&job, NULL);
+	mindex_free(&idx);
+	synth_free(&sf);
+}
+
+static const struct test_case cases[] = {
+	{ "unseen count through adds, flags, removals, compaction", test_unseen },
+	{ "a frozen view while the owner grows", test_freeze },
+	{ "sorting on a thread: orders, adds meanwhile, merge, abandon", test_job },
+};
+
+TEST_MAIN(cases)
