@@ -37,3 +37,9 @@ src_ui_test_keymap_SOURCES = src/ui/test-keymap.c
 src_ui_test_keymap_LDADD = $(TEST_LIBS) $(UI_LIBS)
 src_ui_test_pager_text_SOURCES = src/ui/test-pager-text.c tests/unit/hostile.c tests/unit/hostile.h
 src_ui_test_pager_text_LDADD = $(TEST_LIBS) $(UI_LIBS)
+
+EXTRA_DIST += tests/fuzz/corpus/render
+FUZZ_TARGETS += tests/fuzz/fuzz-render
+tests_fuzz_fuzz_render_SOURCES = tests/fuzz/fuzz-render.c
+tests_fuzz_fuzz_render_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_render_LDADD = $(UI_LIBS)
