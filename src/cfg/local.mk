@@ -1,6 +1,6 @@
 # src/cfg/local.mk: the configuration file (accounts and settings).
 noinst_LIBRARIES += src/cfg/libmod.a
-src_cfg_libmod_a_SOURCES = src/cfg/cfg.c src/cfg/cfg.h src/cfg/options.c src/cfg/options.h
+src_cfg_libmod_a_SOURCES = src/cfg/cfg.c src/cfg/cfg.h src/cfg/options.c src/cfg/options.h src/cfg/secret.c
 CFG_LIBS = src/cfg/libmod.a $(LIB_LIBS)
 
 UNIT_TESTS += src/cfg/test-cfg src/cfg/test-options
