@@ -69,6 +69,8 @@ struct sync {
 	size_t cursor, change_cursor, vanished_cursor;
 	size_t delivered;
 	size_t new_count;            /* headers of UIDs >= new_from handed over */
+	struct hcache_order_entry *fill; /* a cold fill's records, for their order keys at the end */
+	size_t n_fill, fill_cap;
 	size_t walked;               /* records hcache_newest passed */
 	bool partial;
 	size_t since_commit;         /* cache writes in the current transaction */
@@ -137,6 +139,26 @@ static void cache_finish(struct sync *s, size_t count, bool ordered)
 		cache_failed(s, error);
 }
 
+/* The order keys of a cold fill, each order in key order, in chunked commits. */
+static void cache_fill_order(struct sync *s)
+{
+	for (int o = 0; o < 2 && s->txn != NULL; o++) {
+		hcache_order_sort(s->fill, s->n_fill, (enum hcache_order)o);
+		for (size_t i = 0; i < s->n_fill && s->txn != NULL; i++) {
+			const struct hcache_order_entry *e = &s->fill[i];
+
+			if (hcache_txn_put_order(s->txn, s->uidvalidity, (enum hcache_order)o, e->uid,
+						 o == HCACHE_ORDER_DATE ? e->date : e->internaldate) < 0)
+				cache_failed(s, _("header cache: cannot store a record"));
+			else
+				cache_wrote(s);
+		}
+	}
+	free(s->fill);
+	s->fill = NULL;
+	s->n_fill = s->fill_cap = 0;
+}
+
 /* ---- handing over ------------------------------------------------------------------------- */
 
 static int deliver(struct sync *s, const struct hcache_msg *m)
@@ -178,7 +200,16 @@ static int headers_event(struct sync *s, const struct imap_fetch *f)
 		s->new_count++;
 	ret = deliver(s, &m);
 	if (s->txn != NULL) {
-		if (hcache_txn_put(s->txn, s->uidvalidity, &m) < 0)
+		/* a cold fill cleared the mailbox first: nothing to look up; its order keys come at the end,
+		 * in key order */
+		bool cold = s->stats->method == MAILBOX_COLD;
+
+		if (cold) {
+			s->fill = xgrow(s->fill, &s->fill_cap, s->n_fill + 1, sizeof(*s->fill));
+			s->fill[s->n_fill++] = (struct hcache_order_entry){ m.uid, m.date, m.internaldate };
+		}
+		if ((cold ? hcache_txn_put_new(s->txn, s->uidvalidity, &m) :
+		     hcache_txn_put(s->txn, s->uidvalidity, &m)) < 0)
 			cache_failed(s, _("header cache: cannot store a record"));
 		else
 			cache_wrote(s);
@@ -670,6 +701,7 @@ static enum sync_status cold_begin(struct sync *s, const char **error_r)
 	s->stats->method = MAILBOX_COLD;
 	s->uidvalidity = mb->uidvalidity;
 	s->new_from = 0;
+	s->n_fill = 0;
 	hcache_abort(&s->txn);
 	if (s->hc != NULL && mb->uidvalidity != 0) {
 		cache_begin(s);
@@ -715,7 +747,8 @@ static enum sync_status cold_end(struct sync *s, const char **error_r)
 	if (s->delivered != mb->exists)
 		log_warn("first open of %s: %zu messages read, the server counts %u", s->p.mailbox, s->delivered,
 			 mb->exists);
-	cache_finish(s, s->delivered, true);
+	cache_fill_order(s);
+	cache_finish(s, s->delivered, s->txn != NULL);
 	return SYNC_DONE;
 }
 
@@ -881,6 +914,7 @@ void sync_free(struct sync **sync)
 	free(s->changes);
 	free(s->vanished);
 	free(s->missing);
+	free(s->fill);
 	free(s);
 	*sync = NULL;
 }

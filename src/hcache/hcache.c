@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define HCACHE_DROP_EVERY (4u << 20) /* record bytes read between drops of mapped pages */
+#define HCACHE_DROP_AFTER_WRITES 1000 /* a commit of this many records drops the mapped pages */
 #define HCACHE_MAP_SIZE ((size_t)8 << 30) /* address space only: the file grows as needed */
 #define HCACHE_MIN_PAGE 4096              /* no LMDB file has smaller pages */
 #define HCACHE_MAX_ASIDE 100              /* "<path>.corrupt-<time>-N" names tried */
@@ -68,6 +69,7 @@ struct hcache_txn {
 	size_t names_len;
 	struct buf scratch;
 	int error;
+	size_t writes;                       /* records written (put) */
 };
 
 static void put_be(uint8_t *p, uint64_t v, int bytes)
@@ -716,6 +718,7 @@ int hcache_txn_replace(struct hcache_txn *t, uint32_t uidvalidity, const struct 
 	int64_t date, internaldate;
 	int rc;
 
+	t->writes++;
 	msg_key(key, t->prefix, uidvalidity, m->uid);
 	rc = record_dates(t, key, m->uid, &date, &internaldate);
 	if (rc < 0)
@@ -732,6 +735,31 @@ int hcache_txn_replace(struct hcache_txn *t, uint32_t uidvalidity, const struct 
 	if (txn_result(t, mdb_put(t->txn, t->hc->dbi, &k, &v, 0)) < 0)
 		return -1;
 	return txn_result(t, order_keys(t, uidvalidity, m->uid, m->date, m->internaldate, false));
+}
+
+int hcache_txn_put_new(struct hcache_txn *t, uint32_t uidvalidity, const struct hcache_msg *m)
+{
+	uint8_t key[MSG_KEY_LEN];
+	MDB_val k = { sizeof(key), key }, v;
+
+	t->writes++;
+	msg_key(key, t->prefix, uidvalidity, m->uid);
+	buf_reset(&t->scratch);
+	hcache_msg_encode(m, &t->scratch);
+	v.mv_size = t->scratch.len;
+	v.mv_data = t->scratch.data;
+	return txn_result(t, mdb_put(t->txn, t->hc->dbi, &k, &v, 0));
+}
+
+int hcache_txn_put_order(struct hcache_txn *t, uint32_t uidvalidity, enum hcache_order order, uint32_t uid,
+			 int64_t value)
+{
+	uint8_t key[ORDER_KEY_LEN];
+	MDB_val k = { sizeof(key), key }, v = { 0, NULL };
+
+	t->writes++;
+	order_key(key, t->prefix, uidvalidity, order, value, uid);
+	return txn_result(t, mdb_put(t->txn, t->hc->dbi, &k, &v, 0));
 }
 
 int hcache_txn_put(struct hcache_txn *t, uint32_t uidvalidity, const struct hcache_msg *m)
@@ -798,17 +826,32 @@ int hcache_txn_delete(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid)
 	return hcache_txn_remove(t, uidvalidity, uid, NULL);
 }
 
-struct order_entry {
-	uint32_t uid;
-	int64_t date, internaldate;
-};
+
+/* qsort_r's comparison of entries in the order *ctx. */
+static int order_entry_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct hcache_order_entry *x = a, *y = b;
+	enum hcache_order order = *(const enum hcache_order *)ctx;
+	int64_t vx = order_value(order, x->date, x->internaldate);
+	int64_t vy = order_value(order, y->date, y->internaldate);
+
+	if (vx != vy)
+		return vx < vy ? -1 : 1;
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+void hcache_order_sort(struct hcache_order_entry *v, size_t n, enum hcache_order order)
+{
+	if (n > 1)
+		qsort_r(v, n, sizeof(*v), order_entry_cmp, &order);
+}
 
 int hcache_txn_build_order(struct hcache_txn *t, uint32_t uidvalidity)
 {
 	uint8_t key[MSG_KEY_LEN];
 	MDB_val k = { sizeof(key), key }, v;
 	MDB_cursor *cur;
-	struct order_entry *list = NULL;
+	struct hcache_order_entry *list = NULL;
 	size_t n = 0, cap = 0;
 	int rc, op = MDB_SET_RANGE;
 
@@ -826,12 +869,22 @@ int hcache_txn_build_order(struct hcache_txn *t, uint32_t uidvalidity)
 		if (!msg_decode(&k, &v, &m))
 			continue;
 		list = xgrow(list, &cap, n + 1, sizeof(*list));
-		list[n++] = (struct order_entry){ m.uid, m.date, m.internaldate };
+		list[n++] = (struct hcache_order_entry){ m.uid, m.date, m.internaldate };
 	}
 	mdb_cursor_close(cur);
 	rc = rc == MDB_NOTFOUND ? 0 : rc;
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = order_keys(t, uidvalidity, list[i].uid, list[i].date, list[i].internaldate, false);
+	/* in key order, each order in turn: inserts that follow one another fill pages one after another */
+	for (int o = 0; rc == 0 && o < ORDER_COUNT; o++) {
+		hcache_order_sort(list, n, (enum hcache_order)o);
+		for (size_t i = 0; rc == 0 && i < n; i++) {
+			uint8_t okey[ORDER_KEY_LEN];
+			MDB_val ok = { sizeof(okey), okey }, ov = { 0, NULL };
+
+			order_key(okey, t->prefix, uidvalidity, (enum hcache_order)o,
+				  order_value((enum hcache_order)o, list[i].date, list[i].internaldate), list[i].uid);
+			rc = mdb_put(t->txn, t->hc->dbi, &ok, &ov, 0);
+		}
+	}
 	free(list);
 	return txn_result(t, rc);
 }
@@ -996,11 +1049,28 @@ static void txn_free(struct hcache_txn **txn)
 	*txn = NULL;
 }
 
+/* After a big write, hands the file pages this process mapped back to the kernel (they stay in the page
+ * cache): a fill touches pages all over the order keys, and those would stay resident. Only a read-only
+ * map is ever dropped (LMDB without MDB_WRITEMAP never writes through it). */
+static void drop_map(struct hcache *hc)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (page <= 0 || mdb_env_info(hc->env, &info) != 0 || mdb_env_stat(hc->env, &st) != 0 || info.me_mapaddr == NULL)
+		return;
+	size_t len = (size_t)(info.me_last_pgno + 1) * st.ms_psize;
+	uintptr_t lo = (uintptr_t)info.me_mapaddr / (uintptr_t)page * (uintptr_t)page;
+	(void)madvise((void *)lo, len + ((uintptr_t)info.me_mapaddr - lo), MADV_DONTNEED);
+}
+
 int hcache_commit(struct hcache_txn **txn, const char **error_r)
 {
 	struct hcache_txn *t = *txn;
 	struct hcache *hc = t->hc;
 	int rc = t->error;
+	bool big = t->writes >= HCACHE_DROP_AFTER_WRITES;
 
 	if (rc != 0) {
 		mdb_txn_abort(t->txn);
@@ -1012,6 +1082,8 @@ int hcache_commit(struct hcache_txn **txn, const char **error_r)
 		*error_r = lmdb_error(hc, "write", rc);
 		return -1;
 	}
+	if (big)
+		drop_map(hc);
 	return 0;
 }
 

@@ -129,6 +129,21 @@ int hcache_begin(struct hcache *hc, const char *account, const char *mailbox, st
 /* Stores msg (its strings copied) under uidvalidity and msg->uid, replacing any record there, with its
  * order keys. */
 int hcache_txn_put(struct hcache_txn *txn, uint32_t uidvalidity, const struct hcache_msg *msg);
+/* As hcache_txn_put for a record the caller knows is not there (a mailbox cleared in this transaction
+ * or an earlier one of the same fill), without its order keys: no look-up first, so a fill touches
+ * only the pages it writes. The caller adds the order keys afterwards with hcache_txn_put_order, in
+ * key order (random inserts would dirty a page each), before it sets HCACHE_STATE_ORDERED. */
+int hcache_txn_put_new(struct hcache_txn *txn, uint32_t uidvalidity, const struct hcache_msg *msg);
+/* A message as the order keys see it. */
+struct hcache_order_entry {
+	uint32_t uid;
+	int64_t date, internaldate;
+};
+/* Sorts v by order's key (the order the keys are stored in). Any thread. */
+void hcache_order_sort(struct hcache_order_entry *v, size_t n, enum hcache_order order);
+/* Writes one order key: message uid in order at value (its date, or its arrival). */
+int hcache_txn_put_order(struct hcache_txn *txn, uint32_t uidvalidity, enum hcache_order order, uint32_t uid,
+			 int64_t value);
 /* As hcache_txn_put; *existed_r (may be NULL) tells whether a current-version record was replaced. */
 int hcache_txn_replace(struct hcache_txn *txn, uint32_t uidvalidity, const struct hcache_msg *msg, bool *existed_r);
 /* Changes the flags and the MODSEQ (0 unknown) of a cached record; a missing record, or one of another

@@ -495,9 +495,23 @@ static void test_order(void)
 	TEST_INTEQ(hcache_commit(&t, &error), 0);
 	expect_newest(hc, "Order", 9, HCACHE_ORDER_DATE, SIZE_MAX, 1, "2 1");
 	TEST_INTEQ(hcache_begin(hc, "acct", "Order", &t, &error), 0);
+	{
+		struct hcache_msg m;
+		memset(&m, 0, sizeof(m));
+		m.uid = 3;
+		m.date = 15;
+		m.internaldate = 30;
+		TEST_INTEQ(hcache_txn_put_new(t, 9, &m), 0);
+		TEST_INTEQ(hcache_txn_put_order(t, 9, HCACHE_ORDER_DATE, 3, 15), 0);
+		TEST_INTEQ(hcache_txn_put_order(t, 9, HCACHE_ORDER_ARRIVAL, 3, 30), 0);
+	}
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+	expect_newest(hc, "Order", 9, HCACHE_ORDER_DATE, SIZE_MAX, 1, "2 3 1");
+	expect_newest(hc, "Order", 9, HCACHE_ORDER_ARRIVAL, SIZE_MAX, 1, "3 2 1");
+	TEST_INTEQ(hcache_begin(hc, "acct", "Order", &t, &error), 0);
 	TEST_INTEQ(hcache_txn_build_order(t, 9), 0);
 	TEST_INTEQ(hcache_commit(&t, &error), 0);
-	expect_newest(hc, "Order", 9, HCACHE_ORDER_ARRIVAL, SIZE_MAX, 1, "2 1");
+	expect_newest(hc, "Order", 9, HCACHE_ORDER_ARRIVAL, SIZE_MAX, 1, "3 2 1");
 	hcache_close(&hc);
 }
 
