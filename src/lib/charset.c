@@ -1,6 +1,7 @@
 /* charset.c: conversion of text in any charset iconv knows to UTF-8, with U+FFFD for what cannot be. */
 #include "skua.h"
 #include "charset.h"
+#include "hash.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -14,10 +15,14 @@
 /* Descriptors kept open per thread, least recently used replaced: glibc unloads a gconv module soon
  * after its last descriptor is closed, and loading it again costs hundreds of microseconds (a mail in
  * several charsets would pay that for every part, and words cycling through more charsets than the
- * cache holds for every word: issue 15). Opening another descriptor of a loaded module costs under a
- * microsecond. The mime module also caps the charsets one message's headers may use
- * (MIME_MAX_HEADER_CHARSETS), well below this. */
+ * cache holds for every word: issue 15). Opening another descriptor of a loaded module costs about a
+ * microsecond, so a charset whose descriptor is replaced keeps its module loaded with a descriptor to
+ * WCHAR_T (glibc's internal encoding: one step, about 700 bytes, where one to UTF-8 takes 33 KB).
+ * ICONV_KEEP_SLOTS is more than twice the names glibc knows (about 1,200), so mail cannot run out of
+ * them. The mime module also caps the charsets one message's headers may use
+ * (MIME_MAX_HEADER_CHARSETS), well below ICONV_CACHE_SLOTS. */
 #define ICONV_CACHE_SLOTS 64
+#define ICONV_KEEP_SLOTS 4096
 
 /* Windows-1252 0x80..0x9F; 0 marks bytes with no mapping. */
 static const uint16_t cp1252_high[32] = {
@@ -309,6 +314,11 @@ struct iconv_cache {
 	} slot[ICONV_CACHE_SLOTS];
 	unsigned used;
 	uint64_t tick;
+	struct {
+		char *name;       /* NULL: empty */
+		iconv_t cd;       /* to WCHAR_T, never used to convert: it keeps the module loaded */
+	} *keep;              /* ICONV_KEEP_SLOTS, open addressing; NULL until a descriptor is replaced */
+	size_t nkeep;
 };
 
 static pthread_key_t iconv_cache_key;
@@ -321,12 +331,42 @@ static void iconv_cache_destroy(void *p)
 
 	for (unsigned i = 0; i < c->used; i++)
 		iconv_close(c->slot[i].cd);
+	for (size_t i = 0; c->keep != NULL && i < ICONV_KEEP_SLOTS; i++) {
+		if (c->keep[i].name != NULL) {
+			iconv_close(c->keep[i].cd);
+			free(c->keep[i].name);
+		}
+	}
+	free(c->keep);
 	free(c);
 }
 
 static void iconv_cache_init(void)
 {
 	iconv_cache_ok = pthread_key_create(&iconv_cache_key, iconv_cache_destroy) == 0;
+}
+
+/* Keeps the gconv module of charset `name` loaded after its descriptor is closed (see
+ * ICONV_KEEP_SLOTS). A full table, or a probe run past HASH_MAX_PROBE, only means the module may be
+ * loaded again later. */
+static void iconv_keep(struct iconv_cache *c, const char *name)
+{
+	size_t mask = ICONV_KEEP_SLOTS - 1, i, probes = 0;
+
+	if (c->keep == NULL)
+		c->keep = xcalloc(ICONV_KEEP_SLOTS, sizeof(*c->keep));
+	for (i = hash_str(name) & mask; c->keep[i].name != NULL; i = (i + 1) & mask) {
+		if (strcmp(c->keep[i].name, name) == 0 || ++probes > HASH_MAX_PROBE)
+			return;
+	}
+	if (c->nkeep >= ICONV_KEEP_SLOTS / 2)
+		return;
+	iconv_t cd = iconv_open("WCHAR_T", name);
+	if (cd == (iconv_t)-1)
+		return;
+	c->keep[i].name = xstrdup(name);
+	c->keep[i].cd = cd;
+	c->nkeep++;
 }
 
 /* Returns a descriptor converting `name` to UTF-8 in its initial state, or (iconv_t)-1 when iconv
@@ -373,6 +413,7 @@ static iconv_t iconv_cached(const char *name, bool *owned_r)
 				victim = i;
 		}
 		i = victim;
+		iconv_keep(c, c->slot[i].name);
 		iconv_close(c->slot[i].cd);
 	}
 	snprintf(c->slot[i].name, sizeof(c->slot[i].name), "%s", name);

@@ -8,6 +8,7 @@
 #include "lib/xmalloc.h"
 #include "mime/mime.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -48,6 +49,8 @@ struct pager_text_builder {
 	struct hash_key key;           /* the link table's, drawn for each layout (links come from mail) */
 	unsigned rekeys;               /* times a probe ran past HASH_MAX_PROBE */
 	struct mime_header_budget budget; /* one for all the header fields shown */
+	bool full;                     /* a line was left out past PAGER_TEXT_MAX_LINES */
+	bool marker;                   /* adding the line that says so (it may go past the limit) */
 	struct buf line;               /* the current unwrapped line, sanitised */
 	struct pager_text_span *lspans; /* its links */
 	size_t n_lspans, lspans_cap;
@@ -237,6 +240,10 @@ static void pager_text_emit(struct pager_text_builder *b, size_t s, size_t e, si
 	struct pager_text_line *l;
 	size_t i = pt->n_lines;
 
+	if (i >= PAGER_TEXT_MAX_LINES && !b->marker) {
+		b->full = true; /* this line and the rest are left out */
+		return;
+	}
 	pt->lines = xgrow(pt->lines, &b->lines_cap, i + 1, sizeof(*pt->lines));
 	b->text_off = xgrow(b->text_off, &b->off_cap, i + 1, sizeof(*b->text_off));
 	b->span_off = xgrow(b->span_off, &b->soff_cap, i + 1, sizeof(*b->span_off));
@@ -327,6 +334,8 @@ static void pager_text_add(struct pager_text_builder *b, const char *raw, size_t
 {
 	size_t cols;
 
+	if (b->full)
+		return;
 	buf_reset(&b->line);
 	cols = cells_sanitize_append(&b->line, raw, len, CELLS_TABS);
 	pager_text_find_urls(b);
@@ -496,6 +505,8 @@ static void pager_text_body(struct pager_text_builder *b, const char *data, size
 			proto.kind = proto.quote_level > 0 ? PAGER_TEXT_QUOTED : PAGER_TEXT_BODY;
 		}
 		pager_text_add(b, data + i, e - i, &proto);
+		if (b->full)
+			break;
 		i = next;
 	}
 }
@@ -529,6 +540,18 @@ struct pager_text *pager_text_layout(const char *header_block, size_t header_len
 	pt->body_first = pt->n_lines;
 	if (body != NULL)
 		pager_text_body(&b, body, body_len, source);
+	if (b.full) {
+		/* the one line past the limit: say what is left out */
+		struct pager_text_line marker = { 0 };
+		char text[96];
+		int n = snprintf(text, sizeof(text), _("[-- more than %d lines; the rest is not shown --]"),
+				 PAGER_TEXT_MAX_LINES);
+		marker.kind = PAGER_TEXT_MARKER;
+		marker.source = pt->lines[pt->n_lines - 1].source + 1;
+		b.full = false;
+		b.marker = true;
+		pager_text_add(&b, text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : strlen(text), &marker);
+	}
 	/* the buffers are final: turn offsets into pointers */
 	pt->text = buf_steal(&b.text);
 	pt->spans = b.spans;

@@ -6,6 +6,10 @@
 
 /* Named limits. */
 #define PAGER_TEXT_MAX_URLS 10000  /* links listed (and highlighted) per message */
+/* Display lines of one layout; a marker line after them says the rest is not shown. A display line
+ * costs about 80 bytes whatever its length, so a message of newlines would cost 80 times its size
+ * without it; at the limit, about 80 MB. */
+#define PAGER_TEXT_MAX_LINES 1000000
 
 enum pager_text_kind {
 	PAGER_TEXT_HEADER,    /* a header field: "Name: value" */
@@ -52,8 +56,9 @@ struct pager_text;
  * shown as "Name: value" lines (the fields shown share one struct mime_header_budget), then a blank
  * line and body (decoded text, e.g. mime_message_render's output from pager_text_body_start on; any
  * bytes are accepted and sanitised). Lines are classified, wrapped to opts->width and their links
- * found. Time and memory: linear in the input, whatever it is made of (the link table is keyed
- * afresh for each layout). Returns the layout, which the caller owns (free with pager_text_free).
+ * found; past PAGER_TEXT_MAX_LINES display lines the rest is left out (a marker line says so). Time
+ * and memory: linear in the input, whatever it is made of (the link table is keyed afresh for each
+ * layout). Returns the layout, which the caller owns (free with pager_text_free).
  * Any thread (it is a pure function of its input). */
 struct pager_text *pager_text_layout(const char *header_block, size_t header_len, const char *body,
 				     size_t body_len, const struct pager_text_opts *opts);

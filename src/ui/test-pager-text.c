@@ -494,7 +494,8 @@ static void test_hostile_links(void)
 
 	setup();
 	/* a line of "http://-" rescanned the rest of the line from each 'h' */
-	TEST_ASSERT(hostile_ratio("a line of http://-", body_work, &w, 2048, 0, 0.02, NULL) <= HOSTILE_MAX_RATIO);
+	TEST_ASSERT(hostile_ratio("a line of http://-", body_work, &w, 2048, 65536, 0.02, NULL) <=
+		    HOSTILE_MAX_RATIO);
 	TEST_INTEQ(w.urls, 0);
 	/* URLs whose FNV-1a hashes agree in their low 16 bits all fell into one run of the link table */
 	w.make = hostile_fnv_urls;
@@ -537,6 +538,49 @@ static void test_header_budget(void)
 	buf_free(&got);
 }
 
+/* A body of newlines: a display line each, about 80 bytes apiece; past PAGER_TEXT_MAX_LINES the rest
+ * is left out, so memory stays bounded whatever the message's size. */
+static void newlines(struct buf *out, size_t n)
+{
+	buf_reserve(out, n);
+	memset(out->data + out->len, '\n', n);
+	out->len += n;
+	out->data[out->len] = '\0';
+}
+
+static void test_hostile_lines(void)
+{
+	struct body_work w = { newlines, BUF_INIT, 0 };
+	struct pager_text_opts opts = { .width = 80 };
+	struct buf b = BUF_INIT;
+	struct pager_text *pt;
+	size_t before;
+
+	setup();
+	TEST_ASSERT(hostile_ratio("a body of newlines", body_work, &w, 4096, 131072, 0.005, NULL) <=
+		    HOSTILE_MAX_RATIO);
+	buf_free(&w.body);
+	newlines(&b, PAGER_TEXT_MAX_LINES + PAGER_TEXT_MAX_LINES / 4);
+	before = hostile_heap();
+	pt = pager_text_layout(NULL, 0, b.data, b.len, &opts);
+	size_t held = hostile_heap() - before;
+	printf("# %zu newlines: %zu display lines, %zu bytes held\n", b.len, pager_text_count(pt), held);
+	TEST_INTEQ(pager_text_count(pt), PAGER_TEXT_MAX_LINES + 1);
+	TEST_INTEQ(pager_text_line(pt, PAGER_TEXT_MAX_LINES)->kind, PAGER_TEXT_MARKER);
+	TEST_STREQ(pager_text_line(pt, PAGER_TEXT_MAX_LINES)->text,
+		   "[-- more than 1000000 lines; the rest is not shown --]");
+	TEST_ASSERT(held < (size_t)PAGER_TEXT_MAX_LINES * 100);
+	pager_text_free(&pt);
+	/* a message with exactly the limit has no marker */
+	buf_truncate(&b, PAGER_TEXT_MAX_LINES - 1);
+	buf_append_c(&b, 'x');
+	pt = pager_text_layout(NULL, 0, b.data, b.len, &opts);
+	TEST_INTEQ(pager_text_count(pt), PAGER_TEXT_MAX_LINES);
+	TEST_STREQ(pager_text_line(pt, PAGER_TEXT_MAX_LINES - 1)->text, "x");
+	pager_text_free(&pt);
+	buf_free(&b);
+}
+
 static const struct test_case cases[] = {
 	{ "headers", test_headers },
 	{ "kinds", test_kinds },
@@ -551,6 +595,7 @@ static const struct test_case cases[] = {
 	{ "pathological", test_pathological },
 	{ "hostile links", test_hostile_links },
 	{ "one header budget for the fields shown", test_header_budget },
+	{ "hostile line counts", test_hostile_lines },
 };
 
 TEST_MAIN(cases)
