@@ -22,6 +22,8 @@
 #define UI_DEFAULT_INDEX_FORMAT "%4C %Z %{%b %d} %-15.15F (%4c) %s"
 #define UI_DEFAULT_SIDEBAR_WIDTH 24
 #define UI_KEY_TIMEOUT_MS 500       /* how long an ambiguous prefix (<Esc>) waits for the next key */
+#define UI_PROMPT_KEY_TIMEOUT_MS 50 /* the same in the prompt, where <Esc>b is Alt-b (one burst) and a
+				     * lone <Esc> aborts */
 #define UI_FRAME_MS 30              /* redraws while a folder loads, at most one per this */
 
 /* --- screen size --- */
@@ -52,8 +54,11 @@ static void ui_run_binding(struct ui_app *app, const struct keymap_binding *b)
 	cmd_list_free(&list);
 }
 
+/* The key table keys are looked up in: the prompt's while it is open, else the top view's. */
 static enum keymap_view ui_keys_of(const struct ui_app *app)
 {
+	if (app->prompt != NULL)
+		return KEYMAP_PROMPT;
 	return app->top != NULL ? app->top->type->keys : KEYMAP_GENERIC;
 }
 
@@ -94,30 +99,29 @@ static void ui_handle_key(struct ui_app *app, uint32_t key)
 	if (app->key_ms == 0)
 		app->key_ms = ev_now_ms();
 	ui_dirty(app);
-	if (app->prompt != NULL) {
-		ui_prompt_key(app, key);
-		return;
+	/* the prompt looks its keys up in its own table only (a key it does not bind is text) */
+	if (app->prompt == NULL) {
+		ui_message_clear(app);
+		if (key == 3) { /* ^C */
+			app->n_keys = 0;
+			ui_cancel(app);
+			return;
+		}
+		if (key == 26) { /* ^Z */
+			app->n_keys = 0;
+			ui_term_suspend(app);
+			ui_resize(app);
+			return;
+		}
+		if (app->n_keys == 0 && top->type->key != NULL && top->type->key(app, top, key))
+			return;
 	}
-	ui_message_clear(app);
-	if (key == 3) { /* ^C */
-		app->n_keys = 0;
-		ui_cancel(app);
-		return;
-	}
-	if (key == 26) { /* ^Z */
-		app->n_keys = 0;
-		ui_term_suspend(app);
-		ui_resize(app);
-		return;
-	}
-	if (app->n_keys == 0 && top->type->key != NULL && top->type->key(app, top, key))
-		return;
 	if (app->n_keys == KEYMAP_MAX_SEQ)
 		app->n_keys = 0;
 	app->keys[app->n_keys++] = key;
 	r = keymap_lookup(app->keymap, ui_keys_of(app), app->keys, app->n_keys, &b);
 	if (r == KEYMAP_PREFIX) {
-		ev_timer_restart(app->key_timer, UI_KEY_TIMEOUT_MS);
+		ev_timer_restart(app->key_timer, app->prompt != NULL ? UI_PROMPT_KEY_TIMEOUT_MS : UI_KEY_TIMEOUT_MS);
 		return;
 	}
 	ev_timer_stop(app->key_timer);
@@ -139,7 +143,10 @@ static void ui_handle_key(struct ui_app *app, uint32_t key)
 		}
 	}
 	app->n_keys = 0;
-	ui_error(app, "%s", _("Key is not bound.  Press '?' for help."));
+	if (app->prompt != NULL)
+		ui_prompt_insert(app, key);
+	else
+		ui_error(app, "%s", _("Key is not bound.  Press '?' for help."));
 }
 
 static uint32_t map_key(int ret, wint_t ch, bool *resize_r)

@@ -1,5 +1,5 @@
-/* prompt.c: the one-line editor on the last screen line (":" commands, folder names, searches), with
- * per-label history and completion from the command table (command names, and each argument by its
+/* prompt.c: the one-line editor on the last screen line (":" commands, folder names, searches): its
+ * editing functions (run by the prompt's key table, cmd-prompt.c), per-label history and completion from the command table (command names, and each argument by its
  * kind: folders, sort orders, key tables, files...). */
 #include "skua.h"
 #include "ui-int.h"
@@ -325,17 +325,24 @@ static void prompt_complete(struct ui_app *app, struct ui_prompt *p)
 	}
 }
 
-void ui_prompt_key(struct ui_app *app, uint32_t key)
+static bool prompt_is_word(uint32_t c)
+{
+	return c != ' ';
+}
+
+void ui_prompt_edit(struct ui_app *app, enum ui_prompt_op op)
 {
 	struct ui_prompt *p = app->prompt;
 	struct prompt_history *h;
+	size_t start;
 
 	if (p == NULL)
 		return;
-	if (key != KEYMAP_KEY_TAB)
+	ui_dirty_win(app, UI_WIN_MESSAGE);
+	if (op != UI_PROMPT_COMPLETE)
 		matches_clear(p);
-	switch (key) {
-	case KEYMAP_KEY_ENTER: {
+	switch (op) {
+	case UI_PROMPT_ACCEPT: {
 		char *text = prompt_string(p, 0, p->len);
 		ui_prompt_done_fn *done = p->done;
 		void *ctx = p->ctx;
@@ -346,11 +353,10 @@ void ui_prompt_key(struct ui_app *app, uint32_t key)
 		free(text);
 		return;
 	}
-	case 7:                    /* ^G */
-	case KEYMAP_KEY_ESC:
+	case UI_PROMPT_ABORT:
 		ui_prompt_free(app);
 		return;
-	case KEYMAP_KEY_BACKSPACE:
+	case UI_PROMPT_BACKSPACE:
 		if (p->cursor == 0) {
 			if (p->len == 0)
 				ui_prompt_free(app); /* backspace on an empty line leaves, as in mutt */
@@ -360,56 +366,73 @@ void ui_prompt_key(struct ui_app *app, uint32_t key)
 		p->cursor--;
 		p->len--;
 		return;
-	case KEYMAP_KEY_DELETE:
-	case 4:                    /* ^D */
+	case UI_PROMPT_DELETE_CHAR:
 		if (p->cursor < p->len) {
 			memmove(p->text + p->cursor, p->text + p->cursor + 1, (p->len - p->cursor - 1) * sizeof(*p->text));
 			p->len--;
 		}
 		return;
-	case KEYMAP_KEY_LEFT:
-	case 2:                    /* ^B */
+	case UI_PROMPT_BACKWARD_CHAR:
 		if (p->cursor > 0)
 			p->cursor--;
 		return;
-	case KEYMAP_KEY_RIGHT:
-	case 6:                    /* ^F */
+	case UI_PROMPT_FORWARD_CHAR:
 		if (p->cursor < p->len)
 			p->cursor++;
 		return;
-	case KEYMAP_KEY_HOME:
-	case 1:                    /* ^A */
+	case UI_PROMPT_BACKWARD_WORD:
+		while (p->cursor > 0 && !prompt_is_word(p->text[p->cursor - 1]))
+			p->cursor--;
+		while (p->cursor > 0 && prompt_is_word(p->text[p->cursor - 1]))
+			p->cursor--;
+		return;
+	case UI_PROMPT_FORWARD_WORD:
+		while (p->cursor < p->len && !prompt_is_word(p->text[p->cursor]))
+			p->cursor++;
+		while (p->cursor < p->len && prompt_is_word(p->text[p->cursor]))
+			p->cursor++;
+		return;
+	case UI_PROMPT_BOL:
 		p->cursor = 0;
 		return;
-	case KEYMAP_KEY_END:
-	case 5:                    /* ^E */
+	case UI_PROMPT_EOL:
 		p->cursor = p->len;
 		return;
-	case 21:                   /* ^U */
+	case UI_PROMPT_KILL_LINE:
+		/* what is before the cursor, as ^U in a shell */
 		memmove(p->text, p->text + p->cursor, (p->len - p->cursor) * sizeof(*p->text));
 		p->len -= p->cursor;
 		p->cursor = 0;
 		return;
-	case 11:                   /* ^K */
+	case UI_PROMPT_KILL_EOL:
 		p->len = p->cursor;
 		return;
-	case 23: {                 /* ^W */
-		size_t start = p->cursor;
-		while (start > 0 && p->text[start - 1] == ' ')
+	case UI_PROMPT_KILL_WORD:
+		start = p->cursor;
+		while (start > 0 && !prompt_is_word(p->text[start - 1]))
 			start--;
-		while (start > 0 && p->text[start - 1] != ' ')
+		while (start > 0 && prompt_is_word(p->text[start - 1]))
 			start--;
 		memmove(p->text + start, p->text + p->cursor, (p->len - p->cursor) * sizeof(*p->text));
 		p->len -= p->cursor - start;
 		p->cursor = start;
 		return;
-	}
-	case KEYMAP_KEY_UP:
-	case 16:                   /* ^P */
-	case KEYMAP_KEY_DOWN:
-	case 14:                   /* ^N */
+	case UI_PROMPT_TRANSPOSE_CHARS:
+		if (p->len >= 2) {
+			size_t at = p->cursor < p->len ? p->cursor : p->len - 1;
+			uint32_t c;
+			if (at == 0)
+				return;
+			c = p->text[at - 1];
+			p->text[at - 1] = p->text[at];
+			p->text[at] = c;
+			p->cursor = at + 1;
+		}
+		return;
+	case UI_PROMPT_HISTORY_UP:
+	case UI_PROMPT_HISTORY_DOWN:
 		h = history_for(p->label);
-		if (key == KEYMAP_KEY_UP || key == 16) {
+		if (op == UI_PROMPT_HISTORY_UP) {
 			if (p->hist_pos == 0)
 				return;
 			p->hist_pos--;
@@ -420,17 +443,27 @@ void ui_prompt_key(struct ui_app *app, uint32_t key)
 		}
 		prompt_set(p, p->hist_pos < h->n ? h->lines[p->hist_pos] : "");
 		return;
-	case KEYMAP_KEY_TAB:
+	case UI_PROMPT_COMPLETE:
 		prompt_complete(app, p);
 		return;
-	default:
-		if (key < 0x20 || (key >= 0x7f && key < 0xa0) || key >= 0x110000 || p->len >= PROMPT_MAX_CHARS)
-			return;
-		p->text = xgrow(p->text, &p->cap, p->len + 1, sizeof(*p->text));
-		memmove(p->text + p->cursor + 1, p->text + p->cursor, (p->len - p->cursor) * sizeof(*p->text));
-		p->text[p->cursor++] = key;
-		p->len++;
 	}
+}
+
+bool ui_prompt_insert(struct ui_app *app, uint32_t key)
+{
+	struct ui_prompt *p = app->prompt;
+
+	if (p == NULL || key < 0x20 || (key >= 0x7f && key < 0xa0) || key >= 0x110000)
+		return false;
+	ui_dirty_win(app, UI_WIN_MESSAGE);
+	matches_clear(p);
+	if (p->len >= PROMPT_MAX_CHARS)
+		return true;
+	p->text = xgrow(p->text, &p->cap, p->len + 1, sizeof(*p->text));
+	memmove(p->text + p->cursor + 1, p->text + p->cursor, (p->len - p->cursor) * sizeof(*p->text));
+	p->text[p->cursor++] = key;
+	p->len++;
+	return true;
 }
 
 void ui_prompt_draw(struct ui_app *app)

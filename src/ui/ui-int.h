@@ -176,8 +176,18 @@ void ui_pager_open(struct ui_app *app, const struct ui_msgref *ref);
 typedef void ui_prompt_done_fn(struct ui_app *app, const char *text, void *ctx);
 void ui_prompt_open(struct ui_app *app, const char *label, const char *initial, enum cmd_complete complete,
 		    ui_prompt_done_fn *done, void *ctx);
-/* Feeds a key to the open prompt. */
-void ui_prompt_key(struct ui_app *app, uint32_t key);
+/* The line editor's functions (what the prompt's key table runs, see cmd-prompt.c). */
+enum ui_prompt_op {
+	UI_PROMPT_ACCEPT, UI_PROMPT_ABORT, UI_PROMPT_BACKSPACE, UI_PROMPT_DELETE_CHAR, UI_PROMPT_BACKWARD_CHAR,
+	UI_PROMPT_FORWARD_CHAR, UI_PROMPT_BACKWARD_WORD, UI_PROMPT_FORWARD_WORD, UI_PROMPT_BOL, UI_PROMPT_EOL,
+	UI_PROMPT_KILL_LINE, UI_PROMPT_KILL_EOL, UI_PROMPT_KILL_WORD, UI_PROMPT_TRANSPOSE_CHARS, UI_PROMPT_COMPLETE,
+	UI_PROMPT_HISTORY_UP, UI_PROMPT_HISTORY_DOWN,
+};
+/* Runs an editing function on the open prompt (none open: nothing). accept calls the prompt's done. */
+void ui_prompt_edit(struct ui_app *app, enum ui_prompt_op op);
+/* Types a key that no binding of the prompt's table took: a character is inserted. Returns false for a
+ * key that is no character (a control key), which does nothing. */
+bool ui_prompt_insert(struct ui_app *app, uint32_t key);
 void ui_prompt_draw(struct ui_app *app);
 void ui_prompt_free(struct ui_app *app);
 
