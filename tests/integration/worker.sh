@@ -150,12 +150,19 @@ drive_ok -a slow "start open Big" wait-msgs stop folders
 ms_below stop 1000
 assert_contains "$OUT" "done folders" "a new worker works"
 
-# --- the server dies: between requests, and in the middle of one (the gate, on SIGTERM, kills the
-# server and goes: the worker sees the connection close) ---
-drive_ok -a killable folders 'run kill -KILL $(cat '"$T"'/tunnel.pid)' folders "wait-status failed" folders
-assert_contains "$OUT" "error folders connection closed by server" "a dead server"
-after "error folders" "status failed connection closed by server"
+# --- the server dies: between requests (the idle worker sees it: STATUS failed, and the next request
+# connects again), while a request waits for its answer (held by a gate, which SIGTERM makes kill the
+# server and go: ERROR, then STATUS failed), and in the middle of an open ---
+drive_ok -a killable folders 'run kill -KILL $(cat '"$T"'/tunnel.pid)' "wait-status failed" folders
+after "ran 0" "status failed connection closed by server"
+assert_not_contains "$OUT" "error folders" "no request met the dead server"
 assert_eq 2 "$(printf '%s\n' "$OUT" | grep -c '^done folders')" "the next request connects again"
+add_account "$CFG" dying tunnel "$(gate_tunnel dying --hold-on-command '^LIST')"
+drive_ok -a dying "start folders" "run $(gate_wait_cmd dying)" 'run kill -TERM $(cat '"$T"'/gate-dying.pid)' \
+	finish "wait-status failed" "run touch $T/gate-dying.release" folders
+assert_contains "$OUT" "error folders connection closed by server" "a server dead while a request waits"
+after "error folders" "status failed connection closed by server"
+assert_eq 1 "$(printf '%s\n' "$OUT" | grep -c '^done folders')" "the next request connects again"
 rm -rf "$XDG_CACHE_HOME/skua"
 drive_ok -a slow "start open Big" wait-msgs 'run kill -TERM $(cat '"$T"'/gate-slow.pid)' finish "wait-status failed" \
 	"open INBOX"
