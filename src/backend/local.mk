@@ -17,6 +17,10 @@ UNIT_TESTS += src/backend/test-sync
 src_backend_test_sync_SOURCES = src/backend/test-sync.c
 src_backend_test_sync_LDADD = $(TEST_LIBS) $(BACKEND_LIBS)
 
+UNIT_TESTS += src/backend/test-track
+src_backend_test_track_SOURCES = src/backend/test-track.c tests/unit/hostile.c tests/unit/hostile.h
+src_backend_test_track_LDADD = $(TEST_LIBS) $(BACKEND_LIBS)
+
 UNIT_TESTS += src/backend/test-worker
 src_backend_test_worker_SOURCES = src/backend/test-worker.c src/backend/worker-driver.c src/backend/worker-driver.h
 src_backend_test_worker_LDADD = $(TEST_LIBS) $(BACKEND_LIBS)

@@ -5,6 +5,7 @@
 #include "backend/sync.h"
 #include "lib/buf.h"
 #include "lib/errstr.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 
@@ -77,16 +78,40 @@ const char *op_name(enum op_kind kind)
 
 /* ---- the folder list ------------------------------------------------------------------------ */
 
+/* Rebuilds the name hash for twice as many folders as there are (a quarter full at most). */
+static void folder_list_rehash(struct worker_folder_list *fl)
+{
+	size_t size = 64;
+
+	while (size < 4 * (fl->n + 1))
+		size *= 2;
+	free(fl->slots);
+	fl->slots = xcalloc(size, sizeof(*fl->slots));
+	fl->n_slots = size;
+	for (size_t i = 0; i < fl->n; i++) {
+		size_t h = (size_t)hash_str(fl->v[i].name) & (size - 1);
+		while (fl->slots[h] != 0)
+			h = (h + 1) & (size - 1);
+		fl->slots[h] = (uint32_t)i + 1;
+	}
+}
+
+/* Finds the folder called name, adding it when new: O(1) (a server may list a great many). */
 static struct worker_folder *folder_list_find(struct worker_folder_list *fl, const char *name)
 {
-	for (size_t i = 0; i < fl->n; i++) {
-		if (strcmp(fl->v[i].name, name) == 0)
-			return &fl->v[i];
+	size_t h;
+
+	if (fl->n_slots < 2 * (fl->n + 1))
+		folder_list_rehash(fl);
+	for (h = (size_t)hash_str(name) & (fl->n_slots - 1); fl->slots[h] != 0; h = (h + 1) & (fl->n_slots - 1)) {
+		if (strcmp(fl->v[fl->slots[h] - 1].name, name) == 0)
+			return &fl->v[fl->slots[h] - 1];
 	}
 	fl->v = xgrow(fl->v, &fl->cap, fl->n + 1, sizeof(*fl->v));
 	/* NonExistent until LIST says otherwise (a STATUS may come first) */
 	fl->v[fl->n] = (struct worker_folder){ .name = xstrdup(name), .attrs = IMAP_MBOX_NONEXISTENT,
 					       .messages = -1, .unseen = -1 };
+	fl->slots[h] = (uint32_t)fl->n + 1;
 	return &fl->v[fl->n++];
 }
 
@@ -119,7 +144,12 @@ static int folder_list_cmp(const void *a, const void *b)
 
 void worker_folder_list_sort(struct worker_folder_list *fl)
 {
-	qsort(fl->v, fl->n, sizeof(*fl->v), folder_list_cmp);
+	if (fl->n > 1)
+		qsort(fl->v, fl->n, sizeof(*fl->v), folder_list_cmp);
+	/* positions changed: the hash is made again when next needed */
+	free(fl->slots);
+	fl->slots = NULL;
+	fl->n_slots = 0;
 }
 
 void worker_folder_list_free(struct worker_folder_list *fl)
@@ -127,6 +157,7 @@ void worker_folder_list_free(struct worker_folder_list *fl)
 	for (size_t i = 0; i < fl->n; i++)
 		free(fl->v[i].name);
 	free(fl->v);
+	free(fl->slots);
 	memset(fl, 0, sizeof(*fl));
 }
 
@@ -196,7 +227,7 @@ static int folders_event(void *ctx, const struct imap_event *ev)
 
 static int op_folders(struct run *r, int64_t *count_r, const char **error_r)
 {
-	struct folders_ctx fc = { r, { NULL, 0, 0 } };
+	struct folders_ctx fc = { r, { NULL, 0, 0, NULL, 0 } };
 	int ret = run_wait(r, imap_engine_cmd_list(run_engine(r)), folders_event, &fc, error_r);
 
 	if (ret == OP_FAILED)

@@ -88,6 +88,8 @@ struct worker_folder {
 struct worker_folder_list {
 	struct worker_folder *v;
 	size_t n, cap;
+	uint32_t *slots;         /* a keyed hash of the names: position + 1, 0 empty (linear probing) */
+	size_t n_slots;
 };
 /* Merges a LIST or STATUS event into fl (other events are ignored). Any thread (one per list). */
 void worker_folder_list_event(struct worker_folder_list *fl, const struct imap_event *ev);

@@ -13,12 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* A QRESYNC sync applies VANISHED ranges to the cache one UID at a time when they span at most this many
- * UIDs per cached message (plus a constant); wider ones (an old modseq, a server that does not compress)
- * are applied while reading every record instead, which costs the same for any span. */
-#define SYNC_VANISHED_SPAN_FACTOR 4
-#define SYNC_VANISHED_SPAN_MIN 1000
-
 enum phase {
 	PH_NEW,          /* before sync_start */
 	PH_COLD_SELECT,  /* SELECT/EXAMINE of a mailbox with nothing usable cached */
@@ -63,7 +57,6 @@ struct sync {
 	size_t n_changes, changes_cap;
 	uint32_t *vanished;          /* lo, hi pairs */
 	size_t n_vanished, vanished_cap;
-	uint64_t vanished_span;      /* UIDs the ranges cover */
 	uint32_t *missing;           /* on the server, below new_from, not in the cache */
 	size_t n_missing, missing_cap;
 	size_t cursor, change_cursor, vanished_cursor;
@@ -276,7 +269,6 @@ static int data_event(struct sync *s, const struct imap_event *ev, const char **
 			s->vanished = xgrow(s->vanished, &s->vanished_cap, s->n_vanished + 2, sizeof(uint32_t));
 			s->vanished[s->n_vanished++] = lo;
 			s->vanished[s->n_vanished++] = hi;
-			s->vanished_span += (uint64_t)hi - lo + 1;
 		}
 		if (ret < 0) {
 			*error_r = _("protocol error: a VANISHED response that is no UID set");
@@ -440,7 +432,6 @@ static bool pending_done(struct sync *s, uint32_t cmd)
 static void reset_lists(struct sync *s)
 {
 	s->n = s->n_changes = s->n_vanished = s->n_missing = 0;
-	s->vanished_span = 0;
 	s->cursor = s->change_cursor = s->vanished_cursor = 0;
 	s->list_cmd = 0;
 	s->list_failed = s->have_list = s->server_flags = false;
@@ -553,7 +544,16 @@ static enum sync_status read_cache(struct sync *s, hcache_msg_fn *fn, const char
 	return SYNC_RUNNING;
 }
 
-/* QRESYNC, with VANISHED ranges narrow enough: applies the changes to the cache by key, checks the
+/* A cached record a VANISHED range removed. */
+static void vanished_removed(void *ctx, uint32_t uid)
+{
+	struct sync *s = ctx;
+
+	(void)uid;
+	s->stats->expunged++;
+}
+
+/* QRESYNC: applies the changes to the cache by key, checks the
  * count, commits, then hands over the newest `limit` records (or all) from the cache. */
 static enum sync_status qresync_apply(struct sync *s, const char **error_r)
 {
@@ -565,16 +565,12 @@ static enum sync_status qresync_apply(struct sync *s, const char **error_r)
 
 	sort_server(s);
 	for (size_t i = 0; s->txn != NULL && i < s->n_vanished; i += 2) {
-		for (uint64_t uid = s->vanished[i]; uid <= s->vanished[i + 1] && uid < s->new_from; uid++) {
-			bool existed = false;
-			if (hcache_txn_remove(s->txn, s->uidvalidity, (uint32_t)uid, &existed) < 0)
-				break;
-			if (existed) {
-				deleted++;
-				s->stats->expunged++;
-			}
-		}
+		uint32_t hi = s->vanished[i + 1] < s->new_from ? s->vanished[i + 1] : s->new_from - 1;
+
+		if (hcache_txn_remove_range(s->txn, s->uidvalidity, s->vanished[i], hi, vanished_removed, s) < 0)
+			break;
 	}
+	deleted = s->stats->expunged;
 	for (size_t i = 0; s->txn != NULL && i < s->n_changes; i++) {
 		const struct change *c = &s->changes[i];
 		bool changed = false;
@@ -664,7 +660,6 @@ static void fetch_missing(struct sync *s)
 static enum sync_status warm_merge(struct sync *s, const char **error_r)
 {
 	const struct imap_mailbox_info *mb = imap_engine_mailbox(s->e);
-	uint64_t span_limit = SYNC_VANISHED_SPAN_FACTOR * ((uint64_t)s->st.exists + SYNC_VANISHED_SPAN_MIN);
 	enum sync_status st;
 
 	if (mb->uidvalidity != s->st.uidvalidity || s->hc == NULL)
@@ -673,7 +668,7 @@ static enum sync_status warm_merge(struct sync *s, const char **error_r)
 		return fall_back(s, error_r);
 	s->stats->unchanged = mb->highestmodseq != 0 && mb->highestmodseq == s->st.highestmodseq &&
 		mb->uidnext == s->st.uidnext && mb->exists == s->st.exists;
-	if (s->stats->method == MAILBOX_QRESYNC && s->vanished_span <= span_limit && s->txn != NULL)
+	if (s->stats->method == MAILBOX_QRESYNC && s->txn != NULL)
 		return qresync_apply(s, error_r);
 	sort_server(s);
 	if ((st = read_cache(s, cached_event, error_r)) != SYNC_RUNNING)

@@ -32,6 +32,7 @@ struct server {
 	struct { uint32_t uid; uint64_t modseq; } gone[MAX_MSGS];
 	size_t n_gone;
 	uint32_t exists_lie;          /* EXISTS says this many more than there are */
+	bool vanish_all;              /* a QRESYNC EXAMINE says VANISHED (EARLIER) 1:4000000000 */
 	struct buf out;               /* bytes not fed to the engine yet */
 	struct buf sent;              /* every command line the client sent, tags removed */
 	struct buf partial;           /* a client line not complete yet */
@@ -145,6 +146,8 @@ static void srv_command(struct server *s, const char *line)
 		buf_appendf(&s->out, "* %zu EXISTS\r\n* OK [UIDVALIDITY %u] v\r\n* OK [UIDNEXT %u] n\r\n"
 			    "* OK [HIGHESTMODSEQ %llu] h\r\n", s->n + s->exists_lie, s->uidvalidity, s->uidnext,
 			    (unsigned long long)s->highestmodseq);
+		if (q != NULL && s->vanish_all)
+			buf_append_str(&s->out, "* VANISHED (EARLIER) 1:4000000000\r\n");
 		if (q != NULL && sscanf(q, "(QRESYNC (%llu %llu", &v, &since) == 2 && v == s->uidvalidity) {
 			bool any = false;
 			for (size_t i = 0; i < s->n_gone; i++) {
@@ -444,6 +447,17 @@ static void qresync_life(void)
 	TEST_INTEQ(r.stats.method, MAILBOX_SWEEP);
 	run_free(&r);
 	srv.exists_lie = 0;
+
+	/* a hostile VANISHED of every possible UID: it costs what the cache holds, the counts do not add
+	 * up, and the long way finds every message again */
+	srv.vanish_all = true;
+	got_reset(&g);
+	r = run_sync(&srv, "INBOX", SIZE_MAX, 0, &g);
+	TEST_INTEQ(r.status, SYNC_DONE);
+	TEST_ASSERT(r.stats.fell_back);
+	TEST_STREQ(g.msgs.data, "1:1 3:4 4:1 5:1 6:0 7:1 ");
+	run_free(&r);
+	srv.vanish_all = false;
 
 	/* UIDVALIDITY changed: everything again, nothing of the old records */
 	srv.uidvalidity = 78;

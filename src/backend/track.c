@@ -115,21 +115,6 @@ static struct hcache_txn *txn(struct track *t)
 	return t->txn;
 }
 
-/* The position of uid in the known UIDs, or -1. */
-static ssize_t find_uid(const struct track *t, uint32_t uid)
-{
-	size_t lo = 0, hi = t->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->uids[mid] < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < t->n && t->uids[lo] == uid ? (ssize_t)lo : -1;
-}
-
 static void gone(struct track *t, uint32_t uid)
 {
 	struct hcache_txn *tx = txn(t);
@@ -156,25 +141,50 @@ static void expunge_seq(struct track *t, uint32_t seq)
 	gone(t, uid);
 }
 
+/* A record a VANISHED range removed from the cache (the tracker did not know the mailbox's UIDs). */
+static void vanished_removed(void *ctx, uint32_t uid)
+{
+	struct track *t = ctx;
+
+	imap_uidset_add(&changes(t)->expunged, uid);
+	if (uid < t->state_uidnext)
+		t->deleted_cached++;
+	if (t->exists > 0)
+		t->exists--;
+}
+
 static void vanished(struct track *t, const char *set)
 {
 	const char *p = set;
 	uint32_t lo, hi;
 
 	while (imap_uidset_next(&p, &lo, &hi) > 0) {
-		for (uint64_t uid = lo; uid <= hi; uid++) {
-			ssize_t i = t->known ? find_uid(t, (uint32_t)uid) : -1;
+		if (!t->known) {
+			/* what the cache holds there, whatever the range spans */
+			struct hcache_txn *tx = txn(t);
 
-			if (i >= 0) {
-				memmove(t->uids + i, t->uids + i + 1, (t->n - (size_t)i - 1) * sizeof(*t->uids));
-				t->n--;
-			} else if (t->known || uid >= t->uidnext) {
-				continue; /* not a message of ours */
+			if (tx != NULL)
+				(void)hcache_txn_remove_range(tx, t->uidvalidity, lo, hi, vanished_removed, t);
+			continue;
+		}
+		/* the known UIDs in lo..hi: found by binary search, walked while they last */
+		size_t i = 0, j;
+		for (size_t n = t->n; n > 0;) {
+			size_t half = n / 2;
+			if (t->uids[i + half] < lo) {
+				i += half + 1;
+				n -= half + 1;
+			} else {
+				n = half;
 			}
+		}
+		for (j = i; j < t->n && t->uids[j] <= hi; j++) {
 			if (t->exists > 0)
 				t->exists--;
-			gone(t, (uint32_t)uid);
+			gone(t, t->uids[j]);
 		}
+		memmove(t->uids + i, t->uids + j, (t->n - j) * sizeof(*t->uids));
+		t->n -= j - i;
 	}
 }
 

@@ -821,6 +821,52 @@ int hcache_txn_remove(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid, 
 	return txn_result(t, rc == MDB_NOTFOUND ? 0 : rc);
 }
 
+int hcache_txn_remove_range(struct hcache_txn *t, uint32_t uidvalidity, uint32_t lo, uint32_t hi,
+			    void (*fn)(void *ctx, uint32_t uid), void *ctx)
+{
+	uint8_t key[MSG_KEY_LEN];
+	MDB_val k = { sizeof(key), key }, v;
+	MDB_cursor *cur;
+	uint32_t *uids = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	if (lo > hi)
+		return 0;
+	msg_key(key, t->prefix, uidvalidity, lo);
+	if ((rc = mdb_cursor_open(t->txn, t->hc->dbi, &cur)) != 0)
+		return txn_result(t, rc);
+	/* first the UIDs there, then the removals: keys move under a cursor while its database changes */
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *kp = k.mv_data;
+		uint32_t uid;
+
+		if (k.mv_size != MSG_KEY_LEN || memcmp(kp, key, KEY_PREFIX_LEN + 4) != 0)
+			break;
+		uid = (uint32_t)be_get(kp + KEY_PREFIX_LEN + 4, 4);
+		if (uid > hi)
+			break;
+		uids = xgrow(uids, &cap, n + 1, sizeof(*uids));
+		uids[n++] = uid;
+	}
+	mdb_cursor_close(cur);
+	rc = rc == MDB_NOTFOUND ? 0 : rc;
+	if (txn_result(t, rc) < 0) {
+		free(uids);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool existed = false;
+
+		if (hcache_txn_remove(t, uidvalidity, uids[i], &existed) < 0)
+			break;
+		if (existed && fn != NULL)
+			fn(ctx, uids[i]);
+	}
+	free(uids);
+	return t->error == 0 ? 0 : -1;
+}
+
 int hcache_txn_delete(struct hcache_txn *t, uint32_t uidvalidity, uint32_t uid)
 {
 	return hcache_txn_remove(t, uidvalidity, uid, NULL);

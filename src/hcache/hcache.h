@@ -158,6 +158,11 @@ int hcache_txn_update_flags(struct hcache_txn *txn, uint32_t uidvalidity, uint32
 int hcache_txn_delete(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid);
 /* As hcache_txn_delete; *existed_r (may be NULL) tells whether a current-version record was there. */
 int hcache_txn_remove(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t uid, bool *existed_r);
+/* Deletes, with their order keys, the records under uidvalidity whose UIDs are in lo..hi (a VANISHED
+ * range), walking the records there rather than the range: the cost follows the records, whatever
+ * range a server names. Calls fn (may be NULL) with each UID removed. Returns 0 or -1. */
+int hcache_txn_remove_range(struct hcache_txn *txn, uint32_t uidvalidity, uint32_t lo, uint32_t hi,
+			    void (*fn)(void *ctx, uint32_t uid), void *ctx);
 /* Writes the order keys of every current-version record under uidvalidity that lacks them (a cache
  * written before the keys existed), so that HCACHE_STATE_ORDERED may be set. Returns 0 or -1. */
 int hcache_txn_build_order(struct hcache_txn *txn, uint32_t uidvalidity);

@@ -485,6 +485,14 @@ static void test_order(void)
 	TEST_INTEQ(hcache_open(path, &hc, &notice, &error), 0);
 	expect_newest(hc, "Order", 9, HCACHE_ORDER_DATE, SIZE_MAX, 0, "");
 
+	/* a range removal takes what is there, whatever the range spans */
+	TEST_INTEQ(hcache_begin(hc, "acct", "Order", &t, &error), 0);
+	put_dated(t, 9, 60, 1, 1);
+	put_dated(t, 9, 70, 2, 2);
+	TEST_INTEQ(hcache_txn_remove_range(t, 9, 55, 4000000000u, NULL, NULL), 0);
+	TEST_INTEQ(hcache_commit(&t, &error), 0);
+	expect_newest(hc, "Order", 9, HCACHE_ORDER_DATE, SIZE_MAX, 0, "");
+
 	/* clearing drops the order keys too; a cache without them is rebuilt by build_order */
 	TEST_INTEQ(hcache_begin(hc, "acct", "Order", &t, &error), 0);
 	TEST_INTEQ(hcache_txn_clear(t), 0);
