@@ -42,6 +42,7 @@ struct cfg {
 				  * file's path, else the path is appended; NULL: mailcap, then the pager */
 	bool sidebar;            /* the folder list beside the index at start */
 	int sidebar_width;       /* columns, 0 = default */
+	int keepalive;           /* seconds between keep-alive NOOPs on an idle connection, 0 = default */
 	struct cfg_ui_line {     /* bind/macro/unbind/color lines, for the UI to parse, in file order */
 		char *text;
 		const char *file;

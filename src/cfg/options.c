@@ -71,6 +71,9 @@ static const struct cfg_option cfg_option_table[CFG_O_COUNT] = {
 			    N_("show the folder list beside the index at start"), offsetof(struct cfg, sidebar), 0 },
 	[CFG_O_SIDEBAR_WIDTH] = { "sidebar-width", CFG_SCOPE_GLOBAL, CFG_OPT_INT, NULL, 8, 200, "24",
 				  N_("the sidebar's width in columns"), offsetof(struct cfg, sidebar_width), 0 },
+	[CFG_O_KEEPALIVE] = { "keepalive", CFG_SCOPE_GLOBAL, CFG_OPT_INT, NULL, 1, 3600, "240",
+			      N_("seconds of quiet after which an idle connection is checked with a NOOP"),
+			      offsetof(struct cfg, keepalive), 0 },
 };
 
 const struct cfg_option *cfg_options(size_t *n_r)

@@ -55,6 +55,11 @@ size_t sort_merge(const struct mindex *idx, enum sort_order order, bool reverse,
  * all threads). */
 void sort_collapse_all(struct sort_line *lines, size_t count, bool collapse);
 
+/* For display lines in sort_messages order (a line's parent is the nearest earlier line one level
+ * shallower), fills parent_r[i] (SIZE_MAX for a root) and more_r[i] (line i has a later sibling),
+ * both arrays of n the caller provides: what a tree drawing needs. O(n). Any thread. */
+void sort_tree_links(const struct sort_line *lines, size_t n, size_t *parent_r, bool *more_r);
+
 /* Fills *rows_r (malloc'd, the caller frees) with the indices of the lines a view shows, skipping the
  * subtrees of collapsed lines, and returns how many. Costs O(rows shown + threads), not O(count),
  * when threads are collapsed. */

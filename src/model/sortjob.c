@@ -34,6 +34,8 @@ void sort_result_free(struct sort_result **result)
 		return;
 	free(r->lines);
 	free(r->line_of);
+	free(r->tree_parent);
+	free(r->tree_more);
 	free(r);
 	*result = NULL;
 }
@@ -58,27 +60,41 @@ static void job_free(struct sort_job *job)
 	free(job);
 }
 
-static void *job_main(void *arg)
+struct sort_result *sort_result_make(const struct mindex *idx, enum sort_order order, bool reverse,
+				     const struct sort_line *old, size_t n_old, size_t old_covered)
 {
-	struct sort_job *job = arg;
 	struct sort_result *r = xcalloc(1, sizeof(*r));
 	int64_t t0 = now_ms();
 	size_t n = SIZE_MAX;
-	bool abandoned;
 
-	r->order = job->order;
-	r->reverse = job->reverse;
-	r->covered = mindex_count(job->view);
-	if (job->old != NULL)
-		n = sort_merge(job->view, job->order, job->reverse, job->old, job->n_old, job->old_covered, &r->lines);
+	r->order = order;
+	r->reverse = reverse;
+	r->covered = mindex_count(idx);
+	if (old != NULL)
+		n = sort_merge(idx, order, reverse, old, n_old, old_covered, &r->lines);
 	if (n == SIZE_MAX)
-		n = sort_messages(job->view, job->order, job->reverse, SIZE_MAX, &r->lines);
+		n = sort_messages(idx, order, reverse, SIZE_MAX, &r->lines);
 	r->n_lines = n;
 	r->line_of = xmalloc((r->covered > 0 ? r->covered : 1) * sizeof(*r->line_of));
 	memset(r->line_of, 0xff, r->covered * sizeof(*r->line_of));
 	for (size_t i = 0; i < n; i++)
 		r->line_of[r->lines[i].pos] = (uint32_t)i;
+	if (order == SORT_THREADS && n > 0) {
+		r->tree_parent = xmalloc(n * sizeof(*r->tree_parent));
+		r->tree_more = xmalloc(n * sizeof(*r->tree_more));
+		sort_tree_links(r->lines, n, r->tree_parent, r->tree_more);
+	}
 	r->cost_ms = now_ms() - t0;
+	return r;
+}
+
+static void *job_main(void *arg)
+{
+	struct sort_job *job = arg;
+	struct sort_result *r = sort_result_make(job->view, job->order, job->reverse, job->old, job->n_old,
+						 job->old_covered);
+	bool abandoned;
+
 	pthread_mutex_lock(&job->lock);
 	job->result = r;
 	job->done = true;

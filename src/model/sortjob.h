@@ -14,10 +14,17 @@ struct sort_result {
 	size_t covered;            /* the index's mindex_count() when the job started */
 	uint32_t *line_of;         /* covered entries: the line of each position (UINT32_MAX: none, a
 				    * removed message) */
+	size_t *tree_parent;       /* SORT_THREADS: sort_tree_links' arrays for the lines, else NULL */
+	bool *tree_more;
 	enum sort_order order;
 	bool reverse;
-	int64_t cost_ms;           /* how long the sort took on its thread */
+	int64_t cost_ms;           /* how long the sort took */
 };
+
+/* Sorts idx now, on the caller's thread (what a job does on its own; for small folders). old as for
+ * sort_job_start (borrowed). Returns the result (the caller's). */
+struct sort_result *sort_result_make(const struct mindex *idx, enum sort_order order, bool reverse,
+				     const struct sort_line *old, size_t n_old, size_t old_covered);
 
 /* Frees *result (NULL is fine) and sets it to NULL. */
 void sort_result_free(struct sort_result **result);

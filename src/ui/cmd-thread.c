@@ -59,7 +59,7 @@ static int cmd_thread_step(struct cmd_ctx *ctx, int dir)
 			return 0;
 		}
 		i = dir > 0 ? i + 1 : i - 1;
-		if (mb->lines[mb->rows_map[i]].depth == 0)
+		if (mb->lines[ui_mailbox_row_line(mb, i)].depth == 0)
 			break;
 	}
 	cmd_thread_moved(ctx->app, mb, i);
@@ -79,7 +79,7 @@ static int cmd_previous_thread_exec(struct cmd_ctx *ctx)
 /* The line index of the thread root above visible row `row`. */
 static size_t cmd_thread_root(const struct ui_mailbox *mb, size_t row)
 {
-	size_t li = mb->rows_map[row];
+	size_t li = ui_mailbox_row_line(mb, row);
 
 	while (li > 0 && mb->lines[li].depth > 0)
 		li--;
@@ -89,7 +89,7 @@ static size_t cmd_thread_root(const struct ui_mailbox *mb, size_t row)
 /* After a collapse: the cursor on the thread's root. */
 static void cmd_thread_collapsed(struct ui_app *app, struct ui_mailbox *mb, size_t root)
 {
-	const struct mindex_msg *m = mindex_get(mb->idx, mb->lines[root].pos);
+	const struct mindex_msg *m = ui_mailbox_line_msg(mb, root);
 
 	if (m != NULL)
 		mb->cursor_uid = m->uid;

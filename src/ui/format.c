@@ -554,25 +554,7 @@ void format_tree_prefix(struct buf *out, unsigned depth, const bool *more, bool 
 
 void format_tree_links(const struct sort_line *lines, size_t n, size_t *parent_r, bool *more_r)
 {
-	size_t *last = NULL, cap = 0; /* last[d]: the latest line seen at depth d */
-	size_t top = 0;               /* entries of last in use */
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = lines[i].depth;
-		more_r[i] = false;
-		/* a depth deeper than parent + 1 (not from sort_messages) is taken as parent + 1 */
-		if (d > top)
-			d = (unsigned)top;
-		if (d < top) {
-			/* same depth as an earlier line still open: that one has a later sibling */
-			more_r[last[d]] = true;
-		}
-		parent_r[i] = d == 0 ? SIZE_MAX : last[d - 1];
-		last = xgrow(last, &cap, (size_t)d + 1, sizeof(*last));
-		last[d] = i;
-		top = (size_t)d + 1;
-	}
-	free(last);
+	sort_tree_links(lines, n, parent_r, more_r);
 }
 
 void format_tree_line(struct buf *out, const size_t *parent, const bool *more, size_t i, bool ascii)

@@ -1,6 +1,6 @@
-/* mailbox.c: the UI-side state of an open mailbox (its model index filled from the worker's batches,
- * sorted and merged as they come, visible rows, cursor, counts), and the mailbox names messages are
- * known by. */
+/* mailbox.c: the UI-side state of an open mailbox (its model index filled from the worker's batches, a
+ * cached first screen shown meanwhile, sorted off the UI thread when big, changes from the server
+ * applied as they come, visible rows, cursor, counts), and the mailbox names messages are known by. */
 #include "skua.h"
 #include "ui-int.h"
 #include "ev/ev-loop.h"
@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UI_MAILBOX_RESORT_MS 150 /* while a folder streams in, sort at most this often */
+#define UI_MAILBOX_RESORT_MS 150    /* while a folder streams in, sort at most this often */
+#define UI_MAILBOX_SORT_INLINE 5000 /* a folder of at most this many messages sorts on the UI thread
+				     * (well under a millisecond); a bigger one on a thread of its own */
 
 /* --- names --- */
 
@@ -58,11 +60,23 @@ const char *ui_mailbox_order_name(enum sort_order order)
 
 /* --- rows --- */
 
+size_t ui_mailbox_row_line(const struct ui_mailbox *mb, size_t row)
+{
+	return mb->rows_map != NULL ? mb->rows_map[row] : row;
+}
+
+const struct mindex_msg *ui_mailbox_line_msg(const struct ui_mailbox *mb, size_t line)
+{
+	if (line >= mb->n_lines || mb->shown == NULL)
+		return NULL;
+	return mindex_get(mb->shown, mb->lines[line].pos);
+}
+
 const struct mindex_msg *ui_mailbox_row(const struct ui_mailbox *mb, size_t row)
 {
-	if (row >= mb->list.count || mb->rows_map == NULL)
+	if (row >= mb->list.count)
 		return NULL;
-	return mindex_get(mb->idx, mb->lines[mb->rows_map[row]].pos);
+	return ui_mailbox_line_msg(mb, ui_mailbox_row_line(mb, row));
 }
 
 const struct mindex_msg *ui_mailbox_current(const struct ui_mailbox *mb)
@@ -74,7 +88,19 @@ const struct mindex_msg *ui_mailbox_msg(const struct ui_mailbox *mb, uint32_t ui
 {
 	size_t pos;
 
-	return mindex_find(mb->idx, uid, &pos) ? mindex_get(mb->idx, pos) : NULL;
+	if (mb->shown != NULL && mindex_find(mb->shown, uid, &pos))
+		return mindex_get(mb->shown, pos);
+	return NULL;
+}
+
+size_t ui_mailbox_count(const struct ui_mailbox *mb)
+{
+	return mb->shown != NULL ? mindex_live(mb->shown) : 0;
+}
+
+size_t ui_mailbox_unseen(const struct ui_mailbox *mb)
+{
+	return mb->shown != NULL ? mindex_unseen(mb->shown) : 0;
 }
 
 void ui_mailbox_ref(const struct ui_mailbox *mb, const struct mindex_msg *m, struct ui_msgref *ref_r)
@@ -93,90 +119,188 @@ void ui_mailbox_remember_cursor(struct ui_mailbox *mb)
 		mb->cursor_uid = m->uid;
 }
 
-/* Frees the sorted lines and the tree links (the visible rows stay). */
-static void ui_mailbox_free_lines(struct ui_mailbox *mb)
-{
-	free(mb->lines);
-	free(mb->tree_parent);
-	free(mb->tree_more);
-	mb->lines = NULL;
-	mb->tree_parent = NULL;
-	mb->tree_more = NULL;
-	mb->n_lines = 0;
-}
-
+/* Forgets the lines shown (not the index). */
 static void ui_mailbox_free_sort(struct ui_mailbox *mb)
 {
-	ui_mailbox_free_lines(mb);
+	sort_result_free(&mb->sorted);
 	free(mb->rows_map);
 	mb->rows_map = NULL;
+	mb->lines = NULL;
+	mb->n_lines = 0;
+	mb->tree_parent = NULL;
+	mb->tree_more = NULL;
 	mb->list.count = 0;
+}
+
+/* The visible row of the cursor's message, or SIZE_MAX. O(1) without collapsed threads, else O(log n). */
+static size_t ui_mailbox_cursor_row(const struct ui_mailbox *mb)
+{
+	size_t pos, line;
+
+	if (mb->cursor_uid == 0 || mb->sorted == NULL || !mindex_find(mb->shown, mb->cursor_uid, &pos) ||
+	    pos >= mb->sorted->covered || (line = mb->sorted->line_of[pos]) == UINT32_MAX)
+		return SIZE_MAX;
+	if (mb->rows_map == NULL)
+		return line;
+	/* the rows are lines in ascending order: the row at or before the line (a collapsed thread's
+	 * message: its root's row) */
+	size_t lo = 0, hi = mb->list.count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (mb->rows_map[mid] <= line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 ? lo - 1 : 0;
 }
 
 void ui_mailbox_rows(struct ui_app *app, struct ui_mailbox *mb)
 {
 	struct ui_list *l = &mb->list;
+	bool collapsed = false;
+	size_t row;
 
 	free(mb->rows_map);
 	mb->rows_map = NULL;
-	l->count = sort_visible(mb->lines, mb->n_lines, &mb->rows_map);
-	if (mb->cursor_uid != 0) {
-		for (size_t i = 0; i < l->count; i++) {
-			const struct mindex_msg *m = mindex_get(mb->idx, mb->lines[mb->rows_map[i]].pos);
-			if (m != NULL && m->uid == mb->cursor_uid) {
-				l->cur = i;
-				break;
-			}
-		}
-	}
+	for (size_t i = 0; i < mb->n_lines && !collapsed; i++)
+		collapsed = (mb->lines[i].flags & SORT_LINE_COLLAPSED) != 0;
+	/* without a collapsed thread every line is a row: no map to build */
+	l->count = collapsed ? sort_visible(mb->lines, mb->n_lines, &mb->rows_map) : mb->n_lines;
+	if ((row = ui_mailbox_cursor_row(mb)) != SIZE_MAX)
+		l->cur = row;
 	ui_list_clamp(l, ui_main_rows(app));
 	ui_dirty(app);
 }
 
-/* Sorts again. incremental: only messages were added since the last sort (a folder streaming in), so
- * for date and arrival order they are merged in instead of sorting everything. */
-static void ui_mailbox_sort_as(struct ui_app *app, struct ui_mailbox *mb, bool incremental)
+/* Shows a sort result of `shown`: the lines, the tree, the cursor on its message. */
+static void ui_mailbox_install(struct ui_app *app, struct ui_mailbox *mb, struct sort_result *r)
 {
-	int64_t t0 = ev_now_ms();
-	struct sort_line *merged = NULL;
-	size_t n = SIZE_MAX;
-
 	ui_mailbox_remember_cursor(mb);
-	if (incremental && mb->n_lines > 0 && mb->sorted_count > 0)
-		n = sort_merge(mb->idx, mb->order, mb->reverse, mb->lines, mb->n_lines, mb->sorted_count, &merged);
-	ui_mailbox_free_lines(mb);
-	if (n != SIZE_MAX) {
-		mb->lines = merged;
-		mb->n_lines = n;
-	} else {
-		mb->n_lines = sort_messages(mb->idx, mb->order, mb->reverse, SIZE_MAX, &mb->lines);
-	}
-	mb->sorted_count = mindex_count(mb->idx);
-	mb->unseen = 0;
-	for (size_t i = 0; i < mb->n_lines; i++) {
-		const struct mindex_msg *m = mindex_get(mb->idx, mb->lines[i].pos);
-		if (m != NULL && !(m->flags & IMAP_FLAG_SEEN))
-			mb->unseen++;
-	}
-	if (mb->order == SORT_THREADS && mb->n_lines > 0) {
-		mb->tree_parent = xmalloc(mb->n_lines * sizeof(*mb->tree_parent));
-		mb->tree_more = xmalloc(mb->n_lines * sizeof(*mb->tree_more));
-		format_tree_links(mb->lines, mb->n_lines, mb->tree_parent, mb->tree_more);
-	}
-	ui_mailbox_rows(app, mb);
-	mb->resort_due = false;
-	mb->last_sort_cost_ms = ev_now_ms() - t0;
-	if (n != SIZE_MAX && mb->last_sort_cost_ms > 0)
-		log_debug("ui: merged the new messages in %lld ms", (long long)mb->last_sort_cost_ms);
+	ui_mailbox_free_sort(mb);
+	mb->sorted = r;
+	mb->lines = r->lines;
+	mb->n_lines = r->n_lines;
+	mb->tree_parent = r->tree_parent;
+	mb->tree_more = r->tree_more;
+	mb->last_sort_cost_ms = r->cost_ms;
 	mb->last_sort_ms = ev_now_ms();
-	if (mb->sort_timer != NULL)
-		ev_timer_stop(mb->sort_timer);
-	ui_dirty(app);
+	ui_mailbox_rows(app, mb);
+}
+
+/* Shows idx from now on (the preview goes). */
+static void ui_mailbox_show_index(struct ui_mailbox *mb)
+{
+	if (mb->shown == mb->idx)
+		return;
+	ui_mailbox_remember_cursor(mb);
+	/* the preview's lines name positions of the preview */
+	ui_mailbox_free_sort(mb);
+	mb->shown = mb->idx;
+	mindex_free(&mb->preview);
+}
+
+/* The load is over and what it brought is sorted and shown: tell the app once. */
+static void ui_mailbox_announce(struct ui_app *app, struct ui_mailbox *mb)
+{
+	if (mb->announced || mb->loading || mb->job != NULL || mb->sort_due)
+		return;
+	mb->announced = true;
+	log_info("ui: %s loaded, %zu messages, longest loop turn %lld ms", mb->name, mindex_live(mb->idx),
+		 (long long)app->longest_turn_ms);
+	ui_app_mailbox_loaded(app, mb);
+}
+
+static void ui_mailbox_schedule(struct ui_app *app, struct ui_mailbox *mb);
+
+/* Removes what was expunged while a job read the index (then another sort is due). */
+static void ui_mailbox_remove_gone(struct ui_mailbox *mb)
+{
+	struct imap_uidset_iter it;
+	uint32_t uid;
+
+	imap_uidset_iter_init(&it, &mb->gone);
+	while (imap_uidset_iter_next(&it, &uid))
+		if (mindex_remove(mb->idx, uid) == 0)
+			mb->sort_due = true;
+	imap_uidset_clear(&mb->gone);
+}
+
+static void ui_mailbox_job_cb(struct ev_loop *loop, struct ev_io *io, int fd, unsigned int revents, void *ctx)
+{
+	struct ui_mailbox *mb = ctx;
+	struct ui_app *app = mb->app;
+	int64_t t0 = ev_now_ms();
+	struct sort_result *r;
+
+	(void)loop;
+	(void)io;
+	(void)fd;
+	(void)revents;
+	if (mb->job == NULL || !sort_job_ready(mb->job))
+		return;
+	ev_io_remove(&mb->job_io);
+	r = sort_job_finish(&mb->job);
+	ui_mailbox_remove_gone(mb);
+	if (r->order != mb->order || r->reverse != mb->reverse || (mb->preview != NULL && mb->loading)) {
+		/* the order changed meanwhile, or the preview still stands in for a load under way */
+		sort_result_free(&r);
+		mb->sort_due = true;
+	} else {
+		ui_mailbox_show_index(mb);
+		ui_mailbox_install(app, mb, r);
+	}
+	ui_mailbox_schedule(app, mb);
+	ui_mailbox_announce(app, mb);
+	app->turn_busy_ms += ev_now_ms() - t0;
+}
+
+/* Sorts idx now (a small folder) or starts a job for it. */
+static void ui_mailbox_sort_index(struct ui_app *app, struct ui_mailbox *mb)
+{
+	/* merging from what is shown works when only messages were added (the same order, same index) */
+	const struct sort_result *old = !mb->sort_full && mb->shown == mb->idx ? mb->sorted : NULL;
+	bool inline_sort = mindex_count(mb->idx) <= UI_MAILBOX_SORT_INLINE;
+
+	ui_mailbox_remove_gone(mb);
+	mb->sort_due = false;
+	mb->sort_full = false;
+	if (!inline_sort && (mb->job = sort_job_start(mb->idx, mb->order, mb->reverse, old)) != NULL) {
+		mb->job_io = ev_io_add(app->loop, sort_job_fd(mb->job), EV_READ, ui_mailbox_job_cb, mb);
+		return;
+	}
+	ui_mailbox_show_index(mb);
+	ui_mailbox_install(app, mb, sort_result_make(mb->idx, mb->order, mb->reverse, old != NULL ? old->lines : NULL,
+						    old != NULL ? old->n_lines : 0, old != NULL ? old->covered : 0));
+}
+
+/* Sorts when due: not while a job runs (its end looks again), not while a preview stands in for a load,
+ * and while a folder streams in at most every UI_MAILBOX_RESORT_MS (longer after a long sort). */
+static void ui_mailbox_schedule(struct ui_app *app, struct ui_mailbox *mb)
+{
+	int64_t now = ev_now_ms();
+	int64_t interval = mb->last_sort_cost_ms * 10 > UI_MAILBOX_RESORT_MS ? mb->last_sort_cost_ms * 10 :
+		UI_MAILBOX_RESORT_MS;
+
+	if (!mb->sort_due || mb->job != NULL || (mb->preview != NULL && mb->loading))
+		return;
+	if (mb->loading && mb->n_lines > 0 && now - mb->last_sort_ms < interval && mb->sort_timer != NULL) {
+		if (!ev_timer_armed(mb->sort_timer))
+			ev_timer_restart(mb->sort_timer, interval - (now - mb->last_sort_ms));
+		return;
+	}
+	ui_mailbox_sort_index(app, mb);
 }
 
 void ui_mailbox_sort(struct ui_app *app, struct ui_mailbox *mb)
 {
-	ui_mailbox_sort_as(app, mb, false);
+	mb->sort_due = true;
+	mb->sort_full = true;
+	if (mb->shown == mb->preview && mb->preview != NULL) {
+		/* the stand-in sorts at once (it is one screen) */
+		ui_mailbox_install(app, mb, sort_result_make(mb->preview, mb->order, mb->reverse, NULL, 0, 0));
+	}
+	ui_mailbox_schedule(app, mb);
 }
 
 static void ui_mailbox_sort_timer_cb(struct ev_loop *loop, struct ev_timer *timer, void *ctx)
@@ -186,41 +310,64 @@ static void ui_mailbox_sort_timer_cb(struct ev_loop *loop, struct ev_timer *time
 
 	(void)loop;
 	(void)timer;
-	if (mb->resort_due)
-		ui_mailbox_sort_as(mb->app, mb, true);
+	if (mb->sort_due && mb->job == NULL && !(mb->preview != NULL && mb->loading))
+		ui_mailbox_sort_index(mb->app, mb);
 	mb->app->turn_busy_ms += ev_now_ms() - t0;
-}
-
-/* New messages arrived: sort now when the last sort is long enough ago (or the index is empty), else
- * soon, so that a streaming folder costs a few sorts, not one per batch. */
-static void ui_mailbox_resort_soon(struct ui_app *app, struct ui_mailbox *mb)
-{
-	int64_t now = ev_now_ms();
-	/* sorting a big folder takes a while: sort less often, so that the keyboard mostly waits for
-	 * nothing (a sort is one loop turn) */
-	int64_t interval = mb->last_sort_cost_ms * 10 > UI_MAILBOX_RESORT_MS ? mb->last_sort_cost_ms * 10 :
-		UI_MAILBOX_RESORT_MS;
-
-	mb->resort_due = true;
-	if (mb->n_lines == 0 || now - mb->last_sort_ms >= interval || mb->sort_timer == NULL) {
-		ui_mailbox_sort_as(app, mb, true);
-		return;
-	}
-	if (!ev_timer_armed(mb->sort_timer))
-		ev_timer_restart(mb->sort_timer, interval - (now - mb->last_sort_ms));
 }
 
 void ui_mailbox_set_flags(struct ui_app *app, struct ui_mailbox *mb, uint32_t uid, uint32_t flags)
 {
-	const struct mindex_msg *m = ui_mailbox_msg(mb, uid);
-
-	if (m == NULL || m->flags == flags)
-		return;
-	if ((m->flags & IMAP_FLAG_SEEN) && !(flags & IMAP_FLAG_SEEN))
-		mb->unseen++;
-	else if (!(m->flags & IMAP_FLAG_SEEN) && (flags & IMAP_FLAG_SEEN) && mb->unseen > 0)
-		mb->unseen--;
+	/* the flags are not what a sort reads: set them in both indexes even while a job runs */
 	mindex_set_flags(mb->idx, uid, flags);
+	if (mb->preview != NULL)
+		mindex_set_flags(mb->preview, uid, flags);
+	ui_dirty(app);
+}
+
+/* Adds a message to idx; while a job reads it, one it holds already is not replaced (its newer
+ * record comes with the next open). */
+static void ui_mailbox_add(struct ui_mailbox *mb, const struct hcache_msg *m)
+{
+	size_t pos;
+
+	if (mb->job != NULL && mindex_find(mb->idx, m->uid, &pos))
+		return;
+	mindex_add(mb->idx, m);
+}
+
+void ui_mailbox_changed(struct ui_app *app, struct ui_mailbox *mb, const struct ui_changes *c)
+{
+	struct imap_uidset_iter it;
+	struct hcache_msg m;
+	size_t off = 0;
+	uint32_t uid;
+	bool changed = false;
+
+	if (mb->uidvalidity != 0 && c->uidvalidity != mb->uidvalidity)
+		return; /* another life of that folder: the open under way (or the next) brings it */
+	mb->exists = c->exists;
+	for (size_t i = 0; i < c->n_flags; i++)
+		ui_mailbox_set_flags(app, mb, c->flags[i].uid, c->flags[i].flags);
+	imap_uidset_iter_init(&it, c->expunged);
+	while (imap_uidset_iter_next(&it, &uid)) {
+		if (mb->preview != NULL)
+			changed |= mindex_remove(mb->preview, uid) == 0;
+		if (mb->job != NULL)
+			imap_uidset_add(&mb->gone, uid);
+		else
+			mindex_remove(mb->idx, uid);
+		changed = true;
+	}
+	while (ui_changes_next_added(c, &off, &m)) {
+		ui_mailbox_add(mb, &m);
+		changed = true;
+	}
+	if (changed) {
+		if (mb->shown == mb->preview && mb->preview != NULL)
+			ui_mailbox_install(app, mb, sort_result_make(mb->preview, mb->order, mb->reverse, NULL, 0, 0));
+		mb->sort_due = true;
+		ui_mailbox_schedule(app, mb);
+	}
 	ui_dirty(app);
 }
 
@@ -232,8 +379,42 @@ static void ui_mailbox_finished(struct ui_app *app, struct ui_mailbox *mb)
 	mb->open_req = 0;
 	free(mb->progress);
 	mb->progress = NULL;
-	ui_mailbox_sort_as(app, mb, true); /* only additions since the last sort */
-	ui_app_mailbox_loaded(app, mb);
+	mb->sort_due = true;
+	ui_mailbox_schedule(app, mb);
+	ui_mailbox_announce(app, mb);
+}
+
+/* A cached first screen: shown at once, until the load is in and sorted. */
+static void ui_mailbox_preview(struct ui_app *app, struct ui_mailbox *mb, const struct ui_reply *r)
+{
+	struct hcache_msg m;
+	size_t off = 0;
+
+	if (mb->n_lines > 0 || mb->preview != NULL)
+		return; /* something is shown already */
+	mb->preview = mindex_new();
+	while (ui_reply_next_msg(r, &off, &m))
+		mindex_add(mb->preview, &m);
+	mb->shown = mb->preview;
+	ui_mailbox_install(app, mb, sort_result_make(mb->preview, mb->order, mb->reverse, NULL, 0, 0));
+}
+
+static void ui_mailbox_reset(struct ui_mailbox *mb)
+{
+	/* a job may read the index: it takes the old one along and frees it */
+	if (mb->job != NULL) {
+		ev_io_remove(&mb->job_io);
+		sort_job_abandon(&mb->job, mb->idx);
+		mb->idx = mindex_new();
+	} else {
+		mindex_reset(mb->idx);
+	}
+	imap_uidset_clear(&mb->gone);
+	if (mb->shown != mb->preview || mb->preview == NULL) {
+		mb->shown = mb->idx;
+		ui_mailbox_free_sort(mb);
+	}
+	mb->sort_full = true;
 }
 
 static void ui_mailbox_reply(struct ui_app *app, struct ui_client *client, struct ui_reply *r)
@@ -248,20 +429,20 @@ static void ui_mailbox_reply(struct ui_app *app, struct ui_client *client, struc
 		mb->uidvalidity = (uint32_t)r->a;
 		mb->exists = r->b;
 		break;
+	case UI_REPLY_PREVIEW:
+		ui_mailbox_preview(app, mb, r);
+		break;
 	case UI_REPLY_MSGS:
 		while (ui_reply_next_msg(r, &off, &m))
-			mindex_add(mb->idx, &m);
-		ui_mailbox_resort_soon(app, mb);
+			ui_mailbox_add(mb, &m);
+		mb->sort_due = true;
+		ui_mailbox_schedule(app, mb);
 		break;
 	case UI_REPLY_RESET:
-		mindex_reset(mb->idx);
-		ui_mailbox_free_sort(mb);
-		mb->sorted_count = 0;
+		ui_mailbox_reset(mb);
 		break;
 	case UI_REPLY_DONE:
 		ui_mailbox_finished(app, mb);
-		log_info("ui: %s loaded, %zu messages, longest loop turn %lld ms", mb->name, mindex_live(mb->idx),
-			 (long long)app->longest_turn_ms);
 		break;
 	case UI_REPLY_ERROR:
 		ui_error(app, "%s", r->text != NULL ? r->text : _("cannot open the folder"));
@@ -286,6 +467,8 @@ struct ui_mailbox *ui_mailbox_open(struct ui_app *app, uint32_t account, const c
 	mb->name = xstrdup(name);
 	mb->name_id = ui_names_id(app, account, name);
 	mb->idx = mindex_new();
+	mb->shown = mb->idx;
+	imap_uidset_init(&mb->gone);
 	mb->exists = -1;
 	mb->order = order;
 	mb->reverse = reverse;
@@ -324,13 +507,29 @@ void ui_mailbox_free(struct ui_app *app, struct ui_mailbox **mbp)
 	}
 	if (app->loop != NULL)
 		ev_timer_remove(&mb->sort_timer);
+	if (mb->job != NULL) {
+		/* never wait for a sort: the job frees the index it reads when it ends */
+		ev_io_remove(&mb->job_io);
+		sort_job_abandon(&mb->job, mb->idx);
+		mb->idx = NULL;
+	}
 	ui_mailbox_free_sort(mb);
 	ui_list_clear(&mb->list);
 	mindex_free(&mb->idx);
+	mindex_free(&mb->preview);
+	imap_uidset_clear(&mb->gone);
 	free(mb->progress);
 	free(mb->name);
 	free(mb);
 	*mbp = NULL;
+}
+
+struct ui_mailbox *ui_mailbox_named(struct ui_app *app, uint32_t account, const char *name)
+{
+	for (struct ui_mailbox *mb = app->mailboxes; mb != NULL; mb = mb->next)
+		if (mb->account == account && strcmp(mb->name, name) == 0)
+			return mb;
+	return NULL;
 }
 
 struct ui_mailbox *ui_mailbox_of(struct ui_app *app, const struct ui_msgref *ref)

@@ -7,6 +7,8 @@
 #include "skua.h"
 #include "model/mindex.h"
 #include "model/sort.h"
+#include "model/sortjob.h"
+#include "imap/imap-uidset.h"
 #include "ui/list.h"
 #include "ui/route.h"
 
@@ -33,23 +35,33 @@ struct ui_mailbox {
 	uint32_t account;
 	uint32_t name_id;
 	char *name;
+	/* The folder's index as the worker streams it in. While a sort job reads it, it only grows (new
+	 * UIDs) and changes flags: removals wait in `gone`, a reset swaps in a new index. */
 	struct mindex *idx;
+	/* The cached first screen the worker sent before the server answered, shown until idx is
+	 * loaded and sorted; NULL once idx is shown. */
+	struct mindex *preview;
+	struct mindex *shown;          /* idx or preview: what lines, rows and the cursor are of */
 	uint64_t open_req;             /* the open request in flight, or 0 */
 	bool loading;
+	bool announced;                /* the load's end was told to the app (loaded and sorted) */
 	int64_t exists;                /* from the server, -1 unknown */
 	uint32_t uidvalidity;
 	enum sort_order order;
 	bool reverse;
-	size_t unseen;                 /* messages without \Seen, as of the last sort (flag changes follow) */
-	size_t sorted_count;           /* mindex_count() when last sorted */
-	struct sort_line *lines;       /* the sorted index */
+	struct sort_result *sorted;    /* the lines of `shown` (and each position's line, tree links) */
+	struct sort_line *lines;       /* sorted->lines, or NULL */
 	size_t n_lines;
-	uint32_t *rows_map;            /* visible rows (collapsed threads hidden): positions in lines */
-	size_t *tree_parent;           /* per line, for tree drawing (threads only) */
+	uint32_t *rows_map;            /* visible rows (collapsed threads hidden): lines; NULL: all lines */
+	size_t *tree_parent;           /* per line, for tree drawing (threads only): sorted's */
 	bool *tree_more;
 	struct ui_list list;           /* the visible rows, cursor (the index view sets its ops) */
 	uint32_t cursor_uid;           /* the message under the cursor, kept across sorts */
-	bool resort_due;
+	bool sort_due;                 /* idx changed (or the order did) since `sorted` */
+	bool sort_full;                /* the order changed: no merging */
+	struct sort_job *job;          /* sorting idx on its thread, or NULL */
+	struct ev_io *job_io;
+	struct imap_uidset gone;       /* expunged while a job read idx: removed when it is done */
 	int64_t last_sort_ms, last_sort_cost_ms;
 	struct ev_timer *sort_timer;
 	char *progress;                /* "opening" while the open runs, or NULL */
@@ -64,8 +76,21 @@ struct ui_mailbox *ui_mailbox_open(struct ui_app *app, uint32_t account, const c
 void ui_mailbox_free(struct ui_app *app, struct ui_mailbox **mb);
 /* Returns the open mailbox ref is in (same account, name and UIDVALIDITY), or NULL. */
 struct ui_mailbox *ui_mailbox_of(struct ui_app *app, const struct ui_msgref *ref);
-/* Sorts again (order and reverse as set in mb); the cursor stays on its message. */
+/* Sorts again (order and reverse as set in mb), off the UI thread for a big folder; the cursor stays on
+ * its message. */
 void ui_mailbox_sort(struct ui_app *app, struct ui_mailbox *mb);
+/* Applies what another client (or a command of ours) changed on the server: WORKER_EV_CHANGED's
+ * flags, expunges and new messages. */
+void ui_mailbox_changed(struct ui_app *app, struct ui_mailbox *mb, const struct ui_changes *c);
+/* The open mailbox of account called name, or NULL. */
+struct ui_mailbox *ui_mailbox_named(struct ui_app *app, uint32_t account, const char *name);
+/* The line shown on visible row `row` (an index into mb->lines). */
+size_t ui_mailbox_row_line(const struct ui_mailbox *mb, size_t row);
+/* The message of line `line`, or NULL. */
+const struct mindex_msg *ui_mailbox_line_msg(const struct ui_mailbox *mb, size_t line);
+/* Messages present, and those without \Seen, of what is shown. O(1). */
+size_t ui_mailbox_count(const struct ui_mailbox *mb);
+size_t ui_mailbox_unseen(const struct ui_mailbox *mb);
 /* Recomputes the visible rows after a collapse, keeping the cursor's message. */
 void ui_mailbox_rows(struct ui_app *app, struct ui_mailbox *mb);
 /* The message on visible row `row`, or NULL. O(1). */

@@ -45,6 +45,11 @@ void ui_folder_free(struct ui_folder **f)
 	*f = NULL;
 }
 
+bool ui_changes_next_added(const struct ui_changes *c, size_t *offset, struct hcache_msg *msg_r)
+{
+	return c->added != NULL && worker_batch_next(c->added, offset, msg_r);
+}
+
 bool ui_reply_next_msg(const struct ui_reply *reply, size_t *offset, struct hcache_msg *msg_r)
 {
 	return reply->batch != NULL && worker_batch_next(reply->batch, offset, msg_r);
@@ -73,7 +78,11 @@ int ui_route_start(struct ui_app *app, uint32_t account, const char **error_r)
 	if (r->workers[account] != NULL)
 		return 0;
 	/* the worker's account id is ours plus one (0 means none in ev_msg) */
-	return worker_start(app->accounts[account].cfg, account + 1, app->hc, r->queue, &r->workers[account], error_r);
+	if (worker_start(app->accounts[account].cfg, account + 1, app->hc, r->queue, &r->workers[account], error_r) < 0)
+		return -1;
+	if (app->cfg->keepalive > 0)
+		worker_set_keepalive(r->workers[account], app->cfg->keepalive * 1000);
+	return 0;
 }
 
 static struct worker *ui_route_worker(struct ui_app *app, uint32_t account)
@@ -184,17 +193,38 @@ static const struct {
 	enum ui_reply_kind kind;
 } ui_route_kinds[] = {
 	{ WORKER_EV_FOLDER, UI_REPLY_FOLDER }, { WORKER_EV_MAILBOX, UI_REPLY_MAILBOX },
-	{ WORKER_EV_MSGS, UI_REPLY_MSGS }, { WORKER_EV_RESET, UI_REPLY_RESET }, { WORKER_EV_BODY, UI_REPLY_BODY },
+	{ WORKER_EV_MSGS, UI_REPLY_MSGS }, { WORKER_EV_PREVIEW, UI_REPLY_PREVIEW }, { WORKER_EV_RESET, UI_REPLY_RESET }, { WORKER_EV_BODY, UI_REPLY_BODY },
 	{ WORKER_EV_FLAGS, UI_REPLY_FLAGS }, { WORKER_EV_PROGRESS, UI_REPLY_PROGRESS },
 	{ WORKER_EV_DONE, UI_REPLY_DONE }, { WORKER_EV_ERROR, UI_REPLY_ERROR },
 	{ WORKER_EV_CANCELLED, UI_REPLY_CANCELLED },
 };
 
-/* A message that belongs to no request: the connection's state, a server alert. */
+/* A mailbox changed on the server: to every open mailbox of that account and name. */
+static void ui_route_changed(struct ui_app *app, uint32_t account, const struct track_changes *tc)
+{
+	struct ui_changes c = { .account = account, .mailbox = tc->mailbox, .uidvalidity = tc->uidvalidity,
+				.exists = tc->exists, .n_flags = tc->n_flags, .expunged = &tc->expunged,
+				.added = tc->added };
+	struct ui_flag_state *flags = tc->n_flags > 0 ? xmalloc(tc->n_flags * sizeof(*flags)) : NULL;
+
+	for (size_t i = 0; i < tc->n_flags; i++)
+		flags[i] = (struct ui_flag_state){ tc->flags[i].uid, tc->flags[i].flags };
+	c.flags = flags;
+	for (struct ui_mailbox *mb = app->mailboxes; mb != NULL; mb = mb->next)
+		if (mb->account == account && strcmp(mb->name, tc->mailbox) == 0)
+			ui_mailbox_changed(app, mb, &c);
+	free(flags);
+}
+
+/* A message that belongs to no request: the connection's state, a server alert, a mailbox change. */
 static void ui_route_event(struct ui_app *app, uint32_t account, struct ev_msg *msg)
 {
 	struct ui_account *a = account < app->n_accounts ? &app->accounts[account] : NULL;
 
+	if (msg->type == WORKER_EV_CHANGED && msg->payload != NULL && a != NULL) {
+		ui_route_changed(app, account, msg->payload);
+		return;
+	}
 	if (msg->type == WORKER_EV_STATUS && a != NULL) {
 		a->conn = (enum ui_conn)msg->a;
 		free(a->conn_text);
@@ -214,7 +244,7 @@ static void ui_route_dispatch(struct ui_app *app, struct ev_msg *msg)
 	struct worker_folder *wf;
 	struct worker_body *body;
 
-	if (msg->type == WORKER_EV_STATUS || msg->type == WORKER_EV_ALERT) {
+	if (msg->type == WORKER_EV_STATUS || msg->type == WORKER_EV_ALERT || msg->type == WORKER_EV_CHANGED) {
 		ui_route_event(app, account, msg);
 		return;
 	}
@@ -245,6 +275,7 @@ static void ui_route_dispatch(struct ui_app *app, struct ev_msg *msg)
 		reply.folder->unseen = wf->unseen;
 		break;
 	case WORKER_EV_MSGS:
+	case WORKER_EV_PREVIEW:
 		reply.batch = msg->payload;
 		break;
 	case WORKER_EV_BODY:

@@ -7,6 +7,7 @@
 #include "skua.h"
 #include "hcache/hcache.h"
 #include "imap/imap-engine.h"
+#include "imap/imap-uidset.h"
 
 struct ui_app;
 
@@ -42,6 +43,8 @@ void ui_folder_free(struct ui_folder **f);
 enum ui_reply_kind {
 	UI_REPLY_FOLDER,    /* folders: one folder (folder) */
 	UI_REPLY_MAILBOX,   /* open: a UIDVALIDITY, b EXISTS */
+	UI_REPLY_PREVIEW,   /* open: the cached first screen, before the server answered (ui_reply_next_msg);
+			     * the MSGS that follow are the truth */
 	UI_REPLY_MSGS,      /* open: a batch of messages (ui_reply_next_msg) */
 	UI_REPLY_RESET,     /* open: forget the messages delivered so far */
 	UI_REPLY_BODY,      /* body: a UID, data/len the raw message */
@@ -63,6 +66,28 @@ struct ui_reply {
 	size_t len;
 	const void *batch;          /* UI_REPLY_MSGS */
 };
+
+/* One message's flags as the server now has them. */
+struct ui_flag_state {
+	uint32_t uid, flags;
+};
+
+/* What changed in a mailbox on the server (another client, or a command's side effects), whatever
+ * request brought it: routed to the open mailboxes of that account and name. */
+struct ui_changes {
+	uint32_t account;
+	const char *mailbox;           /* UTF-8, not sanitised */
+	uint32_t uidvalidity;
+	uint32_t exists;               /* its message count now */
+	const struct ui_flag_state *flags; /* oldest first; a UID may come again: the last wins */
+	size_t n_flags;
+	const struct imap_uidset *expunged;
+	const void *added;             /* new messages (ui_changes_next_added), or NULL */
+};
+
+/* Reads the next new message of c into *msg_r (its strings point into c) and advances *offset (start
+ * at 0). Returns false at the end. */
+bool ui_changes_next_added(const struct ui_changes *c, size_t *offset, struct hcache_msg *msg_r);
 
 /* Who gets the replies of a request: embed one in the owner and set reply. */
 struct ui_client {

@@ -63,7 +63,7 @@ void ui_status_counts(struct ui_app *app, struct buf *out)
 	struct ui_mailbox *mb = ui_index_mailbox(app);
 
 	if (mb != NULL)
-		buf_appendf(out, " [Msgs:%zu New:%zu] (%s%s)", mindex_live(mb->idx), mb->unseen,
+		buf_appendf(out, " [Msgs:%zu New:%zu] (%s%s)", ui_mailbox_count(mb), ui_mailbox_unseen(mb),
 			    mb->reverse ? "reverse-" : "", ui_mailbox_order_name(mb->order));
 }
 

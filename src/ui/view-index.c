@@ -31,7 +31,7 @@ struct ui_mailbox *ui_index_mailbox(const struct ui_app *app)
 static const char *ui_index_str(const struct ui_mailbox *mb, mindex_id id, size_t *len_r)
 {
 	size_t len = 0;
-	const char *s = mindex_str(mb->idx, id, &len);
+	const char *s = mindex_str(mb->shown, id, &len);
 
 	*len_r = s != NULL ? len : 0;
 	return s;
@@ -80,7 +80,7 @@ static void ui_index_draw_row(struct ui_app *app, struct ui_list *l, size_t i, i
 	fm.list_id = ui_index_str(mb, m->list_id, &len);
 	buf_reset(&ix->tree);
 	if (mb->tree_parent != NULL) {
-		size_t li = mb->rows_map[i];
+		size_t li = ui_mailbox_row_line(mb, i);
 		format_tree_line(&ix->tree, mb->tree_parent, mb->tree_more, li, false);
 		if (mb->lines[li].flags & SORT_LINE_COLLAPSED)
 			buf_appendf(&ix->tree, "(+%u) ", mb->lines[li].descendants);
