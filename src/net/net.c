@@ -789,12 +789,18 @@ void net_conn_free(struct net_conn **connp)
 		if (!net_reap(conn->pid, NET_TUNNEL_EXIT_MS)) {
 			kill(-conn->pid, SIGTERM);
 			kill(conn->pid, SIGTERM);
+			kill(-conn->pid, SIGCONT); /* a stopped one must run to die of it */
 			if (!net_reap(conn->pid, NET_TUNNEL_EXIT_MS)) {
-				kill(-conn->pid, SIGKILL);
 				kill(conn->pid, SIGKILL);
 				while (waitpid(conn->pid, NULL, 0) < 0 && errno == EINTR)
 					;
 			}
+			/* what the leader left in its group (a shell's child) goes too */
+			kill(-conn->pid, SIGKILL);
+		} else {
+			/* the leader ended by itself: anything left in its group has no business there */
+			kill(-conn->pid, SIGTERM);
+			kill(-conn->pid, SIGCONT);
 		}
 	}
 	free(conn->peer);
