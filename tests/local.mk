@@ -40,7 +40,10 @@ SKUA_INTEGRATION_TESTS = \
 	tests/integration/hcache-corrupt.sh \
 	tests/integration/hcache-kill-loop.sh \
 	tests/integration/worker.sh \
-	tests/integration/worker-ops.sh
+	tests/integration/worker-ops.sh \
+	tests/integration/cli-triage.sh \
+	tests/integration/cli-triage-nomove.sh \
+	tests/integration/cli-triage-nouidplus.sh
 
 # UI tests: skua's full-screen interface driven inside a private tmux server (tests/ui/lib.sh).
 SKUA_UI_TESTS = \

@@ -685,15 +685,19 @@ static int op_copy_move(struct run *r, bool move, const char **error_r)
 		return copy_wait(r, imap_engine_cmd_uid_copy(engine, &op->uids, op->dest), "copy", error_r);
 	if (capa & IMAP_CAPA_MOVE)
 		return copy_wait(r, imap_engine_cmd_uid_move(engine, &op->uids, op->dest), "move", error_r);
-	if (!(capa & IMAP_CAPA_UIDPLUS)) {
-		*error_r = _("cannot move safely: the server offers neither MOVE nor UIDPLUS (copy, then delete)");
-		return OP_FAILED;
-	}
-	/* COPY, then \Deleted and UID EXPUNGE of exactly these: never a plain EXPUNGE */
+	/* COPY, then \Deleted and UID EXPUNGE of exactly these: never a plain EXPUNGE (a failed copy leaves
+	 * the originals alone) */
 	if ((ret = copy_wait(r, imap_engine_cmd_uid_copy(engine, &op->uids, op->dest), "move", error_r)) != OP_OK)
 		return ret;
 	if ((ret = mark_deleted(r, error_r)) != OP_OK)
 		return ret;
+	if (!(capa & IMAP_CAPA_UIDPLUS)) {
+		/* a plain EXPUNGE would take other clients' \Deleted mail too */
+		if (r->sink->note != NULL)
+			r->sink->note(r->sink->ctx, _("copied; the originals stay, marked deleted: this server cannot "
+						      "expunge only them"));
+		return OP_OK;
+	}
 	return expunge_uids(r, error_r);
 }
 
@@ -829,7 +833,8 @@ static int op_search(struct run *r, int64_t *count_r, const char **error_r)
 	struct imap_search_key key = { .op = IMAP_SEARCH_TEXT };
 	int ret;
 
-	if (op->text == NULL || (size_t)op->field >= N_ELEMENTS(ops)) {
+	if (op->field == OP_SEARCH_UIDS ? imap_uidset_is_empty(&op->uids) :
+	    op->text == NULL || (size_t)op->field >= N_ELEMENTS(ops)) {
 		*error_r = _("nothing to search for");
 		return OP_FAILED;
 	}
@@ -839,8 +844,13 @@ static int op_search(struct run *r, int64_t *count_r, const char **error_r)
 	}
 	if ((ret = account_select(r->a, op->mailbox, false, op->uidvalidity, error_r)) != OP_OK)
 		return ret;
-	key.op = ops[op->field];
-	key.value = op->text;
+	if (op->field == OP_SEARCH_UIDS) {
+		key.op = IMAP_SEARCH_UID;
+		key.uids = &op->uids;
+	} else {
+		key.op = ops[op->field];
+		key.value = op->text;
+	}
 	sc.cmd = imap_engine_cmd_uid_search(run_engine(r), &key);
 	ret = run_wait(r, sc.cmd, search_event, &sc, error_r);
 	if (ret == OP_FAILED)

@@ -22,7 +22,8 @@ enum op_kind {
 			 * sink->flags per message as the server then has them */
 	OP_COPY,        /* copy uids of mailbox to dest: sink->copied (when the server says where) */
 	OP_MOVE,        /* move uids of mailbox to dest: UID MOVE, else UID COPY + \Deleted + UID EXPUNGE
-			 * (UIDPLUS); refused when the server offers neither. sink->copied */
+			 * (UIDPLUS); with neither, a copy that leaves the originals marked \Deleted
+			 * (sink->note says so). sink->copied */
 	OP_EXPUNGE,     /* expunge exactly uids of mailbox (marked \Deleted first): UID EXPUNGE (UIDPLUS);
 			 * refused without UIDPLUS, never a plain EXPUNGE */
 	OP_APPEND,      /* append data (a whole message) to mailbox with the flags `add`, arrival date
@@ -32,7 +33,8 @@ enum op_kind {
 	OP_RENAME,      /* rename mailbox to dest */
 	OP_SUBSCRIBE,   /* subscribe to mailbox */
 	OP_UNSUBSCRIBE, /* unsubscribe from mailbox */
-	OP_SEARCH,      /* the UIDs of mailbox whose `field` contains `text` (server SEARCH): sink->found */
+	OP_SEARCH,      /* the UIDs of mailbox whose `field` contains `text` (server SEARCH), or of `uids` those
+			 * that exist (OP_SEARCH_UIDS): sink->found */
 };
 
 /* Flags an OP_FLAGS request may add or remove (enum imap_flag; \Recent is the server's). */
@@ -40,7 +42,8 @@ enum op_kind {
 			   IMAP_FLAG_DRAFT)
 
 /* What OP_SEARCH looks in. */
-enum op_search_field { OP_SEARCH_TEXT, OP_SEARCH_BODY, OP_SEARCH_SUBJECT, OP_SEARCH_FROM, OP_SEARCH_TO };
+enum op_search_field { OP_SEARCH_TEXT, OP_SEARCH_BODY, OP_SEARCH_SUBJECT, OP_SEARCH_FROM, OP_SEARCH_TO,
+		       OP_SEARCH_UIDS /* which of `uids` exist (no text) */ };
 
 /* An operation: plain data a thread can hand to another (op_copy, op_clear). Messages are (mailbox,
  * uidvalidity, uids); the account is the one the operation is run on. */
@@ -120,6 +123,8 @@ struct op_sink {
 	int (*copied)(void *ctx, uint32_t uidvalidity, const struct imap_uidset *src, const struct imap_uidset *dst);
 	int (*appended)(void *ctx, uint32_t uidvalidity, uint32_t uid);
 	int (*found)(void *ctx, const struct imap_uidset *uids);
+	/* something the user should know of an operation that succeeded (translated, not sanitised) */
+	void (*note)(void *ctx, const char *text);
 };
 
 /* Runs op over account (connecting first when needed). Returns OP_OK (*count_r as the kind says, may be

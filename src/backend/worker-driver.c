@@ -243,6 +243,9 @@ static void handle(struct driver *d, struct ev_msg *m)
 		buf_free(&dst);
 		break;
 	}
+	case WORKER_EV_NOTE:
+		print_text("note ", m->payload);
+		break;
 	case WORKER_EV_APPENDED:
 		printf("appended %lld %lld\n", (long long)m->a, (long long)m->b);
 		break;

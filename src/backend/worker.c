@@ -435,6 +435,13 @@ static int sink_found(void *ctx, const struct imap_uidset *uids)
 	return worker_post(job->w, job->id, WORKER_EV_FOUND, 0, 0, copy, worker_uidset_free, false);
 }
 
+static void sink_note(void *ctx, const char *text)
+{
+	struct job *job = ctx;
+
+	(void)worker_post_text(job->w, job->id, WORKER_EV_NOTE, 0, text, false);
+}
+
 /* ---- requests ------------------------------------------------------------------------------- */
 
 /* What the status bar says while a request runs. */
@@ -460,7 +467,7 @@ static void worker_run(struct worker *w, uint64_t id, const struct op *op)
 	static const struct op_sink sink_proto = {
 		.cancelled = sink_cancelled, .folder = sink_folder, .mailbox = sink_mailbox,
 		.preview = sink_preview, .msg = sink_msg, .body = sink_body, .flags = sink_flags,
-		.copied = sink_copied, .appended = sink_appended, .found = sink_found,
+		.copied = sink_copied, .appended = sink_appended, .found = sink_found, .note = sink_note,
 	};
 	struct job job = { .w = w, .id = id, .op = op };
 	struct op_sink sink = sink_proto;

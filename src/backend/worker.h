@@ -58,6 +58,7 @@ enum worker_ev {
 	WORKER_EV_COPIED,        /* payload: struct worker_copied *: where copied or moved messages went */
 	WORKER_EV_APPENDED,      /* a: the folder's UIDVALIDITY, b: the appended message's UID */
 	WORKER_EV_FOUND,         /* payload: struct imap_uidset *: the UIDs a search found */
+	WORKER_EV_NOTE,          /* payload: char * a note on the request for the user (sanitised) */
 	WORKER_EV_DONE,          /* final: the request succeeded (b: a count where the request says so) */
 	WORKER_EV_ERROR,         /* final; payload: char * one-line message (translated, sanitised) */
 	WORKER_EV_CANCELLED,     /* final: worker_cancel() reached the request before it finished */

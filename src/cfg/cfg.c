@@ -250,6 +250,7 @@ static void cfg_account_free(struct cfg_account **acct)
 	free(a->oauth_command);
 	free(a->ca_file);
 	free(a->tunnel);
+	free(a->trash);
 	free(a);
 	*acct = NULL;
 }

@@ -19,6 +19,7 @@ struct cfg_account {
 	char *oauth_command;     /* token command for XOAUTH2/OAUTHBEARER, or NULL */
 	char *ca_file;           /* ~ expanded, or NULL */
 	char *tunnel;            /* command speaking IMAP on stdin/stdout, or NULL */
+	char *trash;             /* where deleted messages go, or NULL: the SPECIAL-USE \Trash folder */
 	const char *file;        /* where it was defined (points into struct cfg) */
 	int line;
 };

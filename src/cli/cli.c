@@ -2,6 +2,7 @@
  * figures and clearing without one. */
 #include "skua.h"
 #include "cli.h"
+#include "cli-int.h"
 #include "backend/account.h"
 #include "backend/mailbox.h"
 #include "backend/op.h"
@@ -28,18 +29,7 @@
 
 #define CLI_DEFAULT_COUNT 50
 
-struct cli {
-	const char *config_path;
-	const char *account_name;
-	struct cfg *cfg;
-	struct cfg_account *acct;
-	struct hcache *hc;
-	struct account *account;
-};
-
-/* Prints "skua: MESSAGE" (sanitised, one line) on stderr. */
-static void cli_error(const char *fmt, ...) SKUA_PRINTF(1, 2);
-static void cli_error(const char *fmt, ...)
+void cli_error(const char *fmt, ...)
 {
 	struct buf raw = BUF_INIT;
 	char *clean;
@@ -60,11 +50,16 @@ static void cli_usage(FILE *out)
 			     "       skua [-d logfile] [-F config] [-a account] folders\n"
 			     "       skua [-d logfile] [-F config] [-a account] list FOLDER [-n N] [--sort date|arrival|threads|from|subject|size]\n"
 			     "       skua [-d logfile] [-F config] [-a account] show FOLDER UID\n"
+			     "       skua [-d logfile] [-F config] [-a account] move|copy FOLDER UIDSET DEST\n"
+			     "       skua [-d logfile] [-F config] [-a account] flag FOLDER UIDSET +FLAG|-FLAG...\n"
+			     "       skua [-d logfile] [-F config] [-a account] delete|expunge FOLDER UIDSET\n"
+			     "       skua [-d logfile] [-F config] [-a account] mkdir|rmdir|subscribe|unsubscribe FOLDER\n"
+			     "       skua [-d logfile] [-F config] [-a account] rename OLD NEW\n"
 			     "       skua [-F config] [-a account] cache stats|clear [ACCOUNT [FOLDER]]\n"
 			     "       skua --version | --help\n"));
 }
 
-static void print_sanitized(const char *s, size_t len)
+void cli_print_sanitized(const char *s, size_t len)
 {
 	char *clean = sanitize_line(s, len);
 	fputs(clean, stdout);
@@ -114,8 +109,7 @@ static struct hcache *cli_hcache(struct cli *cli, const char **error_r)
 	return hc;
 }
 
-/* The account's backend, connected. Returns 0, or -1 after printing. */
-static int cli_connect(struct cli *cli)
+int cli_connect(struct cli *cli)
 {
 	const char *error;
 
@@ -131,8 +125,7 @@ static int cli_connect(struct cli *cli)
 	return 0;
 }
 
-/* Runs an operation; an error is printed. Returns 0, or -1. */
-static int cli_run(struct cli *cli, const struct op *op, const struct op_sink *sink)
+int cli_run(struct cli *cli, const struct op *op, const struct op_sink *sink)
 {
 	const char *error;
 
@@ -150,7 +143,7 @@ static int print_folder(void *ctx, const struct worker_folder *f)
 	(void)ctx;
 	if (f->attrs & (IMAP_MBOX_NOSELECT | IMAP_MBOX_NONEXISTENT))
 		return 0;
-	print_sanitized(f->name, strlen(f->name));
+	cli_print_sanitized(f->name, strlen(f->name));
 	printf("\t%lld\t%lld\n", (long long)(f->messages < 0 ? 0 : f->messages),
 	       (long long)(f->unseen < 0 ? 0 : f->unseen));
 	return 0;
@@ -340,9 +333,9 @@ static void print_cache_stats(const struct hcache_stats *st)
 
 		if (ms->account == NULL)
 			continue; /* records whose mailbox is unknown: in the total only */
-		print_sanitized(ms->account, strlen(ms->account));
+		cli_print_sanitized(ms->account, strlen(ms->account));
 		fputc('\t', stdout);
-		print_sanitized(ms->mailbox, strlen(ms->mailbox));
+		cli_print_sanitized(ms->mailbox, strlen(ms->mailbox));
 		printf("\t%u\t%u\t%u\t%llu\t%llu\t%llu\t%llu\n", ms->state.uidvalidity, ms->state.uidnext,
 		       ms->state.exists, (unsigned long long)ms->state.highestmodseq, (unsigned long long)ms->records,
 		       (unsigned long long)ms->other_records, (unsigned long long)ms->bytes);
@@ -527,6 +520,11 @@ int cli_main(int argc, char **argv)
 			cli_usage(stderr);
 			return 2;
 		}
+	} else if (cli_triage_find(command) != NULL) {
+		if (!cli_triage_args(command, argc - optind)) {
+			cli_usage(stderr);
+			return 2;
+		}
 	} else if (strcmp(command, "cache") == 0) {
 		if (argc - optind < 1 || argc - optind > 3 ||
 		    (strcmp(argv[optind], "stats") != 0 && strcmp(argv[optind], "clear") != 0)) {
@@ -546,6 +544,8 @@ int cli_main(int argc, char **argv)
 		ret = -1;
 	} else if (strcmp(command, "folders") == 0) {
 		ret = cli_folders(&cli);
+	} else if (cli_triage_find(command) != NULL) {
+		ret = cli_triage(&cli, command, argc - optind, argv + optind);
 	} else if (strcmp(command, "list") == 0) {
 		if (!order_given && cli.cfg->sort != NULL && sort_order_parse(cli.cfg->sort, &order) < 0)
 			order = SORT_DATE;

@@ -146,6 +146,35 @@ uint64_t ui_route_flags(struct ui_app *app, const struct ui_msgref *ref, uint32_
 			    worker_request_flags(w, folder, ref->uidvalidity, ref->uid, add, remove), client);
 }
 
+uint64_t ui_route_op(struct ui_app *app, uint32_t account, const struct ui_op *uop, struct ui_client *client)
+{
+	static const enum op_kind kinds[] = {
+		[UI_OP_FLAGS] = OP_FLAGS, [UI_OP_COPY] = OP_COPY, [UI_OP_MOVE] = OP_MOVE, [UI_OP_EXPUNGE] = OP_EXPUNGE,
+		[UI_OP_CREATE] = OP_CREATE, [UI_OP_DELETE] = OP_DELETE, [UI_OP_RENAME] = OP_RENAME,
+		[UI_OP_SUBSCRIBE] = OP_SUBSCRIBE, [UI_OP_UNSUBSCRIBE] = OP_UNSUBSCRIBE, [UI_OP_APPEND] = OP_APPEND,
+	};
+	struct worker *w = ui_route_worker(app, account);
+	struct op op;
+
+	if (w == NULL || (size_t)uop->kind >= N_ELEMENTS(kinds))
+		return 0;
+	op_init(&op, kinds[uop->kind]);
+	op_set(&op.mailbox, uop->mailbox);
+	op_set(&op.dest, uop->dest);
+	op.uidvalidity = uop->uidvalidity;
+	if (uop->uids != NULL)
+		imap_uidset_copy(&op.uids, uop->uids);
+	op.add = uop->add;
+	op.remove = uop->remove;
+	if (uop->data != NULL) {
+		op.data = xmalloc(uop->len + 1);
+		memcpy(op.data, uop->data, uop->len);
+		op.data[uop->len] = '\0';
+		op.len = uop->len;
+	}
+	return ui_route_add(app, account, worker_submit(w, &op), client);
+}
+
 static struct ui_route_req *ui_route_find(struct ui_route *r, uint64_t id)
 {
 	for (size_t i = 0; i < r->n_reqs; i++)
@@ -196,7 +225,9 @@ static const struct {
 	{ WORKER_EV_MSGS, UI_REPLY_MSGS }, { WORKER_EV_PREVIEW, UI_REPLY_PREVIEW }, { WORKER_EV_RESET, UI_REPLY_RESET }, { WORKER_EV_BODY, UI_REPLY_BODY },
 	{ WORKER_EV_FLAGS, UI_REPLY_FLAGS }, { WORKER_EV_PROGRESS, UI_REPLY_PROGRESS },
 	{ WORKER_EV_DONE, UI_REPLY_DONE }, { WORKER_EV_ERROR, UI_REPLY_ERROR },
-	{ WORKER_EV_CANCELLED, UI_REPLY_CANCELLED },
+	{ WORKER_EV_CANCELLED, UI_REPLY_CANCELLED }, { WORKER_EV_COPIED, UI_REPLY_COPIED },
+	{ WORKER_EV_APPENDED, UI_REPLY_APPENDED }, { WORKER_EV_FOUND, UI_REPLY_FOUND },
+	{ WORKER_EV_NOTE, UI_REPLY_NOTE },
 };
 
 /* A mailbox changed on the server: to every open mailbox of that account and name. */
@@ -285,7 +316,18 @@ static void ui_route_dispatch(struct ui_app *app, struct ev_msg *msg)
 		reply.len = body->data != NULL ? body->len : 0;
 		break;
 	case WORKER_EV_ERROR:
+	case WORKER_EV_NOTE:
 		reply.text = msg->payload;
+		break;
+	case WORKER_EV_COPIED:
+		if (msg->payload == NULL)
+			return;
+		reply.a = ((const struct worker_copied *)msg->payload)->uidvalidity;
+		reply.copy_src = &((const struct worker_copied *)msg->payload)->src;
+		reply.copy_dst = &((const struct worker_copied *)msg->payload)->dst;
+		break;
+	case WORKER_EV_FOUND:
+		reply.found = msg->payload;
 		break;
 	default:
 		break;

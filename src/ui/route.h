@@ -49,6 +49,10 @@ enum ui_reply_kind {
 	UI_REPLY_RESET,     /* open: forget the messages delivered so far */
 	UI_REPLY_BODY,      /* body: a UID, data/len the raw message */
 	UI_REPLY_FLAGS,     /* flags: a UID, b its flags as the server has them */
+	UI_REPLY_COPIED,    /* copy/move: a the destination's UIDVALIDITY; copy_src, copy_dst (COPYUID) */
+	UI_REPLY_APPENDED,  /* append: a the folder's UIDVALIDITY, b the new message's UID */
+	UI_REPLY_FOUND,     /* search: found, the UIDs */
+	UI_REPLY_NOTE,      /* text: what the user should know of a request that succeeded */
 	UI_REPLY_PROGRESS,  /* a done, b total */
 	UI_REPLY_DONE,      /* final: done (b a count where the request says so) */
 	UI_REPLY_ERROR,     /* final: text says why (translated, sanitised) */
@@ -64,7 +68,30 @@ struct ui_reply {
 	struct ui_folder *folder;   /* UI_REPLY_FOLDER: the client may take it (set it to NULL) */
 	const char *data;           /* UI_REPLY_BODY */
 	size_t len;
-	const void *batch;          /* UI_REPLY_MSGS */
+	const void *batch;          /* UI_REPLY_MSGS, UI_REPLY_PREVIEW */
+	const struct imap_uidset *copy_src, *copy_dst; /* UI_REPLY_COPIED */
+	const struct imap_uidset *found;               /* UI_REPLY_FOUND */
+};
+
+/* An operation on an account's messages or folders, as the UI asks for it (route.c makes a backend
+ * operation of it). Strings and the set are borrowed for the call. */
+enum ui_op_kind {
+	UI_OP_FLAGS,       /* add/remove flags (UI_STORABLE_FLAGS) of uids: FLAGS per message */
+	UI_OP_COPY,        /* uids to dest: COPIED when the server says where */
+	UI_OP_MOVE,        /* uids to dest (UID MOVE, else COPY + UID EXPUNGE): COPIED */
+	UI_OP_EXPUNGE,     /* exactly uids (marked \Deleted first) */
+	UI_OP_CREATE, UI_OP_DELETE, UI_OP_RENAME, UI_OP_SUBSCRIBE, UI_OP_UNSUBSCRIBE, /* mailbox (RENAME: to dest) */
+	UI_OP_APPEND,      /* data/len to mailbox with flags add: APPENDED */
+};
+struct ui_op {
+	enum ui_op_kind kind;
+	const char *mailbox;
+	uint32_t uidvalidity;      /* what uids are under (0: not checked) */
+	const struct imap_uidset *uids;
+	const char *dest;
+	uint32_t add, remove;
+	const char *data;
+	size_t len;
 };
 
 /* One message's flags as the server now has them. */
@@ -121,6 +148,9 @@ uint64_t ui_route_body(struct ui_app *app, const struct ui_msgref *ref, struct u
  * (with the server's reason) when it could not. */
 uint64_t ui_route_flags(struct ui_app *app, const struct ui_msgref *ref, uint32_t add, uint32_t remove,
 			struct ui_client *client);
+/* Any operation of an account: its replies as the kind says, then DONE, or ERROR (the server's reason)
+ * when it could not. */
+uint64_t ui_route_op(struct ui_app *app, uint32_t account, const struct ui_op *op, struct ui_client *client);
 /* Asks for a request to stop: its final reply is then CANCELLED (or DONE/ERROR if it finished). */
 void ui_route_cancel(struct ui_app *app, uint64_t req);
 /* Cancels every request of client and forgets them: no reply reaches it after this. */
