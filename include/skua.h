@@ -11,8 +11,10 @@
 #if ENABLE_NLS
 #include <libintl.h>
 #define _(s) gettext(s)
+#define P_(s, plural, n) ngettext(s, plural, n)   /* a message with a count: its plural form */
 #else
 #define _(s) (s)
+#define P_(s, plural, n) ((n) == 1 ? (s) : (plural))
 #endif
 #define N_(s) (s)
 

@@ -53,7 +53,8 @@ SKUA_UI_TESTS = \
 	tests/ui/pager.sh \
 	tests/ui/pager-viewers.sh \
 	tests/ui/ui-flags.sh \
-	tests/ui/ui-live.sh
+	tests/ui/ui-live.sh \
+	tests/ui/ui-triage.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS) $(SKUA_UI_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS) $(SKUA_UI_TESTS) tests/ui/lib.sh

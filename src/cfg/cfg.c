@@ -251,6 +251,7 @@ static void cfg_account_free(struct cfg_account **acct)
 	free(a->ca_file);
 	free(a->tunnel);
 	free(a->trash);
+	free(a->archive);
 	free(a);
 	*acct = NULL;
 }

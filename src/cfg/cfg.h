@@ -20,6 +20,7 @@ struct cfg_account {
 	char *ca_file;           /* ~ expanded, or NULL */
 	char *tunnel;            /* command speaking IMAP on stdin/stdout, or NULL */
 	char *trash;             /* where deleted messages go, or NULL: the SPECIAL-USE \Trash folder */
+	char *archive;           /* where archived messages go, or NULL: the SPECIAL-USE \Archive folder */
 	const char *file;        /* where it was defined (points into struct cfg) */
 	int line;
 };

@@ -46,6 +46,9 @@ static const struct cfg_option cfg_option_table[CFG_O_COUNT] = {
 	[CFG_O_TRASH] = { "trash", CFG_SCOPE_ACCOUNT, CFG_OPT_STRING, NULL, 0, 0, NULL,
 			  N_("the folder deleted messages go to (default: the server's \\Trash folder)"),
 			  offsetof(struct cfg_account, trash), 0 },
+	[CFG_O_ARCHIVE] = { "archive", CFG_SCOPE_ACCOUNT, CFG_OPT_STRING, NULL, 0, 0, NULL,
+			    N_("the folder archived messages go to (default: the server's \\Archive folder)"),
+			    offsetof(struct cfg_account, archive), 0 },
 	/* global options */
 	[CFG_O_HTML_COMMAND] = { "html-command", CFG_SCOPE_GLOBAL, CFG_OPT_ARGV, NULL, 0, 0, NULL,
 				 N_("a command that turns HTML into text (no shell)"), offsetof(struct cfg, html_command),

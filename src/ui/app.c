@@ -25,6 +25,7 @@
 #define UI_PROMPT_KEY_TIMEOUT_MS 50 /* the same in the prompt, where <Esc>b is Alt-b (one burst) and a
 				     * lone <Esc> aborts */
 #define UI_FRAME_MS 30              /* redraws while a folder loads, at most one per this */
+#define UI_SLOW_PART_MS 20          /* a part of a loop turn longer than this is logged (debug) */
 
 /* --- screen size --- */
 
@@ -253,6 +254,7 @@ static void ui_app_free(struct ui_app *app)
 	ui_view_free_all(app);
 	ui_job_cancel_all(app);
 	ui_flags_free(app);
+	ui_triage_free(app);
 	ui_folders_free(app);
 	ui_route_free(app);
 	ev_io_remove(&app->tty_io);
@@ -310,6 +312,15 @@ static int ui_start_account(const struct cfg *cfg, const char *name, uint32_t *a
 	}
 	*error_r = name != NULL ? errstr(_("unknown account '%s'"), name) : errstr(_("no account configured in %s"), cfg->path);
 	return -1;
+}
+
+void ui_turn_add(struct ui_app *app, int64_t t0, const char *what)
+{
+	int64_t ms = ev_now_ms() - t0;
+
+	app->turn_busy_ms += ms;
+	if (ms > UI_SLOW_PART_MS)
+		log_debug("ui: %s took %lld ms of a loop turn", what, (long long)ms);
 }
 
 int ui_main(struct cfg *cfg, struct hcache *hc, const struct ui_start *start, const char **error_r)
@@ -417,7 +428,7 @@ int ui_main(struct cfg *cfg, struct hcache *hc, const struct ui_start *start, co
 			wait = UI_FRAME_MS - (t0 - app.last_draw_ms);
 		else if (dirty)
 			ui_screen_draw(&app), app.last_draw_ms = ev_now_ms();
-		app.turn_busy_ms += ev_now_ms() - t0;
+		ui_turn_add(&app, t0, "the redraw");
 		if (app.turn_busy_ms > app.longest_turn_ms)
 			app.longest_turn_ms = app.turn_busy_ms;
 		app.turn_busy_ms = 0;

@@ -1,23 +1,26 @@
 /* cmd-flag.c: flag-message and toggle-new: \Flagged and \Seen of the message the views are about
- * (the pager's, else the one under the index cursor), changed at once and on the server. */
+ * (the pager's, else the one under the index cursor; the tagged ones after tag-prefix), changed at once
+ * and on the server, undoable (triage.c). */
 #include "skua.h"
 #include "ui-int.h"
 
+/* Sets flag on the messages when any of them lacks it, else clears it on all (undoable). */
 static int cmd_flag_toggle(struct cmd_ctx *ctx, uint32_t flag)
 {
-	struct ui_msgref ref;
+	struct imap_uidset set = IMAP_UIDSET_INIT;
+	struct imap_uidset_iter it;
 	struct ui_mailbox *mb;
 	const struct mindex_msg *m;
+	bool all = true;
+	uint32_t uid;
 
-	if (!ui_view_message(ctx->app, &ref) || (mb = ui_mailbox_of(ctx->app, &ref)) == NULL ||
-	    (m = ui_mailbox_msg(mb, ref.uid)) == NULL) {
-		ui_error(ctx->app, "%s", _("No messages."));
+	if (!ui_triage_target(ctx->app, UI_TRIAGE_MESSAGE, &mb, &set))
 		return -1;
-	}
-	if (m->flags & flag)
-		ui_flags_change(ctx->app, &ref, 0, flag);
-	else
-		ui_flags_change(ctx->app, &ref, flag, 0);
+	imap_uidset_iter_init(&it, &set);
+	while (all && imap_uidset_iter_next(&it, &uid))
+		all = (m = ui_mailbox_msg(mb, uid)) == NULL || (m->flags & flag);
+	ui_triage_flags(ctx->app, mb, &set, all ? 0 : flag, all ? flag : 0);
+	imap_uidset_clear(&set);
 	return 0;
 }
 

@@ -6,21 +6,10 @@
 #define CMD_LATER(var, name, description, views) \
 	const struct cmd_entry var = { name, NULL, description, views, { 0, 1, true, { 0 } }, cmd_exec_unavailable }
 
-CMD_LATER(cmd_save_message_entry, "save-message", N_("move the message to a folder"), KEYMAP_V_MESSAGE);
-CMD_LATER(cmd_copy_message_entry, "copy-message", N_("copy the message to a folder"), KEYMAP_V_MESSAGE);
-CMD_LATER(cmd_delete_message_entry, "delete-message", N_("mark the message deleted"), KEYMAP_V_MESSAGE);
-CMD_LATER(cmd_undelete_message_entry, "undelete-message", N_("remove the deleted mark"), KEYMAP_V_MESSAGE);
-CMD_LATER(cmd_delete_thread_entry, "delete-thread", N_("mark every message of the thread deleted"),
-	  KEYMAP_V_MESSAGE);
-CMD_LATER(cmd_undelete_thread_entry, "undelete-thread", N_("remove the deleted mark from the thread"),
-	  KEYMAP_V_MESSAGE);
 CMD_LATER(cmd_reply_entry, "reply", N_("reply to the sender"), KEYMAP_V_MESSAGE);
 CMD_LATER(cmd_group_reply_entry, "group-reply", N_("reply to all recipients"), KEYMAP_V_MESSAGE);
 CMD_LATER(cmd_list_reply_entry, "list-reply", N_("reply to the mailing list"), KEYMAP_V_MESSAGE);
 CMD_LATER(cmd_forward_message_entry, "forward-message", N_("forward the message"), KEYMAP_V_MESSAGE);
 CMD_LATER(cmd_mail_entry, "mail", N_("write a new message"), KEYMAP_V_MESSAGE);
-CMD_LATER(cmd_tag_entry_entry, "tag-entry", N_("tag or untag the message"), KEYMAP_V(KEYMAP_INDEX));
 CMD_LATER(cmd_limit_entry, "limit", N_("show only the messages that match"), KEYMAP_V(KEYMAP_INDEX));
-CMD_LATER(cmd_sync_mailbox_entry, "sync-mailbox", N_("apply deletions and flag changes now"),
-	  KEYMAP_V(KEYMAP_INDEX));
 CMD_LATER(cmd_pipe_message_entry, "pipe-message", N_("pipe the message to a command"), KEYMAP_V_MESSAGE);

@@ -42,13 +42,19 @@ static const struct cmd_entry *const cmd_entries[] = {
 	&cmd_change_account_entry,  /* cmd-change-account.c */
 	&cmd_folders_entry,
 	&cmd_sidebar_toggle_entry,
-	&cmd_save_message_entry,    /* cmd-later.c: not written yet */
+	&cmd_save_message_entry,    /* cmd-triage.c */
 	&cmd_copy_message_entry,
+	&cmd_archive_message_entry,
 	&cmd_delete_message_entry,
 	&cmd_undelete_message_entry,
 	&cmd_delete_thread_entry,
 	&cmd_undelete_thread_entry,
-	&cmd_reply_entry,
+	&cmd_tag_entry_entry,
+	&cmd_tag_thread_entry,
+	&cmd_tag_prefix_entry,
+	&cmd_sync_mailbox_entry,
+	&cmd_undo_entry,
+	&cmd_reply_entry,           /* cmd-later.c: not written yet */
 	&cmd_group_reply_entry,
 	&cmd_list_reply_entry,
 	&cmd_forward_message_entry,
@@ -58,12 +64,10 @@ static const struct cmd_entry *const cmd_entries[] = {
 	&cmd_previous_thread_entry,
 	&cmd_collapse_thread_entry,
 	&cmd_collapse_all_entry,
-	&cmd_tag_entry_entry,
 	&cmd_flag_message_entry,    /* cmd-flag.c */
 	&cmd_toggle_new_entry,
 	&cmd_limit_entry,
 	&cmd_sort_mailbox_entry,    /* cmd-sort.c */
-	&cmd_sync_mailbox_entry,
 	&cmd_view_attachments_entry, /* cmd-pager.c */
 	&cmd_view_urls_entry,
 	&cmd_pipe_message_entry,
@@ -291,8 +295,13 @@ int cmd_list_run(struct ui_app *app, const struct cmd_list *list)
 			ui_error(app, _("%s needs an argument"), item->entry->name);
 			return -1;
 		}
-		if (cmd_exec_in(ctx.view, item->entry)(&ctx) < 0)
+		if (cmd_exec_in(ctx.view, item->entry)(&ctx) < 0) {
+			(void)ui_triage_tag_prefix(app, false);
 			return -1;
+		}
+		/* tag-prefix is for the one command after it */
+		if (item->entry != &cmd_tag_prefix_entry)
+			(void)ui_triage_tag_prefix(app, false);
 	}
 	return 0;
 }

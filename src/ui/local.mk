@@ -9,11 +9,11 @@ src_ui_libmod_a_SOURCES = \
 	src/ui/mailcap.c src/ui/mailcap.h \
 	src/ui/cmd.c src/ui/cmd.h \
 	src/ui/cmd-bind.c src/ui/cmd-change-account.c src/ui/cmd-change-folder.c src/ui/cmd-flag.c \
-	src/ui/cmd-later.c src/ui/cmd-move.c src/ui/cmd-pager.c src/ui/cmd-prompt.c src/ui/cmd-quit.c \
+	src/ui/cmd-later.c src/ui/cmd-triage.c src/ui/cmd-move.c src/ui/cmd-pager.c src/ui/cmd-prompt.c src/ui/cmd-quit.c \
 	src/ui/cmd-search.c src/ui/cmd-select.c src/ui/cmd-sort.c src/ui/cmd-thread.c src/ui/cmd-ui.c \
 	src/ui/ui.h src/ui/ui-int.h src/ui/app.c src/ui/screen.c src/ui/status.c src/ui/color.c \
 	src/ui/view.c src/ui/view.h src/ui/list.c src/ui/list.h \
-	src/ui/route.c src/ui/route.h src/ui/mailbox.c src/ui/mailbox.h src/ui/flags.c \
+	src/ui/route.c src/ui/route.h src/ui/mailbox.c src/ui/mailbox.h src/ui/flags.c src/ui/triage.c \
 	src/ui/job.c src/ui/job.h src/ui/term.c src/ui/term.h \
 	src/ui/view-index.c src/ui/view-folders.c src/ui/view-help.c \
 	src/ui/pager-doc.c src/ui/pager-doc.h \

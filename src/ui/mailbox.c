@@ -167,6 +167,23 @@ void ui_mailbox_rows(struct ui_app *app, struct ui_mailbox *mb)
 		collapsed = (mb->lines[i].flags & SORT_LINE_COLLAPSED) != 0;
 	/* without a collapsed thread every line is a row: no map to build */
 	l->count = collapsed ? sort_visible(mb->lines, mb->n_lines, &mb->rows_map) : mb->n_lines;
+	if (!imap_uidset_is_empty(&mb->hidden)) {
+		/* messages on their way out (a move or expunge not yet answered) have no row */
+		size_t n = 0;
+
+		if (mb->rows_map == NULL) {
+			mb->rows_map = xmalloc((mb->n_lines > 0 ? mb->n_lines : 1) * sizeof(*mb->rows_map));
+			for (size_t i = 0; i < mb->n_lines; i++)
+				mb->rows_map[i] = (uint32_t)i;
+		}
+		for (size_t i = 0; i < l->count; i++) {
+			const struct mindex_msg *m = ui_mailbox_line_msg(mb, mb->rows_map[i]);
+
+			if (m == NULL || !imap_uidset_contains(&mb->hidden, m->uid))
+				mb->rows_map[n++] = mb->rows_map[i];
+		}
+		l->count = n;
+	}
 	if ((row = ui_mailbox_cursor_row(mb)) != SIZE_MAX)
 		l->cur = row;
 	ui_list_clamp(l, ui_main_rows(app));
@@ -252,7 +269,7 @@ static void ui_mailbox_job_cb(struct ev_loop *loop, struct ev_io *io, int fd, un
 	}
 	ui_mailbox_schedule(app, mb);
 	ui_mailbox_announce(app, mb);
-	app->turn_busy_ms += ev_now_ms() - t0;
+	ui_turn_add(app, t0, "the sort's result");
 }
 
 /* Sorts idx now (a small folder) or starts a job for it. */
@@ -312,7 +329,7 @@ static void ui_mailbox_sort_timer_cb(struct ev_loop *loop, struct ev_timer *time
 	(void)timer;
 	if (mb->sort_due && mb->job == NULL && !(mb->preview != NULL && mb->loading))
 		ui_mailbox_sort_index(mb->app, mb);
-	mb->app->turn_busy_ms += ev_now_ms() - t0;
+	ui_turn_add(mb->app, t0, "a sort");
 }
 
 void ui_mailbox_set_flags(struct ui_app *app, struct ui_mailbox *mb, uint32_t uid, uint32_t flags)
@@ -335,12 +352,53 @@ static void ui_mailbox_add(struct ui_mailbox *mb, const struct hcache_msg *m)
 	mindex_add(mb->idx, m);
 }
 
-void ui_mailbox_changed(struct ui_app *app, struct ui_mailbox *mb, const struct ui_changes *c)
+/* Removes the messages of uids (expunged); a sort is then due. Returns true when there were any. */
+static bool ui_mailbox_remove(struct ui_mailbox *mb, const struct imap_uidset *uids)
 {
 	struct imap_uidset_iter it;
+	uint32_t uid;
+	bool changed = false;
+
+	imap_uidset_iter_init(&it, uids);
+	while (imap_uidset_iter_next(&it, &uid)) {
+		if (mb->preview != NULL)
+			mindex_remove(mb->preview, uid);
+		if (mb->job != NULL)
+			imap_uidset_add(&mb->gone, uid);
+		else
+			mindex_remove(mb->idx, uid);
+		imap_uidset_remove(&mb->tagged, uid);
+		imap_uidset_remove(&mb->hidden, uid);
+		changed = true;
+	}
+	return changed;
+}
+
+void ui_mailbox_hide(struct ui_app *app, struct ui_mailbox *mb, const struct imap_uidset *uids, bool hide)
+{
+	if (hide)
+		imap_uidset_add_set(&mb->hidden, uids);
+	else
+		for (size_t i = 0; i < uids->count; i++)
+			imap_uidset_remove_range(&mb->hidden, uids->ranges[i].lo, uids->ranges[i].hi);
+	ui_mailbox_rows(app, mb);
+}
+
+void ui_mailbox_expunged(struct ui_app *app, struct ui_mailbox *mb, const struct imap_uidset *uids)
+{
+	if (!ui_mailbox_remove(mb, uids))
+		return;
+	if (mb->shown == mb->preview && mb->preview != NULL)
+		ui_mailbox_install(app, mb, sort_result_make(mb->preview, mb->order, mb->reverse, NULL, 0, 0));
+	mb->sort_due = true;
+	ui_mailbox_schedule(app, mb);
+	ui_mailbox_rows(app, mb);
+}
+
+void ui_mailbox_changed(struct ui_app *app, struct ui_mailbox *mb, const struct ui_changes *c)
+{
 	struct hcache_msg m;
 	size_t off = 0;
-	uint32_t uid;
 	bool changed = false;
 
 	if (mb->uidvalidity != 0 && c->uidvalidity != mb->uidvalidity)
@@ -348,16 +406,7 @@ void ui_mailbox_changed(struct ui_app *app, struct ui_mailbox *mb, const struct 
 	mb->exists = c->exists;
 	for (size_t i = 0; i < c->n_flags; i++)
 		ui_mailbox_set_flags(app, mb, c->flags[i].uid, c->flags[i].flags);
-	imap_uidset_iter_init(&it, c->expunged);
-	while (imap_uidset_iter_next(&it, &uid)) {
-		if (mb->preview != NULL)
-			changed |= mindex_remove(mb->preview, uid) == 0;
-		if (mb->job != NULL)
-			imap_uidset_add(&mb->gone, uid);
-		else
-			mindex_remove(mb->idx, uid);
-		changed = true;
-	}
+	changed = ui_mailbox_remove(mb, c->expunged);
 	while (ui_changes_next_added(c, &off, &m)) {
 		ui_mailbox_add(mb, &m);
 		changed = true;
@@ -518,6 +567,8 @@ void ui_mailbox_free(struct ui_app *app, struct ui_mailbox **mbp)
 	mindex_free(&mb->idx);
 	mindex_free(&mb->preview);
 	imap_uidset_clear(&mb->gone);
+	imap_uidset_clear(&mb->hidden);
+	imap_uidset_clear(&mb->tagged);
 	free(mb->progress);
 	free(mb->name);
 	free(mb);

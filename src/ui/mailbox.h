@@ -62,6 +62,8 @@ struct ui_mailbox {
 	struct sort_job *job;          /* sorting idx on its thread, or NULL */
 	struct ev_io *job_io;
 	struct imap_uidset gone;       /* expunged while a job read idx: removed when it is done */
+	struct imap_uidset hidden;     /* on their way out (a move or expunge under way): no row */
+	struct imap_uidset tagged;     /* tagged by the user (t, ;) */
 	int64_t last_sort_ms, last_sort_cost_ms;
 	struct ev_timer *sort_timer;
 	char *progress;                /* "opening" while the open runs, or NULL */
@@ -82,6 +84,10 @@ void ui_mailbox_sort(struct ui_app *app, struct ui_mailbox *mb);
 /* Applies what another client (or a command of ours) changed on the server: WORKER_EV_CHANGED's
  * flags, expunges and new messages. */
 void ui_mailbox_changed(struct ui_app *app, struct ui_mailbox *mb, const struct ui_changes *c);
+/* Hides (hide) or shows again the messages of uids: the rows follow at once. */
+void ui_mailbox_hide(struct ui_app *app, struct ui_mailbox *mb, const struct imap_uidset *uids, bool hide);
+/* Removes the messages of uids, as an expunge the server confirmed (tags and hiding go with them). */
+void ui_mailbox_expunged(struct ui_app *app, struct ui_mailbox *mb, const struct imap_uidset *uids);
 /* The open mailbox of account called name, or NULL. */
 struct ui_mailbox *ui_mailbox_named(struct ui_app *app, uint32_t account, const char *name);
 /* The line shown on visible row `row` (an index into mb->lines). */

@@ -24,6 +24,8 @@ struct ui_prompt {
 	void *ctx;
 	enum cmd_complete complete;  /* what Tab completes (the ":" prompt: a command line) */
 	size_t hist_pos;           /* == history count when editing a new line */
+	bool suggested;            /* the text is the caller's suggestion, untouched: a typed character
+	                            * replaces it (as mutt's default folder), an editing key keeps it */
 	/* completion cycling */
 	char **matches;
 	size_t n_matches, match_pos;
@@ -154,6 +156,7 @@ void ui_prompt_open(struct ui_app *app, const char *label, const char *initial, 
 	p->complete = complete;
 	p->hist_pos = history_for(label)->n;
 	prompt_set(p, initial != NULL ? initial : "");
+	p->suggested = p->len > 0;
 	app->prompt = p;
 	ui_dirty(app);
 }
@@ -294,6 +297,9 @@ static void prompt_complete(struct ui_app *app, struct ui_prompt *p)
 				start--;
 			kind = complete_what(p, start);
 		}
+		/* mutt's "=name" and "+name" for a folder: the name after the mark is completed */
+		if (kind == CMD_COMPLETE_FOLDER && start < p->cursor && (p->text[start] == '=' || p->text[start] == '+'))
+			start++;
 		word = prompt_string(p, start, p->cursor);
 		complete_kind(app, p, kind, word);
 		free(word);
@@ -339,6 +345,7 @@ void ui_prompt_edit(struct ui_app *app, enum ui_prompt_op op)
 	if (p == NULL)
 		return;
 	ui_dirty_win(app, UI_WIN_MESSAGE);
+	p->suggested = false;
 	if (op != UI_PROMPT_COMPLETE)
 		matches_clear(p);
 	switch (op) {
@@ -457,6 +464,10 @@ bool ui_prompt_insert(struct ui_app *app, uint32_t key)
 		return false;
 	ui_dirty_win(app, UI_WIN_MESSAGE);
 	matches_clear(p);
+	if (p->suggested) {
+		p->len = p->cursor = 0;
+		p->suggested = false;
+	}
 	if (p->len >= PROMPT_MAX_CHARS)
 		return true;
 	p->text = xgrow(p->text, &p->cap, p->len + 1, sizeof(*p->text));

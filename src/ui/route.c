@@ -355,7 +355,7 @@ static void ui_route_queue_cb(struct ev_loop *loop, struct ev_io *io, int fd, un
 		ui_route_dispatch(app, &msgs[i]);
 		ev_msg_drop(&msgs[i]);
 	}
-	app->turn_busy_ms += ev_now_ms() - t0;
+	ui_turn_add(app, t0, "the worker's replies");
 }
 
 void ui_route_watch(struct ui_app *app)

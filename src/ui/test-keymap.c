@@ -158,10 +158,16 @@ static const struct {
 	{ KEYMAP_INDEX, "c", "MATCH change-folder" },
 	{ KEYMAP_INDEX, "/", "MATCH search" },
 	{ KEYMAP_INDEX, "n", "MATCH search-next" },
-	{ KEYMAP_INDEX, "N", "MATCH search-opposite" },
+	{ KEYMAP_INDEX, "N", "MATCH toggle-new" },          /* mutt's; the pager keeps search-opposite */
+	{ KEYMAP_PAGER, "N", "MATCH search-opposite" },
 	{ KEYMAP_INDEX, "s", "MATCH save-message" },
 	{ KEYMAP_INDEX, "d", "MATCH delete-message" },
 	{ KEYMAP_INDEX, "u", "MATCH undelete-message" },
+	{ KEYMAP_INDEX, ";", "MATCH tag-prefix" },          /* quoted in the defaults: ';' splits commands */
+	{ KEYMAP_PAGER, ";", "MATCH tag-prefix" },
+	{ KEYMAP_INDEX, "t", "MATCH tag-entry" },
+	{ KEYMAP_INDEX, "$", "MATCH sync-mailbox" },
+	{ KEYMAP_INDEX, "z", "MATCH undo" },
 	{ KEYMAP_INDEX, "r", "MATCH reply" },
 	{ KEYMAP_INDEX, "g", "PREFIX" },
 	{ KEYMAP_INDEX, "gg", "MATCH first-entry" },
@@ -232,7 +238,7 @@ static const struct {
 	{ "bind index,pager \"<Esc>x\" quit", NULL },
 	{ "bind index '#' flag-message", NULL },
 	{ "bind editor ^Y bol", NULL },
-	{ "macro index A \"change-folder =INBOX; next-unread\"", NULL },
+	{ "macro index Y \"change-folder =INBOX; next-unread\"", NULL },
 	{ "macro index,pager B 'save-message \"=a; b\"; sync-mailbox' \"archive it\"", NULL },
 	{ "unbind index x", NULL },
 	{ "bind index", "usage: bind VIEW KEY FUNCTION" },
@@ -244,9 +250,9 @@ static const struct {
 	{ "bind index,folder x display-message", "function \"display-message\" does not work in the folder view" },
 	{ "bind index ^1 quit", "key \"^1\": \"^1\" is not a control key (^A to ^Z, ^@, ^[, ^\\, ^], ^^, ^_, ^?)" },
 	{ "bind index \"\" quit", "key \"\": no key given" },
-	{ "macro index A", "usage: macro VIEW KEY \"COMMAND; COMMAND...\" [\"DESCRIPTION\"]" },
-	{ "macro index A \"quit;;quit\"", "empty command in a macro" },
-	{ "macro index A \"  \"", "empty command in a macro" },
+	{ "macro index Y", "usage: macro VIEW KEY \"COMMAND; COMMAND...\" [\"DESCRIPTION\"]" },
+	{ "macro index Y \"quit;;quit\"", "empty command in a macro" },
+	{ "macro index Y \"  \"", "empty command in a macro" },
 	{ "unbind index", "usage: unbind VIEW KEY" },
 	{ "set sort=threads", "unknown command \"set\" (bind, macro or unbind)" },
 	{ "bind index \"x quit", "unterminated quoted string" },
@@ -288,7 +294,7 @@ static void test_bind_macro_unbind(void)
 		"bind index j next-entry\n"
 		"bind pager x noop\n"
 		"bind generic x quit\n"
-		"macro index A \"change-folder =INBOX; next-unread\" \"inbox, first unread\"\n"
+		"macro index Y \"change-folder =INBOX; next-unread\" \"inbox, first unread\"\n"
 		"unbind index c\n"
 		"bind index g last-entry\n";
 
@@ -301,7 +307,7 @@ static void test_bind_macro_unbind(void)
 	TEST_STREQ(lookup(km, KEYMAP_PAGER, "c"), "MATCH change-folder");
 	TEST_STREQ(lookup(km, KEYMAP_INDEX, "g"), "PREFIX last-entry"); /* and gg, gr follow */
 
-	TEST_INTEQ(keymap_keys_parse("A", keys, &n, &error), 0);
+	TEST_INTEQ(keymap_keys_parse("Y", keys, &n, &error), 0);
 	TEST_INTEQ(keymap_lookup(km, KEYMAP_INDEX, keys, n, &b), KEYMAP_MATCH);
 	TEST_ASSERT(b->macro);
 	TEST_INTEQ(b->n_commands, 2);
@@ -341,7 +347,7 @@ static void test_help(void)
 	const char *error;
 	size_t n;
 
-	TEST_INTEQ(parse_line(km, "macro index A \"sync-mailbox; quit\"", &error), 0);
+	TEST_INTEQ(parse_line(km, "macro index Y \"sync-mailbox; quit\"", &error), 0);
 	TEST_INTEQ(parse_line(km, "bind index Z noop", &error), 0);
 	n = keymap_help_list(km, KEYMAP_INDEX, &h);
 	TEST_ASSERT(n > 40);
@@ -351,7 +357,7 @@ static void test_help(void)
 	TEST_ASSERT(e != NULL && e->generic);
 	e = help_find(h, n, "<Esc>v", "collapse-thread");
 	TEST_ASSERT(e != NULL);
-	e = help_find(h, n, "A", "sync-mailbox; quit");
+	e = help_find(h, n, "Y", "sync-mailbox; quit");
 	TEST_ASSERT(e != NULL && e->description == NULL);
 	TEST_ASSERT(help_find(h, n, "Z", "noop") == NULL);
 	/* hidden generic bindings are not listed: L is list-reply here, not bottom-page */

@@ -36,6 +36,7 @@ struct ui_account {
 struct ui_route;
 struct ui_folders;
 struct ui_flags;
+struct ui_triage;
 struct ui_prompt;
 struct ui_job;
 
@@ -50,6 +51,7 @@ struct ui_app {
 	struct ui_route *route;        /* route.c */
 	struct ui_folders *folders;    /* view-folders.c: every account's folder list */
 	struct ui_flags *flags;        /* flags.c: flag changes not answered yet */
+	struct ui_triage *triage;      /* triage.c: triage actions under way and the undo log */
 	struct ui_job *jobs;           /* job.c: jobs running */
 	struct ui_names names;         /* mailbox names of struct ui_msgref */
 	struct ui_mailbox *mailboxes;  /* every open mailbox */
@@ -87,6 +89,11 @@ struct ui_app {
 	bool start_cmds_done;
 	bool start_folder_pending;
 };
+
+/* --- app.c: the loop --- */
+/* Adds the work since t0 (ev_now_ms) to this loop turn, the most a key waits; a part longer than
+ * UI_SLOW_PART_MS is logged at debug level with `what` (for finding the long turns). UI thread. */
+void ui_turn_add(struct ui_app *app, int64_t t0, const char *what);
 
 /* --- screen.c: the windows and drawing --- */
 /* Marks every window for redrawing. */
@@ -130,7 +137,8 @@ extern const struct ui_view_type ui_view_index_type;
 void ui_index_push(struct ui_app *app);
 /* Returns the mailbox the index shows, or NULL. */
 struct ui_mailbox *ui_index_mailbox(const struct ui_app *app);
-/* Opens folder `name` of account in the index, closing the views above it. */
+/* Opens folder `name` of account in the index, closing the views above it (name may be the open
+ * mailbox's own: it is copied first). UI thread. */
 void ui_index_open(struct ui_app *app, uint32_t account, const char *name);
 /* Moves the index cursor to the next/previous visible message (for the pager's next/previous). Returns
  * false at the end. */
@@ -147,6 +155,10 @@ void ui_folders_free(struct ui_app *app);
 void ui_folders_want(struct ui_app *app, uint32_t account);
 /* Draws the folder list at [x, x + cols) (the sidebar, or the folder view). */
 void ui_folders_draw(struct ui_app *app, int top, int rows, int x, int cols, bool sidebar, bool focused);
+/* The folder of account with the SPECIAL-USE attribute attr (IMAP_MBOX_TRASH...): returns 0 and *name_r
+ * (borrowed until the list changes; NULL: there is none), or -1 while the list has not arrived (it is
+ * asked for). */
+int ui_folders_role(struct ui_app *app, uint32_t account, uint32_t attr, const char **name_r);
 /* Calls add(name, ctx) for each folder of account whose name starts with prefix (case-insensitive). */
 void ui_folders_complete(struct ui_app *app, uint32_t account, const char *prefix,
 			 void (*add)(const char *name, void *ctx), void *ctx);
@@ -165,6 +177,40 @@ bool ui_flags_change(struct ui_app *app, const struct ui_msgref *ref, uint32_t a
 /* Frees the pending changes (at exit). */
 void ui_flags_free(struct ui_app *app);
 
+/* --- triage.c: actions on sets of messages, shown at once, rolled back on refusal, undoable --- */
+enum ui_triage_scope { UI_TRIAGE_MESSAGE, UI_TRIAGE_THREAD };
+/* Sets whether the next command is about the tagged messages (tag-prefix); returns what it was. */
+bool ui_triage_tag_prefix(struct ui_app *app, bool set);
+/* The messages a triage command is about: the tagged ones after tag-prefix (which it consumes), else
+ * the thread of the index cursor (UI_TRIAGE_THREAD), else the message the views are about. Adds their
+ * UIDs to set and returns true with *mb_r their mailbox, or false after showing why. */
+bool ui_triage_target(struct ui_app *app, enum ui_triage_scope scope, struct ui_mailbox **mb_r,
+		      struct imap_uidset *set);
+/* Adds and removes flags (UI_STORABLE_FLAGS) of set in mb: one request, undoable. */
+void ui_triage_flags(struct ui_app *app, struct ui_mailbox *mb, const struct imap_uidset *set, uint32_t add,
+		     uint32_t remove);
+/* Moves (else copies) set of mb to folder dest of its account: the moved leave the index at once;
+ * undoable where the server says where they went (COPYUID). */
+void ui_triage_transfer(struct ui_app *app, struct ui_mailbox *mb, const struct imap_uidset *set, bool move,
+			const char *dest);
+/* Asks for a folder (Tab completes; "=" and "+" name the root; the last folder used is offered), then
+ * moves or copies set of mb there. */
+void ui_triage_ask_folder(struct ui_app *app, struct ui_mailbox *mb, const struct imap_uidset *set, bool move);
+/* Moves set of mb to the archive: the account's `archive`, else the server's \Archive folder. Returns 0,
+ * or -1 after showing why. */
+int ui_triage_archive(struct ui_app *app, struct ui_mailbox *mb, const struct imap_uidset *set);
+/* sync-mailbox: the messages of mb marked \Deleted go to the trash (the account's `trash`, else the
+ * server's \Trash folder; the mark is cleared first) or, in the trash or without one, are expunged
+ * (exactly those UIDs). Returns 0, or -1 after showing why. */
+int ui_triage_sync(struct ui_app *app, struct ui_mailbox *mb);
+/* Takes back the last action of the session not yet undone. Returns 0, or -1 after showing why. */
+int ui_triage_undo(struct ui_app *app);
+/* The folder the last move or copy went to (offered at the next prompt), or NULL. */
+const char *ui_triage_last_folder(struct ui_app *app);
+void ui_triage_set_last_folder(struct ui_app *app, const char *name);
+/* Frees the log and forgets the requests under way (at exit). */
+void ui_triage_free(struct ui_app *app);
+
 /* --- view-pager.c --- */
 extern const struct ui_view_type ui_view_pager_type;
 /* Opens the pager on message ref (fetching its body through the worker). */
@@ -172,7 +218,8 @@ void ui_pager_open(struct ui_app *app, const struct ui_msgref *ref);
 
 /* --- prompt.c --- */
 /* Opens the line editor on the last line with `label`; on accept calls done(app, text, ctx). History
- * is kept per label; Tab completes what `complete` says. */
+ * is kept per label; Tab completes what `complete` says. A non-empty `initial` is a suggestion: the
+ * first typed character replaces it, an editing key (arrows, Backspace, Tab) keeps it. */
 typedef void ui_prompt_done_fn(struct ui_app *app, const char *text, void *ctx);
 void ui_prompt_open(struct ui_app *app, const char *label, const char *initial, enum cmd_complete complete,
 		    ui_prompt_done_fn *done, void *ctx);

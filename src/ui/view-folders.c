@@ -296,6 +296,24 @@ void ui_folders_complete(struct ui_app *app, uint32_t account, const char *prefi
 			add(fa->v[i]->name, ctx);
 }
 
+int ui_folders_role(struct ui_app *app, uint32_t account, uint32_t attr, const char **name_r)
+{
+	struct ui_folders_acct *fa;
+
+	*name_r = NULL;
+	if (app->folders == NULL || account >= app->n_accounts)
+		return -1;
+	fa = &app->folders->accts[account];
+	if (!fa->asked || fa->req != 0) {
+		ui_folders_want(app, account);
+		return -1;
+	}
+	for (size_t i = 0; i < fa->n && *name_r == NULL; i++)
+		if (fa->v[i]->attrs & attr)
+			*name_r = fa->v[i]->name;
+	return 0;
+}
+
 /* --- the view --- */
 
 static void ui_folders_view_draw(struct ui_app *app, struct ui_view *view, int top, int rows)

@@ -59,6 +59,8 @@ static void ui_index_draw_row(struct ui_app *app, struct ui_list *l, size_t i, i
 	fm.flags = m->flags & 0x3f;
 	if (m->hints & HCACHE_HINT_ATTACHMENT)
 		fm.flags |= FORMAT_ATTACHMENT;
+	if (imap_uidset_contains(&mb->tagged, m->uid))
+		fm.flags |= FORMAT_TAGGED;
 	fm.date = m->date;
 	fm.size = m->size;
 	fm.lines = -1;
@@ -212,6 +214,7 @@ void ui_index_open(struct ui_app *app, uint32_t account, const char *name)
 	struct ui_index *ix = ui_index_of(app);
 	enum sort_order order = SORT_DATE;
 	bool reverse = false;
+	char *own;
 
 	if (ix == NULL)
 		return;
@@ -222,8 +225,10 @@ void ui_index_open(struct ui_app *app, uint32_t account, const char *name)
 	} else if (app->cfg->sort == NULL || sort_order_parse(app->cfg->sort, &order) < 0) {
 		order = SORT_DATE;
 	}
+	own = xstrdup(name); /* name may be the closing mailbox's own */
 	ui_mailbox_free(app, &ix->mb);
-	ix->mb = ui_mailbox_open(app, account, name, order, reverse);
+	ix->mb = ui_mailbox_open(app, account, own, order, reverse);
+	free(own);
 	ix->mb->list.ops = &ui_index_list_ops;
 	ix->mb->list.ctx = ix;
 	ui_dirty(app);
