@@ -3,6 +3,7 @@
 #include "mindex.h"
 #include "imap/imap-engine.h"
 #include "lib/hash.h"
+#include "lib/populate.h"
 #include "lib/xmalloc.h"
 
 #include <stdlib.h>
@@ -53,6 +54,10 @@
 #define ADD_STRINGS (4 + 2 + MINDEX_MAX_REFS)  /* strings mindex_add interns at most */
 #define RECENT_BITS 10      /* mindex_add's cache of strings met lately: 1024 ids (see Layout) */
 #define RECENT_SIZE (1u << RECENT_BITS)
+#define MINDEX_RESERVE_STRINGS 2      /* strings mindex_reserve makes room for per message: its
+				       * Message-ID and about one more (senders, subjects and the ids
+				       * replies refer to repeat) */
+#define MINDEX_RESERVE_MAX (1u << 22) /* a larger count (a server's claim) reserves nothing */
 
 struct mindex {
 	struct mindex_msg **msg_chunks;
@@ -77,6 +82,8 @@ struct mindex {
 	uint32_t max_uid;       /* no UID above it was ever added (since the last reset) */
 
 	mindex_id recent[RECENT_SIZE];  /* strings mindex_add met lately, by recent_slot; 0 empty */
+	struct populate *populate;      /* mindex_reserve's helper making the tables resident, or NULL:
+					 * ended before either table is freed or replaced */
 };
 
 /* --- hashing --- */
@@ -215,6 +222,7 @@ static void strs_rekey(struct mindex *idx)
 	uint64_t *old = idx->strs;
 	size_t old_size = idx->strs_size, mask;
 
+	populate_finish(&idx->populate);
 	hash_key_random(&idx->key);
 	idx->strs_size = old_size < 16 * idx->nstrs ? old_size * 2 : old_size;
 	idx->strs = xcalloc(idx->strs_size, sizeof(*idx->strs));
@@ -251,6 +259,7 @@ static void strs_reserve(struct mindex *idx, size_t n)
 	}
 	if ((idx->nstrs + n) * STR_LOAD_DEN <= idx->strs_size * STR_LOAD_NUM)
 		return;
+	populate_finish(&idx->populate);
 	idx->strs_size = old_size == 0 ? 1024 : old_size;
 	while ((idx->nstrs + n) * STR_LOAD_DEN > idx->strs_size * STR_LOAD_NUM)
 		idx->strs_size *= 2;
@@ -362,6 +371,7 @@ static void uids_rebuild(struct mindex *idx, size_t upto, bool grow)
 		idx->uids_bits = idx->uids_size == 0 ? 10 : idx->uids_bits + 1;
 		idx->uids_size = (size_t)1 << idx->uids_bits;
 	}
+	populate_finish(&idx->populate);
 	free(idx->uids);
 	idx->uids = xcalloc(idx->uids_size, sizeof(*idx->uids));
 	for (size_t pos = 0; pos < upto; pos++) {
@@ -412,6 +422,35 @@ static void uids_delete(struct mindex *idx, size_t i)
 			i = j;
 		}
 	}
+}
+
+void mindex_reserve(struct mindex *idx, size_t n)
+{
+	size_t want = idx->live + n + 1, num = UID_LOAD_NUM, den = UID_LOAD_DEN;
+	const uint64_t *strs = idx->strs;
+	unsigned int bits;
+	bool uids = false;
+
+	if (idx->frozen || n == 0 || n > MINDEX_RESERVE_MAX)
+		return;
+	strs_reserve(idx, n * MINDEX_RESERVE_STRINGS);
+	if (idx->uids_keyed)
+		num = 1, den = 2;
+	bits = idx->uids_size == 0 ? 10 : idx->uids_bits;
+	while (want * den > ((size_t)1 << bits) * num)
+		bits++;
+	if (idx->uids_size == 0 || bits != idx->uids_bits) {
+		idx->uids_bits = bits;
+		idx->uids_size = (size_t)1 << bits;
+		uids_rebuild(idx, idx->count, false);
+		uids = true;
+	}
+	if (!uids && idx->strs == strs)
+		return;
+	/* the first writes into the fresh tables would each fault a page in (see populate.h) */
+	populate_finish(&idx->populate);
+	idx->populate = populate_start(idx->uids, idx->uids_size * sizeof(*idx->uids), idx->strs,
+				       idx->strs_size * sizeof(*idx->strs));
 }
 
 bool mindex_find(const struct mindex *idx, uint32_t uid, size_t *pos_r)
@@ -764,6 +803,7 @@ static void release(struct mindex *idx)
 		memset(idx, 0, sizeof(*idx));
 		return;
 	}
+	populate_finish(&idx->populate);
 	for (size_t k = 0; k < (idx->count + MSG_CHUNK - 1) >> MSG_CHUNK_BITS; k++)
 		free(idx->msg_chunks[k]);
 	free(idx->msg_chunks);

@@ -47,6 +47,13 @@ void mindex_reset(struct mindex *idx);
  * last. A message whose UID is already present replaces it in place. Returns the message's position. */
 size_t mindex_add(struct mindex *idx, const struct hcache_msg *m);
 
+/* Makes room for n more messages (a folder's EXISTS, before its records come), so that the tables
+ * grow once now instead of doubling, each time in one long step, while they come; a helper thread
+ * makes their pages resident meanwhile (populate.h), ended before the tables are freed or replaced.
+ * A hint: more or fewer messages may follow; a count above 2^22 is ignored (the tables grow as
+ * before). Not on a view. Owner's thread. */
+void mindex_reserve(struct mindex *idx, size_t n);
+
 /* Returns the number of positions, removed messages included (positions run from 0 to count - 1). */
 size_t mindex_count(const struct mindex *idx);
 /* Returns the number of messages present (not removed). */

@@ -124,8 +124,10 @@ struct sort_job *sort_job_start(const struct mindex *idx, enum sort_order order,
 	job->view = mindex_freeze(idx);
 	job->order = order;
 	job->reverse = reverse;
-	if (old != NULL && old->order == order && old->reverse == reverse && old->n_lines > 0) {
-		/* a copy: an abandoned job outlives the caller's result */
+	if (old != NULL && old->order == order && old->reverse == reverse && old->n_lines > 0 &&
+	    (order == SORT_DATE || order == SORT_ARRIVAL)) {
+		/* a copy: an abandoned job outlives the caller's result (only the orders sort_merge can
+		 * extend: for the others it would be megabytes copied in the UI's turn for nothing) */
 		job->old = xmalloc(old->n_lines * sizeof(*job->old));
 		memcpy(job->old, old->lines, old->n_lines * sizeof(*job->old));
 		job->n_old = old->n_lines;

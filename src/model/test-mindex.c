@@ -539,6 +539,46 @@ static void test_hostile_uids(void)
 	TEST_ASSERT(bad < 3 * good);
 }
 
+/* mindex_reserve sizes the tables once: the memory it takes is there before the messages come, what
+ * was added before it is still found, and a count past its limit (a server's claim) reserves nothing. */
+static void test_reserve(void)
+{
+	struct mindex *idx = mindex_new(), *big = mindex_new();
+	struct hcache_msg hm;
+	size_t empty = mindex_memory(idx), reserved, pos;
+	char id[32];
+
+	for (uint32_t uid = 1; uid <= 1000; uid++) {
+		snprintf(id, sizeof(id), "<m%u@x>", uid);
+		make_msg(&hm, uid, "A <a@x>", "s", id, NULL, NULL);
+		mindex_add(idx, &hm);
+	}
+	reserved = mindex_memory(idx);
+	mindex_reserve(idx, 100000);
+	/* the UID table (4 bytes a slot, at most 4/5 full) and the string table (8 bytes a slot, half full,
+	 * two strings a message) are there already */
+	TEST_ASSERT(mindex_memory(idx) >= reserved + 100000 * 5 + 100000 * 2 * 16);
+	for (uint32_t uid = 1; uid <= 1000; uid++)
+		TEST_ASSERT(mindex_find(idx, uid, &pos) && mindex_get(idx, pos)->uid == uid);
+	TEST_ASSERT(mindex_lookup(idx, "m500@x", 6) != MINDEX_NONE);
+	for (uint32_t uid = 1001; uid <= 101000; uid++) {
+		snprintf(id, sizeof(id), "<m%u@x>", uid);
+		make_msg(&hm, uid, "A <a@x>", "s", id, NULL, NULL);
+		mindex_add(idx, &hm);
+	}
+	for (uint32_t uid = 1; uid <= 101000; uid += 997)
+		TEST_ASSERT(mindex_find(idx, uid, &pos) && mindex_get(idx, pos)->uid == uid);
+	TEST_INTEQ(mindex_live(idx), 101000);
+	/* a second reserve that fits changes nothing; one past the limit neither */
+	reserved = mindex_memory(idx);
+	mindex_reserve(idx, 10);
+	TEST_INTEQ(mindex_memory(idx), reserved);
+	mindex_reserve(big, (size_t)1 << 23);
+	TEST_INTEQ(mindex_memory(big), empty);
+	mindex_free(&idx);
+	mindex_free(&big);
+}
+
 static const struct test_case tests[] = {
 	{ "interning", test_intern },
 	{ "fields and shared strings", test_fields },
@@ -547,6 +587,7 @@ static const struct test_case tests[] = {
 	{ "a References chain of 10,000 ids", test_long_chain },
 	{ "reset", test_reset },
 	{ "UIDs: find, flags, replace, remove, compact", test_uids },
+	{ "reserve: the tables sized once", test_reserve },
 	{ "compact keeps reply chains", test_compact_refs },
 	{ "100,000 synthetic messages: bytes per message", test_synthetic },
 	{ "hostile message ids", test_hostile_ids },
