@@ -42,6 +42,7 @@ SKUA_INTEGRATION_TESTS = \
 	tests/integration/worker.sh \
 	tests/integration/worker-ops.sh \
 	tests/integration/cli-triage.sh \
+	tests/integration/cli-limit.sh \
 	tests/integration/cli-triage-nomove.sh \
 	tests/integration/cli-triage-nouidplus.sh
 
@@ -54,7 +55,8 @@ SKUA_UI_TESTS = \
 	tests/ui/pager-viewers.sh \
 	tests/ui/ui-flags.sh \
 	tests/ui/ui-live.sh \
-	tests/ui/ui-triage.sh
+	tests/ui/ui-triage.sh \
+	tests/ui/ui-limit.sh
 
 INTEGRATION_TESTS += $(SKUA_INTEGRATION_TESTS) $(SKUA_UI_TESTS)
 EXTRA_DIST += $(SKUA_INTEGRATION_TESTS) $(SKUA_UI_TESTS) tests/ui/lib.sh

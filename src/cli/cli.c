@@ -17,6 +17,7 @@
 #include "lib/xmalloc.h"
 #include "mime/mime.h"
 #include "model/mindex.h"
+#include "model/pattern.h"
 #include "model/sort.h"
 
 #include <errno.h>
@@ -48,7 +49,7 @@ static void cli_usage(FILE *out)
 {
 	fprintf(out, "%s", _("usage: skua [-d logfile] [-F config] [-a account] [-f FOLDER] [-e COMMAND]...\n"
 			     "       skua [-d logfile] [-F config] [-a account] folders\n"
-			     "       skua [-d logfile] [-F config] [-a account] list FOLDER [-n N] [--sort date|arrival|threads|from|subject|size]\n"
+			     "       skua [-d logfile] [-F config] [-a account] list FOLDER [-n N] [--sort date|arrival|threads|from|subject|size] [--limit PATTERN]\n"
 			     "       skua [-d logfile] [-F config] [-a account] show FOLDER UID\n"
 			     "       skua [-d logfile] [-F config] [-a account] move|copy FOLDER UIDSET DEST\n"
 			     "       skua [-d logfile] [-F config] [-a account] flag FOLDER UIDSET +FLAG|-FLAG...\n"
@@ -241,10 +242,12 @@ static void list_opened(void *ctx, const struct mailbox_load_stats *stats, bool 
 		 stats->fell_back ? ", fell back" : "", partial ? ", newest only" : "");
 }
 
-static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort_order order)
+static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort_order order,
+		    const struct pattern *pattern)
 {
 	struct mindex *idx = mindex_new();
 	struct sort_line *lines = NULL;
+	bool *match = NULL;
 	struct op op;
 	struct list_ctx lc = { idx, folder };
 	struct op_sink sink = { .ctx = &lc, .msg = list_msg_ctx, .opened = list_opened };
@@ -257,16 +260,32 @@ static int cli_list(struct cli *cli, const char *folder, size_t limit, enum sort
 	op_init(&op, OP_OPEN);
 	op_set(&op.mailbox, folder);
 	op.readonly = true;
-	op.limit = order == SORT_THREADS ? SIZE_MAX : limit;
+	op.limit = order == SORT_THREADS || pattern != NULL ? SIZE_MAX : limit;
 	op.order = order == SORT_ARRIVAL ? HCACHE_ORDER_ARRIVAL : HCACHE_ORDER_DATE;
 	ret = cli_run(cli, &op, &sink);
 	if (ret == 0) {
 		log_debug("list %s: %zu messages, index %zu bytes", folder, mindex_live(idx), mindex_memory(idx));
-		nlines = sort_messages(idx, order, false, limit, &lines);
-		for (size_t i = 0; i < nlines; i++)
-			print_list_line(idx, mindex_get(idx, lines[i].pos), lines[i].depth);
+		nlines = sort_messages(idx, order, false, pattern != NULL ? SIZE_MAX : limit, &lines);
+		if (pattern != NULL) {
+			/* the matching ones, in order, the first `limit` of them */
+			struct pattern_env env = { NULL, NULL, NULL };
+			size_t shown = 0;
+
+			match = xmalloc((mindex_count(idx) > 0 ? mindex_count(idx) : 1) * sizeof(*match));
+			pattern_match_index(pattern, idx, &env, match);
+			for (size_t i = 0; i < nlines && shown < limit; i++) {
+				if (match[lines[i].pos]) {
+					print_list_line(idx, mindex_get(idx, lines[i].pos), lines[i].depth);
+					shown++;
+				}
+			}
+		} else {
+			for (size_t i = 0; i < nlines; i++)
+				print_list_line(idx, mindex_get(idx, lines[i].pos), lines[i].depth);
+		}
 	}
 	op_clear(&op);
+	free(match);
 	free(lines);
 	mindex_free(&idx);
 	return ret;
@@ -416,6 +435,7 @@ int cli_main(int argc, char **argv)
 	};
 	static const struct option list_opts[] = {
 		{ "sort", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli;
@@ -423,6 +443,8 @@ int cli_main(int argc, char **argv)
 	char **ui_cmds = NULL;
 	size_t n_ui_cmds = 0;
 	size_t limit = CLI_DEFAULT_COUNT;
+	const char *limit_text = NULL, *perr = NULL;
+	struct pattern *pattern = NULL;
 	enum sort_order order = SORT_DATE;
 	bool order_given = false;
 	int c, ret;
@@ -498,6 +520,9 @@ int cli_main(int argc, char **argv)
 				}
 				limit = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
 				break;
+			case 'l':
+				limit_text = optarg;
+				break;
 			case 's':
 				order_given = true;
 				if (sort_order_parse(optarg, &order) < 0) {
@@ -515,6 +540,10 @@ int cli_main(int argc, char **argv)
 			return 2;
 		}
 		folder = sub_argv[optind];
+		if (limit_text != NULL && (pattern = pattern_parse(limit_text, &perr)) == NULL) {
+			cli_error("%s", perr);
+			return 2;
+		}
 	} else if (strcmp(command, "show") == 0) {
 		if (argc - optind != 2) {
 			cli_usage(stderr);
@@ -549,10 +578,11 @@ int cli_main(int argc, char **argv)
 	} else if (strcmp(command, "list") == 0) {
 		if (!order_given && cli.cfg->sort != NULL && sort_order_parse(cli.cfg->sort, &order) < 0)
 			order = SORT_DATE;
-		ret = cli_list(&cli, folder, limit, order);
+		ret = cli_list(&cli, folder, limit, order, pattern);
 	} else {
 		ret = cli_show(&cli, argv[optind], argv[optind + 1]);
 	}
+	pattern_free(&pattern);
 	account_free(&cli.account);
 	hcache_close(&cli.hc);
 	cfg_free(&cli.cfg);

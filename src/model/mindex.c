@@ -51,7 +51,7 @@
 #define STR_LOAD_DEN 2
 #define UID_LOAD_NUM 4      /* UID table: at most 4/5 full (Fibonacci hashing spreads UID runs) */
 #define UID_LOAD_DEN 5
-#define ADD_STRINGS (4 + 2 + MINDEX_MAX_REFS)  /* strings mindex_add interns at most */
+#define ADD_STRINGS (5 + 2 + MINDEX_MAX_REFS)  /* strings mindex_add interns at most */
 #define RECENT_BITS 10      /* mindex_add's cache of strings met lately: 1024 ids (see Layout) */
 #define RECENT_SIZE (1u << RECENT_BITS)
 #define MINDEX_RESERVE_STRINGS 2      /* strings mindex_reserve makes room for per message: its
@@ -674,13 +674,14 @@ static size_t append(struct mindex *idx, const struct mindex_msg *rec)
 	return pos;
 }
 
-/* mindex_add's strings, in the order it keeps them: four header values, the Message-ID, then the kept
+/* mindex_add's strings, in the order it keeps them: five header values, the Message-ID, then the kept
  * References ids and, unless it is the last of them, the In-Reply-To id. */
-enum { ADD_FROM, ADD_TO, ADD_SUBJECT, ADD_LIST_ID, ADD_SELF, ADD_REFS };
+enum { ADD_FROM, ADD_TO, ADD_CC, ADD_SUBJECT, ADD_LIST_ID, ADD_SELF, ADD_REFS };
 
 size_t mindex_add(struct mindex *idx, const struct hcache_msg *m)
 {
-	static const enum hcache_field fields[] = { HCACHE_FROM, HCACHE_TO, HCACHE_SUBJECT, HCACHE_LIST_ID };
+	static const enum hcache_field fields[] = { HCACHE_FROM, HCACHE_TO, HCACHE_CC, HCACHE_SUBJECT,
+						    HCACHE_LIST_ID };
 	struct id_span str[ADD_STRINGS], ring[MINDEX_MAX_REFS], id;
 	uint32_t hash[ADD_STRINGS];
 	size_t slot[ADD_STRINGS];
@@ -760,6 +761,7 @@ size_t mindex_add(struct mindex *idx, const struct hcache_msg *m)
 	rec.size = m->size;
 	rec.from = got[ADD_FROM];
 	rec.to = got[ADD_TO];
+	rec.cc = got[ADD_CC];
 	rec.subject = got[ADD_SUBJECT];
 	rec.list_id = got[ADD_LIST_ID];
 	rec.message_id = got[ADD_SELF];
@@ -883,6 +885,7 @@ void mindex_compact(struct mindex *idx)
 		r = *m;
 		r.from = move_str(&fresh, idx, m->from);
 		r.to = move_str(&fresh, idx, m->to);
+		r.cc = move_str(&fresh, idx, m->cc);
 		r.subject = move_str(&fresh, idx, m->subject);
 		r.list_id = move_str(&fresh, idx, m->list_id);
 		r.message_id = move_str(&fresh, idx, m->message_id);

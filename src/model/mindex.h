@@ -15,7 +15,7 @@ typedef uint32_t mindex_id;
 /* Longest string kept (a longer header value or message-id is cut to this many bytes). */
 #define MINDEX_MAX_STRING 2048
 
-/* One message. 72 bytes; strings are ids (see mindex_str), raw header values as the cache holds them
+/* One message. 80 bytes; strings are ids (see mindex_str), raw header values as the cache holds them
  * (undecoded: decode only what is drawn). Message ids are the text between '<' and '>'. */
 struct mindex_msg {
 	int64_t date;           /* Date: header, epoch seconds */
@@ -24,7 +24,7 @@ struct mindex_msg {
 	uint64_t modseq;        /* 0 unknown */
 	uint32_t uid, flags;    /* flags: IMAP_FLAG_* */
 	uint32_t hints;         /* HCACHE_HINT_* */
-	mindex_id from, to, subject, list_id;
+	mindex_id from, to, cc, subject, list_id;
 	mindex_id message_id;   /* MINDEX_NONE when absent or unparseable */
 	mindex_id in_reply_to;  /* the first id of In-Reply-To */
 	mindex_id refs;         /* the reply chain, oldest first: read it with mindex_refs */

@@ -2,6 +2,7 @@
  * messages never holds up a key. No I/O. */
 #include "skua.h"
 #include "sortjob.h"
+#include "pattern.h"
 #include "lib/xmalloc.h"
 
 #include <fcntl.h>
@@ -23,6 +24,9 @@ struct sort_job {
 	pthread_mutex_t lock;
 	bool done, abandoned;
 	struct mindex *orphan;       /* freed by the thread when abandoned */
+	char *limit, *select;        /* the filter's patterns (copies), or NULL */
+	struct imap_uidset tagged;   /* the filter's tagged UIDs (a copy) */
+	bool filtered;
 	int fds[2];                  /* a byte in fds[1] when done */
 };
 
@@ -36,6 +40,7 @@ void sort_result_free(struct sort_result **result)
 	free(r->line_of);
 	free(r->tree_parent);
 	free(r->tree_more);
+	free(r->selected);
 	free(r);
 	*result = NULL;
 }
@@ -53,6 +58,9 @@ static void job_free(struct sort_job *job)
 	mindex_free(&job->view);
 	mindex_free(&job->orphan);
 	free(job->old);
+	free(job->limit);
+	free(job->select);
+	imap_uidset_clear(&job->tagged);
 	sort_result_free(&job->result);
 	pthread_mutex_destroy(&job->lock);
 	close(job->fds[0]);
@@ -60,8 +68,79 @@ static void job_free(struct sort_job *job)
 	free(job);
 }
 
+static bool filter_tagged(uint32_t uid, void *ctx)
+{
+	return imap_uidset_contains(ctx, uid);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Matches text (or nothing, when it does not parse) against idx: a per-position array (malloc'd). */
+static bool *filter_match(const struct mindex *idx, const char *text, const struct imap_uidset *tagged)
+{
+	size_t count = mindex_count(idx);
+	bool *match = xcalloc(count > 0 ? count : 1, sizeof(*match));
+	struct pattern_env env = { tagged != NULL ? filter_tagged : NULL, NULL, (void *)tagged };
+	const char *error;
+	struct pattern *p = pattern_parse(text, &error);
+
+	if (p != NULL)
+		pattern_match_index(p, idx, &env, match);
+	pattern_free(&p);
+	return match;
+}
+
+/* Applies filter to the sorted lines of r: the limit drops lines, the select names UIDs. */
+static void filter_apply(struct sort_result *r, const struct mindex *idx, const struct sort_filter *filter)
+{
+	bool *keep = filter->limit != NULL ? filter_match(idx, filter->limit, filter->tagged) : NULL;
+	bool *sel = filter->select != NULL ? filter_match(idx, filter->select, filter->tagged) : NULL;
+	size_t n = 0;
+
+	if (keep != NULL) {
+		for (size_t i = 0; i < r->n_lines; i++) {
+			if (!keep[r->lines[i].pos])
+				continue;
+			r->lines[n] = r->lines[i];
+			if (r->order == SORT_THREADS) {
+				/* parts of threads: shown flat */
+				r->lines[n].depth = 0;
+				r->lines[n].descendants = 0;
+				r->lines[n].flags &= (uint16_t)~SORT_LINE_COLLAPSED;
+			}
+			n++;
+		}
+		r->n_lines = n;
+		r->limited = true;
+	}
+	if (sel != NULL) {
+		r->selected = xmalloc((r->n_lines > 0 ? r->n_lines : 1) * sizeof(*r->selected));
+		for (size_t i = 0; i < r->n_lines; i++) {
+			const struct mindex_msg *m = mindex_get(idx, r->lines[i].pos);
+
+			if (sel[r->lines[i].pos] && m != NULL)
+				r->selected[r->n_selected++] = m->uid;
+		}
+		qsort(r->selected, r->n_selected, sizeof(*r->selected), cmp_u32);
+	}
+	free(keep);
+	free(sel);
+}
+
 struct sort_result *sort_result_make(const struct mindex *idx, enum sort_order order, bool reverse,
 				     const struct sort_line *old, size_t n_old, size_t old_covered)
+{
+	return sort_result_make_filtered(idx, order, reverse, old, n_old, old_covered, NULL);
+}
+
+struct sort_result *sort_result_make_filtered(const struct mindex *idx, enum sort_order order, bool reverse,
+					      const struct sort_line *old, size_t n_old, size_t old_covered,
+					      const struct sort_filter *filter)
 {
 	struct sort_result *r = xcalloc(1, sizeof(*r));
 	int64_t t0 = now_ms();
@@ -70,11 +149,14 @@ struct sort_result *sort_result_make(const struct mindex *idx, enum sort_order o
 	r->order = order;
 	r->reverse = reverse;
 	r->covered = mindex_count(idx);
-	if (old != NULL)
+	if (old != NULL && (filter == NULL || filter->limit == NULL))
 		n = sort_merge(idx, order, reverse, old, n_old, old_covered, &r->lines);
 	if (n == SIZE_MAX)
 		n = sort_messages(idx, order, reverse, SIZE_MAX, &r->lines);
 	r->n_lines = n;
+	if (filter != NULL)
+		filter_apply(r, idx, filter);
+	n = r->n_lines;
 	r->line_of = xmalloc((r->covered > 0 ? r->covered : 1) * sizeof(*r->line_of));
 	memset(r->line_of, 0xff, r->covered * sizeof(*r->line_of));
 	for (size_t i = 0; i < n; i++)
@@ -91,8 +173,9 @@ struct sort_result *sort_result_make(const struct mindex *idx, enum sort_order o
 static void *job_main(void *arg)
 {
 	struct sort_job *job = arg;
-	struct sort_result *r = sort_result_make(job->view, job->order, job->reverse, job->old, job->n_old,
-						 job->old_covered);
+	struct sort_filter filter = { job->limit, job->select, &job->tagged };
+	struct sort_result *r = sort_result_make_filtered(job->view, job->order, job->reverse, job->old, job->n_old,
+							  job->old_covered, job->filtered ? &filter : NULL);
 	bool abandoned;
 
 	pthread_mutex_lock(&job->lock);
@@ -113,6 +196,12 @@ static void *job_main(void *arg)
 struct sort_job *sort_job_start(const struct mindex *idx, enum sort_order order, bool reverse,
 				const struct sort_result *old)
 {
+	return sort_job_start_filtered(idx, order, reverse, old, NULL);
+}
+
+struct sort_job *sort_job_start_filtered(const struct mindex *idx, enum sort_order order, bool reverse,
+					 const struct sort_result *old, const struct sort_filter *filter)
+{
 	struct sort_job *job = xcalloc(1, sizeof(*job));
 	sigset_t all, saved;
 	int rc;
@@ -120,6 +209,16 @@ struct sort_job *sort_job_start(const struct mindex *idx, enum sort_order order,
 	if (pipe2(job->fds, O_CLOEXEC | O_NONBLOCK) < 0) {
 		free(job);
 		return NULL;
+	}
+	imap_uidset_init(&job->tagged);
+	if (filter != NULL) {
+		job->filtered = true;
+		job->limit = filter->limit != NULL ? xstrdup(filter->limit) : NULL;
+		job->select = filter->select != NULL ? xstrdup(filter->select) : NULL;
+		if (filter->tagged != NULL)
+			imap_uidset_copy(&job->tagged, filter->tagged);
+		if (filter->limit != NULL)
+			old = NULL; /* a limit sorts afresh */
 	}
 	job->view = mindex_freeze(idx);
 	job->order = order;

@@ -6,6 +6,7 @@
 #include "skua.h"
 #include "model/mindex.h"
 #include "model/sort.h"
+#include "imap/imap-uidset.h"
 
 /* What a finished job hands back; the caller owns it (sort_result_free). */
 struct sort_result {
@@ -19,12 +20,28 @@ struct sort_result {
 	enum sort_order order;
 	bool reverse;
 	int64_t cost_ms;           /* how long the sort took */
+	bool limited;              /* the lines are only the messages the filter's limit matched (in
+				    * threads order flat: depth 0, no descendants) */
+	uint32_t *selected;        /* the filter's select: the UIDs it matched (ascending), or NULL */
+	size_t n_selected;
+};
+
+/* What a sort also does (a limit in the index, tag-pattern): patterns in mutt's syntax, parsed again
+ * on the job's thread (check them with pattern_parse first: one that does not parse matches nothing). */
+struct sort_filter {
+	const char *limit;         /* the lines hold only the messages it matches; NULL: all */
+	const char *select;        /* the result names the UIDs it matches (among the limited ones) */
+	const struct imap_uidset *tagged;  /* what ~T reads (copied); NULL: nothing tagged */
 };
 
 /* Sorts idx now, on the caller's thread (what a job does on its own; for small folders). old as for
  * sort_job_start (borrowed). Returns the result (the caller's). */
 struct sort_result *sort_result_make(const struct mindex *idx, enum sort_order order, bool reverse,
 				     const struct sort_line *old, size_t n_old, size_t old_covered);
+/* The same with a filter (NULL: none; with a limit, old is not used). */
+struct sort_result *sort_result_make_filtered(const struct mindex *idx, enum sort_order order, bool reverse,
+					      const struct sort_line *old, size_t n_old, size_t old_covered,
+					      const struct sort_filter *filter);
 
 /* Frees *result (NULL is fine) and sets it to NULL. */
 void sort_result_free(struct sort_result **result);
@@ -37,6 +54,9 @@ struct sort_job;
  * NULL when no thread could be made (then sort on the caller's thread). The owner's thread. */
 struct sort_job *sort_job_start(const struct mindex *idx, enum sort_order order, bool reverse,
 				const struct sort_result *old);
+/* The same with a filter (copied; NULL: none). */
+struct sort_job *sort_job_start_filtered(const struct mindex *idx, enum sort_order order, bool reverse,
+					 const struct sort_result *old, const struct sort_filter *filter);
 /* A descriptor that polls readable once the result is ready. */
 int sort_job_fd(const struct sort_job *job);
 /* True once the result is ready (sort_job_finish then does not wait). */

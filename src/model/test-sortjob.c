@@ -4,6 +4,7 @@
 #include "model/mindex.h"
 #include "model/sort.h"
 #include "model/sortjob.h"
+#include "model/pattern.h"
 #include "model/test-synth.h"
 #include "imap/imap-engine.h"
 #include "test.h"
@@ -172,10 +173,84 @@ static void test_job(void)
 	synth_free(&sf);
 }
 
+/* A filter: the limit keeps the lines of the matching messages in order (flat in threads order), the
+ * select names the matching UIDs among them, ascending; on a thread as on the caller's; ~T reads the
+ * tagged set handed over. */
+static void test_filter(void)
+{
+	struct synth_folder *sf = synth_new(5000, 7);
+	struct mindex *idx = mindex_new();
+	struct imap_uidset tagged;
+	struct hcache_msg m;
+	struct sort_line *all;
+	bool *want;
+	const char *error;
+	struct pattern *p;
+	struct pattern_env env = { NULL, NULL, NULL };
+	size_t n_all, n_want = 0;
+
+	for (size_t i = 0; i < 5000; i++) {
+		synth_msg(sf, i, &m);
+		mindex_add(idx, &m);
+	}
+	imap_uidset_init(&tagged);
+	imap_uidset_add_range(&tagged, 100, 199);
+	p = pattern_parse("~s ^re:", &error);
+	TEST_ASSERT(p != NULL);
+	want = calloc(mindex_count(idx), sizeof(*want));
+	pattern_match_index(p, idx, &env, want);
+	pattern_free(&p);
+	n_all = sort_messages(idx, SORT_DATE, false, SIZE_MAX, &all);
+	for (size_t i = 0; i < n_all; i++)
+		n_want += want[all[i].pos];
+	TEST_ASSERT(n_want > 100 && n_want < n_all);
+	for (int threaded = 0; threaded < 2; threaded++) {
+		struct sort_filter filter = { "~s ^re:", "~T", &tagged };
+		struct sort_job *job = sort_job_start_filtered(idx, threaded ? SORT_THREADS : SORT_DATE, false, NULL,
+							       &filter);
+		struct sort_result *r, *inline_r;
+		size_t k = 0, n_sel = 0;
+
+		TEST_ASSERT(job != NULL);
+		wait_job(job);
+		r = sort_job_finish(&job);
+		inline_r = sort_result_make_filtered(idx, threaded ? SORT_THREADS : SORT_DATE, false, NULL, 0, 0, &filter);
+		TEST_ASSERT(r->limited);
+		TEST_INTEQ(r->n_lines, n_want);
+		TEST_INTEQ(inline_r->n_lines, r->n_lines);
+		for (size_t i = 0; i < r->n_lines; i++) {
+			TEST_ASSERT(want[r->lines[i].pos]);
+			TEST_INTEQ(r->lines[i].pos, inline_r->lines[i].pos);
+			if (threaded)
+				TEST_ASSERT(r->lines[i].depth == 0 && r->lines[i].descendants == 0);
+			n_sel += imap_uidset_contains(&tagged, mindex_get(idx, r->lines[i].pos)->uid);
+		}
+		if (!threaded) {
+			/* date order: the filtered lines keep the unfiltered order */
+			for (size_t i = 0; i < n_all && k < r->n_lines; i++)
+				if (want[all[i].pos])
+					TEST_INTEQ(all[i].pos, r->lines[k++].pos);
+		}
+		TEST_INTEQ(r->n_selected, n_sel);
+		for (size_t i = 1; i < r->n_selected; i++)
+			TEST_ASSERT(r->selected[i - 1] < r->selected[i]);
+		for (size_t i = 0; i < r->n_selected; i++)
+			TEST_ASSERT(imap_uidset_contains(&tagged, r->selected[i]));
+		sort_result_free(&r);
+		sort_result_free(&inline_r);
+	}
+	free(all);
+	free(want);
+	imap_uidset_clear(&tagged);
+	mindex_free(&idx);
+	synth_free(&sf);
+}
+
 static const struct test_case cases[] = {
 	{ "unseen count through adds, flags, removals, compaction", test_unseen },
 	{ "a frozen view while the owner grows", test_freeze },
 	{ "sorting on a thread: orders, adds meanwhile, merge, abandon", test_job },
+	{ "a filter: limit and select, on a thread and inline", test_filter },
 };
 
 TEST_MAIN(cases)

@@ -11,5 +11,4 @@ CMD_LATER(cmd_group_reply_entry, "group-reply", N_("reply to all recipients"), K
 CMD_LATER(cmd_list_reply_entry, "list-reply", N_("reply to the mailing list"), KEYMAP_V_MESSAGE);
 CMD_LATER(cmd_forward_message_entry, "forward-message", N_("forward the message"), KEYMAP_V_MESSAGE);
 CMD_LATER(cmd_mail_entry, "mail", N_("write a new message"), KEYMAP_V_MESSAGE);
-CMD_LATER(cmd_limit_entry, "limit", N_("show only the messages that match"), KEYMAP_V(KEYMAP_INDEX));
 CMD_LATER(cmd_pipe_message_entry, "pipe-message", N_("pipe the message to a command"), KEYMAP_V_MESSAGE);

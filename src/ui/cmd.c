@@ -67,6 +67,8 @@ static const struct cmd_entry *const cmd_entries[] = {
 	&cmd_flag_message_entry,    /* cmd-flag.c */
 	&cmd_toggle_new_entry,
 	&cmd_limit_entry,
+	&cmd_tag_pattern_entry,
+	&cmd_untag_pattern_entry,
 	&cmd_sort_mailbox_entry,    /* cmd-sort.c */
 	&cmd_view_attachments_entry, /* cmd-pager.c */
 	&cmd_view_urls_entry,

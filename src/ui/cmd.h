@@ -117,7 +117,9 @@ extern const struct cmd_entry cmd_save_message_entry, cmd_copy_message_entry, cm
 	cmd_delete_message_entry, cmd_undelete_message_entry, cmd_delete_thread_entry, cmd_undelete_thread_entry,
 	cmd_tag_entry_entry, cmd_tag_thread_entry, cmd_tag_prefix_entry, cmd_sync_mailbox_entry, cmd_undo_entry;
 extern const struct cmd_entry cmd_reply_entry, cmd_group_reply_entry, cmd_list_reply_entry,
-	cmd_forward_message_entry, cmd_mail_entry, cmd_limit_entry, cmd_pipe_message_entry;
+	cmd_forward_message_entry, cmd_mail_entry, cmd_pipe_message_entry;
+/* cmd-pattern.c */
+extern const struct cmd_entry cmd_limit_entry, cmd_tag_pattern_entry, cmd_untag_pattern_entry;
 extern const struct cmd_entry cmd_accept_entry, cmd_abort_entry, cmd_backspace_entry, cmd_delete_char_entry,
 	cmd_backward_char_entry, cmd_forward_char_entry, cmd_backward_word_entry, cmd_forward_word_entry,
 	cmd_bol_entry, cmd_eol_entry, cmd_kill_line_entry, cmd_kill_eol_entry, cmd_kill_word_entry,

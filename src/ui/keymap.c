@@ -71,6 +71,8 @@ const char keymap_defaults[] =
 	"bind index <Esc>t tag-thread\n"
 	"bind index,pager \";\" tag-prefix\n"
 	"bind index l limit\n"
+	"bind index T tag-pattern\n"
+	"bind index ^T untag-pattern\n"
 	"bind index o sort-mailbox\n"
 	"bind index y folders\n"
 	"bind index B sidebar-toggle\n"

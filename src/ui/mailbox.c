@@ -190,9 +190,29 @@ void ui_mailbox_rows(struct ui_app *app, struct ui_mailbox *mb)
 	ui_dirty(app);
 }
 
+/* A result's tag-pattern or untag-pattern: the UIDs go into or out of the tagged set. */
+static void ui_mailbox_apply_select(struct ui_app *app, struct ui_mailbox *mb, const struct sort_result *r)
+{
+	if (r->selected == NULL || mb->select == NULL)
+		return;
+	for (size_t i = 0; i < r->n_selected; i++) {
+		if (mb->select_untag)
+			imap_uidset_remove(&mb->tagged, r->selected[i]);
+		else
+			imap_uidset_add(&mb->tagged, r->selected[i]);
+	}
+	if (mb->select_untag)
+		ui_message(app, P_("Untagged %zu message.", "Untagged %zu messages.", r->n_selected), r->n_selected);
+	else
+		ui_message(app, P_("Tagged %zu message.", "Tagged %zu messages.", r->n_selected), r->n_selected);
+	free(mb->select);
+	mb->select = NULL;
+}
+
 /* Shows a sort result of `shown`: the lines, the tree, the cursor on its message. */
 static void ui_mailbox_install(struct ui_app *app, struct ui_mailbox *mb, struct sort_result *r)
 {
+	ui_mailbox_apply_select(app, mb, r);
 	ui_mailbox_remember_cursor(mb);
 	ui_mailbox_free_sort(mb);
 	mb->sorted = r;
@@ -279,16 +299,20 @@ static void ui_mailbox_sort_index(struct ui_app *app, struct ui_mailbox *mb)
 	const struct sort_result *old = !mb->sort_full && mb->shown == mb->idx ? mb->sorted : NULL;
 	bool inline_sort = mindex_count(mb->idx) <= UI_MAILBOX_SORT_INLINE;
 
+	struct sort_filter filter = { mb->limit, mb->select, &mb->tagged };
+	const struct sort_filter *f = mb->limit != NULL || mb->select != NULL ? &filter : NULL;
+
 	ui_mailbox_remove_gone(mb);
 	mb->sort_due = false;
 	mb->sort_full = false;
-	if (!inline_sort && (mb->job = sort_job_start(mb->idx, mb->order, mb->reverse, old)) != NULL) {
+	if (!inline_sort && (mb->job = sort_job_start_filtered(mb->idx, mb->order, mb->reverse, old, f)) != NULL) {
 		mb->job_io = ev_io_add(app->loop, sort_job_fd(mb->job), EV_READ, ui_mailbox_job_cb, mb);
 		return;
 	}
 	ui_mailbox_show_index(mb);
-	ui_mailbox_install(app, mb, sort_result_make(mb->idx, mb->order, mb->reverse, old != NULL ? old->lines : NULL,
-						    old != NULL ? old->n_lines : 0, old != NULL ? old->covered : 0));
+	ui_mailbox_install(app, mb, sort_result_make_filtered(mb->idx, mb->order, mb->reverse,
+							     old != NULL ? old->lines : NULL, old != NULL ? old->n_lines : 0,
+							     old != NULL ? old->covered : 0, f));
 }
 
 /* Sorts when due: not while a job runs (its end looks again), not while a preview stands in for a load,
@@ -330,6 +354,24 @@ static void ui_mailbox_sort_timer_cb(struct ev_loop *loop, struct ev_timer *time
 	if (mb->sort_due && mb->job == NULL && !(mb->preview != NULL && mb->loading))
 		ui_mailbox_sort_index(mb->app, mb);
 	ui_turn_add(mb->app, t0, "a sort");
+}
+
+void ui_mailbox_set_limit(struct ui_app *app, struct ui_mailbox *mb, const char *pattern)
+{
+	free(mb->limit);
+	mb->limit = NULL;
+	if (pattern != NULL && pattern[strspn(pattern, " \t")] != '\0' && strcmp(pattern, "all") != 0 &&
+	    strcmp(pattern, "~A") != 0)
+		mb->limit = xstrdup(pattern);
+	ui_mailbox_sort(app, mb);
+}
+
+void ui_mailbox_select(struct ui_app *app, struct ui_mailbox *mb, const char *pattern, bool untag)
+{
+	free(mb->select);
+	mb->select = xstrdup(pattern);
+	mb->select_untag = untag;
+	ui_mailbox_sort(app, mb);
 }
 
 void ui_mailbox_set_flags(struct ui_app *app, struct ui_mailbox *mb, uint32_t uid, uint32_t flags)
@@ -581,6 +623,8 @@ void ui_mailbox_free(struct ui_app *app, struct ui_mailbox **mbp)
 	imap_uidset_clear(&mb->gone);
 	imap_uidset_clear(&mb->hidden);
 	imap_uidset_clear(&mb->tagged);
+	free(mb->limit);
+	free(mb->select);
 	free(mb->progress);
 	free(mb->name);
 	free(mb);

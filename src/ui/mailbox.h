@@ -64,6 +64,11 @@ struct ui_mailbox {
 	struct imap_uidset gone;       /* expunged while a job read idx: removed when it is done */
 	struct imap_uidset hidden;     /* on their way out (a move or expunge under way): no row */
 	struct imap_uidset tagged;     /* tagged by the user (t, ;) */
+	char *limit;                   /* the limit (l): only the messages this pattern matches have rows;
+					* NULL: all */
+	char *select;                  /* tag-pattern (T) or untag-pattern (^T) waiting for the next sort,
+					* which matches it; NULL: none */
+	bool select_untag;
 	int64_t last_sort_ms, last_sort_cost_ms;
 	struct ev_timer *sort_timer;
 	char *progress;                /* "opening" while the open runs, or NULL */
@@ -74,6 +79,13 @@ struct ui_mailbox {
  * (the caller owns it: ui_mailbox_free). */
 struct ui_mailbox *ui_mailbox_open(struct ui_app *app, uint32_t account, const char *name, enum sort_order order,
 				   bool reverse);
+/* Limits the rows to the messages pattern matches (mutt's syntax, checked by the caller), or shows
+ * all (NULL, "", "all" or "~A"): a sort, on the sort's thread for a big folder, applies it. UI thread. */
+void ui_mailbox_set_limit(struct ui_app *app, struct ui_mailbox *mb, const char *pattern);
+/* Tags (untag: untags) the messages pattern matches among the rows, once the sort it asks for is
+ * done, and says how many on the message line. UI thread. */
+void ui_mailbox_select(struct ui_app *app, struct ui_mailbox *mb, const char *pattern, bool untag);
+
 /* Cancels its request, unregisters and frees *mb; sets it to NULL. NULL-safe. */
 void ui_mailbox_free(struct ui_app *app, struct ui_mailbox **mb);
 /* Returns the open mailbox ref is in (same account, name and UIDVALIDITY), or NULL. */

@@ -62,9 +62,15 @@ void ui_status_counts(struct ui_app *app, struct buf *out)
 {
 	struct ui_mailbox *mb = ui_index_mailbox(app);
 
-	if (mb != NULL)
-		buf_appendf(out, " [Msgs:%zu New:%zu] (%s%s)", ui_mailbox_count(mb), ui_mailbox_unseen(mb),
-			    mb->reverse ? "reverse-" : "", ui_mailbox_order_name(mb->order));
+	if (mb == NULL)
+		return;
+	buf_appendf(out, " [Msgs:%zu New:%zu] (%s%s)", ui_mailbox_count(mb), ui_mailbox_unseen(mb),
+		    mb->reverse ? "reverse-" : "", ui_mailbox_order_name(mb->order));
+	if (mb->limit != NULL) {
+		/* the pattern is the user's own text, shown as typed (the prompt took printable
+		 * characters only) */
+		buf_appendf(out, " [%s %zu: %s]", _("Lim"), mb->list.count, mb->limit);
+	}
 }
 
 void ui_status_draw(struct ui_app *app, int y)
