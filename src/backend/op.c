@@ -868,6 +868,33 @@ static int op_search(struct run *r, int64_t *count_r, const char **error_r)
 
 /* ---- dispatch ----------------------------------------------------------------------------- */
 
+static int early_preview(void *ctx, const struct hcache_msg *m)
+{
+	struct run *r = ctx;
+
+	return run_cancelled(r) ? -1 : sunk(r, r->sink->preview(r->sink->ctx, m));
+}
+
+bool op_open_preview(struct account *a, const struct op *op, const struct op_sink *sink)
+{
+	struct run r = { a, op, sink, false };
+	struct hcache *hc = account_hcache(a);
+	const char *name = account_cfg(a)->name, *error;
+	struct hcache_state st;
+
+	if (op->kind != OP_OPEN || op->preview == 0 || sink->preview == NULL || hc == NULL || op->mailbox == NULL ||
+	    account_connected(a))
+		return false;
+	if (hcache_state_get(hc, name, op->mailbox, &st, &error) <= 0 || st.uidvalidity == 0)
+		return false;
+	if (hcache_newest(hc, name, op->mailbox, st.uidvalidity, op->order, op->preview, early_preview, &r,
+			  &error) < 0)
+		log_warn("%s", error);
+	if (!r.stopped)
+		(void)sink->preview(sink->ctx, NULL);
+	return true;
+}
+
 int op_run(struct account *a, const struct op *op, const struct op_sink *sink, int64_t *count_r,
 	   const char **error_r)
 {

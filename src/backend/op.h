@@ -112,6 +112,8 @@ struct op_sink {
 	/* OP_OPEN: the mailbox's UIDVALIDITY and message count, before its records and again when they
 	 * changed meanwhile */
 	int (*mailbox)(void *ctx, uint32_t uidvalidity, uint32_t exists);
+	/* OP_OPEN: a record of the cached first screen; NULL: that is all of it (sent when the first
+	 * screen went out before the connection was made) */
 	int (*preview)(void *ctx, const struct hcache_msg *msg);
 	int (*msg)(void *ctx, const struct hcache_msg *msg);
 	/* OP_OPEN, once it succeeded: how the sync went; partial: only the newest `limit` were handed over */
@@ -126,6 +128,13 @@ struct op_sink {
 	/* something the user should know of an operation that succeeded (translated, not sanitised) */
 	void (*note)(void *ctx, const char *text);
 };
+
+/* OP_OPEN, before the connection is made: hands the folder's cached first screen (op->preview records
+ * in op->order) to sink->preview now, then NULL, so that it shows without waiting for a TLS handshake and
+ * a login. Returns true when the cache had the folder (run the operation with preview 0 then), false when
+ * there was nothing to do (not an open, connected already, nothing cached). Worker thread (any thread
+ * owning the account). */
+bool op_open_preview(struct account *a, const struct op *op, const struct op_sink *sink);
 
 /* Runs op over account (connecting first when needed). Returns OP_OK (*count_r as the kind says, may be
  * NULL), OP_FAILED (*error_r: one translated line naming the cause; the connection is fine) or OP_LOST

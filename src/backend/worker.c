@@ -350,11 +350,17 @@ static int sink_preview(void *ctx, const struct hcache_msg *m)
 {
 	struct job *job = ctx;
 
-	if (job->preview == NULL)
-		job->preview = worker_batch_new();
-	worker_batch_add(job->preview, m);
-	if (job->preview->count < job->op->preview)
-		return 0;
+	if (m == NULL) {
+		/* that is all: a small folder's first screen, whole */
+		if (job->preview == NULL)
+			return 0;
+	} else {
+		if (job->preview == NULL)
+			job->preview = worker_batch_new();
+		worker_batch_add(job->preview, m);
+		if (job->preview->count < job->op->preview)
+			return 0;
+	}
 	/* complete: to the UI before the server has answered */
 	struct worker_batch *b = job->preview;
 	job->preview = NULL;
@@ -482,6 +488,13 @@ static void worker_run(struct worker *w, uint64_t id, const struct op *op)
 		(void)worker_post(w, id, WORKER_EV_CANCELLED, 0, 0, NULL, NULL, true);
 		worker_disarm(w, id);
 		return;
+	}
+	/* a folder in the cache is on the screen before the server has said a word */
+	struct op quiet;
+	if (op_open_preview(w->a, op, &sink)) {
+		quiet = *op;
+		quiet.preview = 0;
+		op = &quiet;
 	}
 	if (worker_connect(w, &error) < 0) {
 		ret = OP_LOST;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # ui-hung: a server that never answers never freezes the screen: the status bar says what is awaited,
-# keys work, Ctrl-C cancels the open, q quits at once. Bad key and colour lines in the configuration
-# stop skua with FILE:LINE before it takes the terminal.
+# keys work, Ctrl-C cancels the open, q quits at once; a cached folder is on the screen before the
+# server greets. Bad key and colour lines in the configuration stop skua with FILE:LINE before it takes
+# the terminal.
 . "${SKUA_SRCDIR:-$(dirname "$0")/../..}/tests/harness/lib.sh"
 harness_init
 
@@ -45,4 +46,28 @@ ui_wait "opening"
 t0=$SECONDS
 ui_quit
 [ $((SECONDS - t0)) -le 5 ] || fail "quitting took $((SECONDS - t0)) s with a hung server"
+
+# a folder in the cache is on the screen before the server has said a word: the cache is filled over a
+# working connection, then the same account's server never greets
+harness_start
+write_config "$CONFIG" <<CONF
+account hung
+    host 127.0.0.1
+    port $IMAP_PORT
+    tls none
+    user $USER
+    password-command "echo $PASS"
+CONF
+skua_ok list INBOX -n 1000
+newest=$(oracle list INBOX 1)
+write_config "$CONFIG" <<CONF
+account hung
+    tunnel "exec sleep 600"
+CONF
+tmux -L "$UI_SOCK" kill-session -t ui
+ui_start
+ui_wait "connecting"
+ui_wait "$(printf '%s\n' "$newest" | cut -f5)"
+assert_contains "$(ui_row $((UI_ROWS - 2)))" "connecting" "still waiting for the server"
+ui_quit
 echo "PASS: $TEST_NAME"
