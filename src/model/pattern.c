@@ -125,6 +125,104 @@ static char *read_arg(struct parser *ps)
 	return out.s;
 }
 
+/* An upper bound of the nodes regcomp builds for the extended expression re: glibc copies a repeated
+ * part once per repetition (x+ is x x*, x{m,n} n copies), so nested repetitions multiply. Atoms cost
+ * 1, a group the sum of its parts, a repetition multiplies what it repeats (*, ?, + by 2; {m,n} by
+ * n + 1). A repetition of a repetition (R++++, R****: undefined in POSIX, and without end in glibc's
+ * closures) or of nothing costs UINT64_MAX, as does anything past the saturation. */
+static uint64_t regex_cost(const char *re)
+{
+	uint64_t sum[PATTERN_MAX_DEPTH + 1], last[PATTERN_MAX_DEPTH + 1];
+	int depth = 0;
+	bool repeated = false; /* the last thing was a repetition: another one on it is refused */
+
+	sum[0] = last[0] = 0;
+	for (const char *c = re; *c != '\0'; c++) {
+		uint64_t factor = 0, atom = 1;
+
+		switch (*c) {
+		case '(':
+			if (depth == PATTERN_MAX_DEPTH)
+				return UINT64_MAX;
+			depth++;
+			sum[depth] = last[depth] = 0;
+			repeated = false;
+			continue;
+		case ')':
+			if (depth == 0)
+				break;
+			atom = sum[depth] > 0 ? sum[depth] : 1;
+			depth--;
+			break;
+		case '|':
+			last[depth] = 0;
+			repeated = false;
+			continue;
+		case '*':
+		case '?':
+		case '+':
+			factor = 2;
+			break;
+		case '{': {
+			char *end;
+			unsigned long m = strtoul(c + 1, &end, 10), n = m;
+
+			if (*end == ',')
+				n = isdigit((unsigned char)end[1]) ? strtoul(end + 1, &end, 10) : (end++, m + 1);
+			if (*end != '}')
+				return UINT64_MAX; /* regcomp refuses it anyway */
+			factor = (m > n ? m : n) + 1;
+			c = end;
+			break;
+		}
+		case '[':
+			/* a bracket expression is one atom: up to its closing ']' (which may come first) */
+			c++;
+			if (*c == '^')
+				c++;
+			if (*c == ']')
+				c++;
+			while (*c != '\0' && *c != ']') {
+				if (c[0] == '[' && (c[1] == ':' || c[1] == '.' || c[1] == '=')) {
+					const char *close = strchr(c + 2, c[1]);
+
+					c = close != NULL && close[1] == ']' ? close + 1 : c + 1;
+				}
+				c++;
+			}
+			if (*c == '\0')
+				c--;
+			break;
+		case '\\':
+			if (c[1] != '\0')
+				c++;
+			break;
+		default:
+			break;
+		}
+		if (factor > 0 && (repeated || last[depth] == 0))
+			return UINT64_MAX; /* a repetition of a repetition (glibc's closures grow without end
+					    * on R**** or R++++), or of nothing */
+		repeated = factor > 0;
+		if (factor > 0) {
+			/* the repetition takes the last atom again, factor times */
+			uint64_t grown = last[depth] > UINT64_MAX / factor ? UINT64_MAX : last[depth] * factor;
+
+			sum[depth] = sum[depth] - last[depth] + grown < sum[depth] ? UINT64_MAX : sum[depth] - last[depth] + grown;
+			last[depth] = grown;
+		} else {
+			last[depth] = atom;
+			sum[depth] = sum[depth] + atom < sum[depth] ? UINT64_MAX : sum[depth] + atom;
+		}
+	}
+	while (depth > 0) {
+		uint64_t inner = sum[depth--];
+
+		sum[depth] = sum[depth] + inner < sum[depth] ? UINT64_MAX : sum[depth] + inner;
+	}
+	return sum[0];
+}
+
 static bool parse_regex(struct parser *ps, struct pnode *n, const char *at, const char *arg)
 {
 	int cflags = REG_EXTENDED | REG_NOSUB;
@@ -138,6 +236,8 @@ static bool parse_regex(struct parser *ps, struct pnode *n, const char *at, cons
 	}
 	if (!upper)
 		cflags |= REG_ICASE;
+	if (regex_cost(arg) > PATTERN_REGEX_MAX_COST)
+		return fail(ps, at, _("the expression repeats too much (nested or stacked repetitions)"));
 	if (regcomp(&n->re, arg, cflags) != 0)
 		return fail(ps, at, _("not a valid regular expression"));
 	n->re_set = true;

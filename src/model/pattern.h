@@ -7,7 +7,8 @@
 #include "mindex.h"
 
 #define PATTERN_MAX_LEN 4096   /* a longer pattern is refused */
-#define PATTERN_MAX_DEPTH 32   /* nesting of !, ( ) and ~( ) */
+#define PATTERN_MAX_DEPTH 32   /* nesting of !, ( ) and ~( ) (and of groups in an expression) */
+#define PATTERN_REGEX_MAX_COST 8192u /* regcomp nodes an expression may cost (repetitions multiply) */
 
 struct pattern;
 
@@ -29,8 +30,9 @@ struct pattern_env {
  * ! not, juxtaposition and, | or, parentheses. An empty pattern, or "all", is ~A. Relative dates
  * count back from the time of parsing; days are local days.
  * Returns the pattern (free with pattern_free), or NULL with *error_r, a translated one-line message
- * naming the position (1-based) of the fault. Back-references in expressions are refused (they cost
- * more than linear time). Any thread.
+ * naming the position (1-based) of the fault. Back-references, repetitions of repetitions and
+ * repetitions nested past PATTERN_REGEX_MAX_COST nodes are refused (super-linear time, or memory
+ * without bound in regcomp). Any thread.
  */
 struct pattern *pattern_parse(const char *text, const char **error_r);
 

@@ -167,6 +167,18 @@ static const struct { const char *pattern, *want; } cases[] = {
 	{ "x", "error: bad pattern at 1: expected ~, !, ( or |" },
 	{ "~F |", "error: bad pattern at 5: a pattern is missing" },
 	{ "~", "error: bad pattern at 1: an operator is missing after ~" },
+	/* what regcomp would copy without end: stacked and nested repetitions (found by the fuzzer) */
+	{ "~s \"R++++++++++++++++++++++++++++++++++++++++++++\"",
+	  "error: bad pattern at 4: the expression repeats too much (nested or stacked repetitions)" },
+	{ "~s ((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)",
+	  "error: bad pattern at 4: the expression repeats too much (nested or stacked repetitions)" },
+	{ "~s \"R****\"", "error: bad pattern at 4: the expression repeats too much (nested or stacked repetitions)" },
+	{ "~s *x", "error: bad pattern at 4: the expression repeats too much (nested or stacked repetitions)" },
+	{ "~s (a{100}){100}", "error: bad pattern at 4: the expression repeats too much (nested or stacked repetitions)" },
+	{ "~s x{99999}", "error: bad pattern at 4: the expression repeats too much (nested or stacked repetitions)" },
+	{ "~s \"[)(+]{2}report\"", "" },
+	{ "~s re(port){1,2}", "1,2,4" },
+	{ "~s [[:alpha:]]+[[:space:]]report", "1,2,4" },
 };
 
 static void test_table(void)
