@@ -5,6 +5,8 @@
 #include "skua.h"
 
 enum cfg_tls { CFG_TLS_IMPLICIT, CFG_TLS_STARTTLS, CFG_TLS_NONE };
+/* What leaving a folder does with the messages marked deleted (mutt's delete quadoption). */
+enum cfg_delete { CFG_DELETE_ASK_YES, CFG_DELETE_ASK_NO, CFG_DELETE_YES, CFG_DELETE_NO };
 enum cfg_auth { CFG_AUTH_AUTO, CFG_AUTH_PLAIN, CFG_AUTH_LOGIN, CFG_AUTH_XOAUTH2, CFG_AUTH_OAUTHBEARER };
 
 struct cfg_account {
@@ -45,6 +47,8 @@ struct cfg {
 	bool sidebar;            /* the folder list beside the index at start */
 	int sidebar_width;       /* columns, 0 = default */
 	int keepalive;           /* seconds between keep-alive NOOPs on an idle connection, 0 = default */
+	enum cfg_delete delete_mode; /* purge the messages marked deleted on leaving a folder: ask (the
+				      * answer's default yes or no), always, never */
 	struct cfg_ui_line {     /* bind/macro/unbind/color lines, for the UI to parse, in file order */
 		char *text;
 		const char *file;

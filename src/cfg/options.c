@@ -9,9 +9,11 @@
 static const char *const cfg_tls_names[] = { "implicit", "starttls", "none", NULL };
 static const char *const cfg_auth_names[] = { "auto", "plain", "login", "xoauth2", "oauthbearer", NULL };
 static const char *const cfg_sort_names[] = { "date", "threads", "from", "subject", "size", NULL };
+static const char *const cfg_delete_names[] = { "ask-yes", "ask-no", "yes", "no", NULL };
 
 _Static_assert(CFG_TLS_IMPLICIT == 0 && CFG_TLS_STARTTLS == 1 && CFG_TLS_NONE == 2, "tls names in enum order");
 _Static_assert(CFG_AUTH_AUTO == 0 && CFG_AUTH_OAUTHBEARER == 4, "auth names in enum order");
+_Static_assert(CFG_DELETE_ASK_YES == 0 && CFG_DELETE_NO == 3, "delete names in enum order");
 
 
 static const struct cfg_option cfg_option_table[CFG_O_COUNT] = {
@@ -80,6 +82,9 @@ static const struct cfg_option cfg_option_table[CFG_O_COUNT] = {
 	[CFG_O_KEEPALIVE] = { "keepalive", CFG_SCOPE_GLOBAL, CFG_OPT_INT, NULL, 1, 3600, "240",
 			      N_("seconds of quiet after which an idle connection is checked with a NOOP"),
 			      offsetof(struct cfg, keepalive), 0 },
+	[CFG_O_DELETE] = { "delete", CFG_SCOPE_GLOBAL, CFG_OPT_ENUM, cfg_delete_names, 0, 0, "ask-yes",
+			   N_("purge the messages marked deleted on leaving a folder: ask-yes, ask-no, yes, no"),
+			   offsetof(struct cfg, delete_mode), 0 },
 };
 
 const struct cfg_option *cfg_options(size_t *n_r)

@@ -255,6 +255,7 @@ static void ui_app_free(struct ui_app *app)
 	ui_job_cancel_all(app);
 	ui_flags_free(app);
 	ui_triage_free(app);
+	ui_leave_free(app);
 	ui_folders_free(app);
 	ui_route_free(app);
 	ev_io_remove(&app->tty_io);

@@ -11,7 +11,7 @@ static int cmd_change_account_exec(struct cmd_ctx *ctx)
 
 	for (uint32_t a = 0; a < app->n_accounts; a++) {
 		if (strcmp(app->accounts[a].cfg->name, ctx->argv[0]) == 0) {
-			ui_index_open(app, a, ctx->argc > 1 ? ctx->argv[1] : "INBOX");
+			ui_leave(app, UI_LEAVE_OPEN, a, ctx->argc > 1 ? ctx->argv[1] : "INBOX");
 			return 0;
 		}
 	}

@@ -9,7 +9,7 @@ static void cmd_change_folder_done(struct ui_app *app, const char *text, void *c
 
 	(void)ctx;
 	if (*text != '\0')
-		ui_index_open(app, mb != NULL ? mb->account : 0, text);
+		ui_leave(app, UI_LEAVE_OPEN, mb != NULL ? mb->account : 0, text);
 }
 
 static int cmd_change_folder_exec(struct cmd_ctx *ctx)

@@ -1,11 +1,12 @@
-/* cmd-quit.c: exit (leave the view on top; at the bottom, skua) and quit. */
+/* cmd-quit.c: exit (leave the view on top; at the bottom, skua) and quit (the deleted messages purged
+ * first as the delete option says). */
 #include "skua.h"
 #include "ui-int.h"
 
 static int cmd_exit_exec(struct cmd_ctx *ctx)
 {
 	if (ctx->view->below == NULL)
-		ctx->app->quit = true;
+		ui_leave(ctx->app, UI_LEAVE_QUIT, 0, NULL);
 	else
 		ui_view_pop(ctx->app, ctx->view);
 	return 0;
@@ -16,7 +17,7 @@ static int cmd_quit_exec(struct cmd_ctx *ctx)
 	if ((ctx->view->type->flags & UI_VIEW_QUIT_CLOSES) && ctx->view->below != NULL)
 		ui_view_pop(ctx->app, ctx->view);
 	else
-		ctx->app->quit = true;
+		ui_leave(ctx->app, UI_LEAVE_QUIT, 0, NULL);
 	return 0;
 }
 

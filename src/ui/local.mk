@@ -9,7 +9,7 @@ src_ui_libmod_a_SOURCES = \
 	src/ui/mailcap.c src/ui/mailcap.h \
 	src/ui/cmd.c src/ui/cmd.h \
 	src/ui/cmd-bind.c src/ui/cmd-change-account.c src/ui/cmd-change-folder.c src/ui/cmd-flag.c \
-	src/ui/cmd-later.c src/ui/cmd-triage.c src/ui/cmd-pattern.c src/ui/cmd-move.c src/ui/cmd-pager.c src/ui/cmd-prompt.c src/ui/cmd-quit.c \
+	src/ui/cmd-later.c src/ui/cmd-triage.c src/ui/cmd-pattern.c src/ui/leave.c src/ui/cmd-move.c src/ui/cmd-pager.c src/ui/cmd-prompt.c src/ui/cmd-quit.c \
 	src/ui/cmd-search.c src/ui/cmd-select.c src/ui/cmd-sort.c src/ui/cmd-thread.c src/ui/cmd-ui.c \
 	src/ui/ui.h src/ui/ui-int.h src/ui/app.c src/ui/screen.c src/ui/status.c src/ui/color.c \
 	src/ui/view.c src/ui/view.h src/ui/list.c src/ui/list.h \

@@ -286,8 +286,11 @@ static void ui_act_finish(struct ui_app *app, struct ui_act *act)
 	 * (from the cache at once; the server's changes, ours included, follow) */
 	if (act->refresh && ix != NULL && ix->account == act->account && !ix->loading)
 		ui_index_open(app, ix->account, ix->name);
+	bool failed = act->failed;
+
 	if (act->is_undo)
-		ui_triage_drop_running(app, act);
+		ui_triage_drop_running(app, act); /* frees it */
+	ui_leave_action_done(app, failed);
 }
 
 static void ui_act_run(struct ui_app *app, struct ui_act *act)
@@ -681,6 +684,20 @@ int ui_triage_undo(struct ui_app *app)
 	}
 	ui_triage_start(app, back, false);
 	return 0;
+}
+
+bool ui_triage_busy(struct ui_app *app)
+{
+	struct ui_triage *t = app->triage;
+
+	if (t == NULL)
+		return false;
+	if (t->n_running > 0)
+		return true;
+	for (size_t i = 0; i < t->n; i++)
+		if (!t->acts[i]->done && !t->acts[i]->failed)
+			return true;
+	return false;
 }
 
 const char *ui_triage_last_folder(struct ui_app *app)

@@ -37,6 +37,7 @@ struct ui_route;
 struct ui_folders;
 struct ui_flags;
 struct ui_triage;
+struct ui_leave;
 struct ui_prompt;
 struct ui_job;
 
@@ -52,6 +53,7 @@ struct ui_app {
 	struct ui_folders *folders;    /* view-folders.c: every account's folder list */
 	struct ui_flags *flags;        /* flags.c: flag changes not answered yet */
 	struct ui_triage *triage;      /* triage.c: triage actions under way and the undo log */
+	struct ui_leave *leave;        /* leave.c: leaving a folder with messages marked deleted */
 	struct ui_job *jobs;           /* job.c: jobs running */
 	struct ui_names names;         /* mailbox names of struct ui_msgref */
 	struct ui_mailbox *mailboxes;  /* every open mailbox */
@@ -208,8 +210,21 @@ int ui_triage_undo(struct ui_app *app);
 /* The folder the last move or copy went to (offered at the next prompt), or NULL. */
 const char *ui_triage_last_folder(struct ui_app *app);
 void ui_triage_set_last_folder(struct ui_app *app, const char *name);
+/* True while an action (or an undo) waits for the server. */
+bool ui_triage_busy(struct ui_app *app);
 /* Frees the log and forgets the requests under way (at exit). */
 void ui_triage_free(struct ui_app *app);
+
+/* --- leave.c --- */
+enum ui_leave_then { UI_LEAVE_QUIT, UI_LEAVE_OPEN };
+/* Leaves the index's folder: to quit, or to open folder `name` of account. Its messages marked deleted
+ * are first purged (as sync-mailbox does) or kept as the delete option says, asking when it says ask-yes
+ * or ask-no. A quit after a purge waits until the server has done it; one the server refuses keeps skua
+ * running with the reason on the message line. UI thread. */
+void ui_leave(struct ui_app *app, enum ui_leave_then then, uint32_t account, const char *name);
+/* triage.c tells it that an action ended (failed: it was refused and rolled back). */
+void ui_leave_action_done(struct ui_app *app, bool failed);
+void ui_leave_free(struct ui_app *app);
 
 /* --- view-pager.c --- */
 extern const struct ui_view_type ui_view_pager_type;

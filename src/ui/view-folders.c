@@ -189,7 +189,7 @@ static void ui_folders_select(struct ui_app *app, struct ui_list *l, size_t i)
 
 	(void)l;
 	if (row->folder != NULL)
-		ui_index_open(app, row->account, row->folder->name);
+		ui_leave(app, UI_LEAVE_OPEN, row->account, row->folder->name);
 }
 
 static const struct ui_list_ops ui_folders_list_ops = {

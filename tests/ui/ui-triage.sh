@@ -3,7 +3,8 @@
 # moved with ;s to a folder typed as =name (Tab completes it), and the move undone with z; a flag change
 # undone; d then $ moves the deleted message to the Trash (not marked deleted there), and d then $ in
 # the Trash expunges every message marked deleted; A archives to the \Archive folder; a move the server refuses is taken back with
-# the reason shown; ^D and ^U act on the whole thread in threads order and refuse in date order.
+# the reason shown; ^D and ^U act on the whole thread in threads order and refuse in date order;
+# leaving a folder with a message marked deleted asks: no keeps it, yes (on quitting) purges it first.
 . "${SKUA_SRCDIR:-$(dirname "$0")/../..}/tests/harness/lib.sh"
 harness_init
 harness_start
@@ -156,5 +157,38 @@ wait_row_mark $((root + members)) '^[^D]'
 ui_keys C-u
 wait_for 20 deleted_is INBOX 0
 for ((i = 0; i < members; i++)); do wait_row_mark $((root + i)) '^[^D]'; done
-ui_quit
+
+# --- leaving a folder with a message marked deleted asks (delete=ask-yes): no keeps it marked ---
+ui_keys = d
+wait_for 20 deleted_is INBOX 1
+marked=$(uids INBOX deleted)
+ui_keys c
+ui_wait "Open folder:"
+ui_type "Lists/dev"
+ui_keys Enter
+ui_wait "Purge 1 deleted message? ([yes]/no):"
+ui_type n
+ui_keys Enter
+ui_wait "skua: Lists/dev [Msgs:"
+assert_eq "$marked" "$(uids INBOX deleted)" "no: still marked deleted in INBOX"
+ui_keys c
+ui_wait "Open folder:"
+ui_type INBOX
+ui_keys Enter
+ui_wait "skua: INBOX [Msgs:$n "
+# --- and quitting, Enter (yes) purges it to the Trash before skua exits ---
+n_trash=$(dv_status Trash messages)
+ui_keys q
+ui_wait "Purge 1 deleted message? ([yes]/no):"
+ui_keys Enter
+end=$((SECONDS + 20))
+until ui_dead; do
+	[ $SECONDS -lt $end ] || { ui_screen >&2; fail "skua did not exit after the purge"; }
+	"$PYTHON3" -c 'import time; time.sleep(0.05)'
+done
+assert_eq 0 "$(cat "$T/ui-status")" "exit status"
+ui_check_sanitizers
+# it was on the server before skua exited: no waiting here
+assert_eq "" "$(uids INBOX uid "$marked")" "purged out of INBOX"
+assert_eq $((n_trash + 1)) "$(dv_status Trash messages)" "into the Trash"
 echo "PASS: $TEST_NAME"
