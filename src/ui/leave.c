@@ -4,7 +4,7 @@
 #include "ui-int.h"
 #include "mailbox.h"
 #include "cfg/cfg.h"
-#include "imap/imap-engine.h"
+#include "imap/imap-uidset.h"
 #include "lib/errstr.h"
 #include "lib/xmalloc.h"
 
@@ -26,17 +26,15 @@ static struct ui_leave *ui_leave_get(struct ui_app *app)
 	return app->leave;
 }
 
-/* The messages of mb marked deleted that are still shown (not on their way out). */
+/* How many messages of mb are marked deleted (and still shown). */
 static size_t ui_leave_deleted(const struct ui_mailbox *mb)
 {
-	size_t n = 0;
+	struct imap_uidset set = IMAP_UIDSET_INIT;
+	size_t n;
 
-	for (size_t pos = 0, count = mindex_count(mb->idx); pos < count; pos++) {
-		const struct mindex_msg *m = mindex_get(mb->idx, pos);
-
-		if (m != NULL && (m->flags & IMAP_FLAG_DELETED) && !imap_uidset_contains(&mb->hidden, m->uid))
-			n++;
-	}
+	ui_triage_deleted(mb, &set);
+	n = (size_t)imap_uidset_count(&set);
+	imap_uidset_clear(&set);
 	return n;
 }
 

@@ -193,14 +193,19 @@ void ui_mailbox_rows(struct ui_app *app, struct ui_mailbox *mb)
 /* A result's tag-pattern or untag-pattern: the UIDs go into or out of the tagged set. */
 static void ui_mailbox_apply_select(struct ui_app *app, struct ui_mailbox *mb, const struct sort_result *r)
 {
+	struct imap_uidset set = IMAP_UIDSET_INIT;
+
 	if (r->selected == NULL || mb->select == NULL)
 		return;
-	for (size_t i = 0; i < r->n_selected; i++) {
-		if (mb->select_untag)
-			imap_uidset_remove(&mb->tagged, r->selected[i]);
-		else
-			imap_uidset_add(&mb->tagged, r->selected[i]);
-	}
+	/* ascending: each add appends; then one merge into (or a removal of ranges from) the tagged set */
+	for (size_t i = 0; i < r->n_selected; i++)
+		imap_uidset_add(&set, r->selected[i]);
+	if (mb->select_untag)
+		for (size_t i = 0; i < set.count; i++)
+			imap_uidset_remove_range(&mb->tagged, set.ranges[i].lo, set.ranges[i].hi);
+	else
+		imap_uidset_add_set(&mb->tagged, &set);
+	imap_uidset_clear(&set);
 	if (mb->select_untag)
 		ui_message(app, P_("Untagged %zu message.", "Untagged %zu messages.", r->n_selected), r->n_selected);
 	else

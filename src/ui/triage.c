@@ -575,6 +575,16 @@ int ui_triage_archive(struct ui_app *app, struct ui_mailbox *mb, const struct im
 	return 0;
 }
 
+void ui_triage_deleted(const struct ui_mailbox *mb, struct imap_uidset *set_r)
+{
+	for (size_t pos = 0, count = mindex_count(mb->idx); pos < count; pos++) {
+		const struct mindex_msg *m = mindex_get(mb->idx, pos);
+
+		if (m != NULL && (m->flags & IMAP_FLAG_DELETED) && !imap_uidset_contains(&mb->hidden, m->uid))
+			imap_uidset_add(set_r, m->uid);
+	}
+}
+
 int ui_triage_sync(struct ui_app *app, struct ui_mailbox *mb)
 {
 	struct imap_uidset set = IMAP_UIDSET_INIT;
@@ -583,12 +593,7 @@ int ui_triage_sync(struct ui_app *app, struct ui_mailbox *mb)
 	struct ui_step *s;
 	size_t n;
 
-	for (size_t pos = 0, count = mindex_count(mb->idx); pos < count; pos++) {
-		const struct mindex_msg *m = mindex_get(mb->idx, pos);
-
-		if (m != NULL && (m->flags & IMAP_FLAG_DELETED) && !imap_uidset_contains(&mb->hidden, m->uid))
-			imap_uidset_add(&set, m->uid);
-	}
+	ui_triage_deleted(mb, &set);
 	if (imap_uidset_is_empty(&set)) {
 		ui_message(app, "%s", _("No deleted messages."));
 		return 0;

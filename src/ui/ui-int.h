@@ -201,6 +201,8 @@ void ui_triage_ask_folder(struct ui_app *app, struct ui_mailbox *mb, const struc
 /* Moves set of mb to the archive: the account's `archive`, else the server's \Archive folder. Returns 0,
  * or -1 after showing why. */
 int ui_triage_archive(struct ui_app *app, struct ui_mailbox *mb, const struct imap_uidset *set);
+/* Adds to *set_r the messages of mb marked \Deleted that are still shown (not on their way out). */
+void ui_triage_deleted(const struct ui_mailbox *mb, struct imap_uidset *set_r);
 /* sync-mailbox: the messages of mb marked \Deleted go to the trash (the account's `trash`, else the
  * server's \Trash folder; the mark is cleared first) or, in the trash or without one, are expunged
  * (exactly those UIDs). Returns 0, or -1 after showing why. */
