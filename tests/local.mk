@@ -53,6 +53,7 @@ SKUA_UI_TESTS = \
 	tests/ui/ui-hung.sh \
 	tests/ui/pager.sh \
 	tests/ui/pager-viewers.sh \
+	tests/ui/pager-render.sh \
 	tests/ui/ui-flags.sh \
 	tests/ui/ui-live.sh \
 	tests/ui/ui-triage.sh \

@@ -313,7 +313,7 @@ static int cli_show(struct cli *cli, const char *folder, const char *uidstr)
 	struct show_ctx sc = { NULL, 0 };
 	struct op op;
 	struct op_sink sink = { .ctx = &sc, .body = show_body };
-	struct mime_render_opts opts = { cli->cfg->html_command };
+	struct mime_render_opts opts = { cli->cfg->html_command, NULL, MIME_RENDER_MAX_MS };
 	char *end;
 	unsigned long uid;
 	int ret;

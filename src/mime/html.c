@@ -214,14 +214,19 @@ static bool tag_attr(const char *tag, size_t len, const char *name, struct buf *
 	return false;
 }
 
-void mime_html_strip(const char *html, size_t len, struct buf *out)
+void mime_html_strip(const char *html, size_t len, struct buf *out, struct mime_stop *stop)
 {
 	struct html_out h = { out, out->len, BUF_INIT, 0, 0, false, false, false };
-	size_t i = 0;
+	size_t i = 0, look = MIME_HTML_STOP_BYTES;
 
 	buf_reserve(out, len / 2);
 	while (i < len) {
 		char c = html[i];
+		if (i >= look) {
+			if (stop != NULL && mime_stop_check(stop))
+				break;
+			look = i + MIME_HTML_STOP_BYTES;
+		}
 		if (c == '<') {
 			if (len - i >= 4 && memcmp(html + i, "<!--", 4) == 0) {
 				const char *e = memmem(html + i + 4, len - i - 4, "-->", 3);

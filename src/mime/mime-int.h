@@ -94,11 +94,33 @@ struct mime_message {
  * MIME_DEC_* flags into *flags_r. Any thread. */
 void mime_part_decode(const struct mime_part *part, struct buf *out, unsigned *flags_r);
 
+/* --- stopping a rendering (render.c) --- */
+
+/* When a rendering should end: a flag another thread sets, a deadline. */
+struct mime_stop {
+	const atomic_bool *flag; /* NULL: none */
+	struct timespec deadline;
+	bool has_deadline;
+	unsigned calls;          /* the clock is read every MIME_STOP_CLOCK_EVERY calls */
+	int why;                 /* 0: going on; MIME_STOP_CANCELLED or MIME_STOP_BUDGET */
+};
+#define MIME_STOP_CANCELLED 1
+#define MIME_STOP_BUDGET 2
+#define MIME_STOP_CLOCK_EVERY 16
+
+/* Starts s from opts (NULL: never stops). */
+void mime_stop_init(struct mime_stop *s, const struct mime_render_opts *opts);
+/* True once the rendering should end (and from then on). Cheap: call it per part or per few KB. */
+bool mime_stop_check(struct mime_stop *s);
+
 /* --- HTML (html.c) --- */
 
 /* Appends a crude text rendering of UTF-8 HTML: tags stripped, block elements as line breaks,
- * script/style/head dropped, entities decoded, blanks collapsed. NOT sanitised. Any thread. */
-void mime_html_strip(const char *html, size_t len, struct buf *out);
+ * script/style/head dropped, entities decoded, blanks collapsed. NOT sanitised. Ends early, leaving
+ * what it had, when stop (may be NULL) says so. Any thread. */
+void mime_html_strip(const char *html, size_t len, struct buf *out, struct mime_stop *stop);
+/* How many bytes of HTML the converter takes between two looks at its stop. */
+#define MIME_HTML_STOP_BYTES 65536
 
 /* The value of a hexadecimal digit, or -1. */
 static inline int mime_hexval(char c)

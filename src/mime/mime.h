@@ -4,6 +4,7 @@
 
 #include "skua.h"
 #include "lib/buf.h"
+#include <stdatomic.h>
 #include <time.h>
 
 /* Named limits (as Dovecot's message-parser): what one message may make skua spend. Past a limit
@@ -86,9 +87,16 @@ struct mime_message *mime_message_parse(const char *data, size_t len);
 /* Frees *msg (NULL is fine) and sets it to NULL. Any thread. */
 void mime_message_free(struct mime_message **msg);
 
+/* What rendering one message may take in wall time before the rest is left out (with a note): a
+ * cost nobody has found yet ends here instead of holding the pager or a script. */
+#define MIME_RENDER_MAX_MS 10000
+
 struct mime_render_opts {
 	const char *html_command; /* command line (proc_split, no shell) reading HTML on stdin, writing
 				     text on stdout; NULL = built-in tag stripper */
+	const atomic_bool *stop;  /* when it becomes true (any thread) the rendering ends early; NULL:
+				     never */
+	unsigned max_ms;          /* wall-time budget (e.g. MIME_RENDER_MAX_MS); 0: none */
 };
 
 /* Appends the message as the pager shows it: "From:", "To:", "Cc:" (when present), "Date:",
@@ -96,7 +104,9 @@ struct mime_render_opts {
  * multipart/alternative, text/html through opts->html_command, other parts as
  * "[-- Attachment: NAME (TYPE, SIZE) --]" lines, notes about broken parts as "[-- note: ... --]".
  * All text is UTF-8 and sanitised (no C0/C1 controls but newline and tab, no escape sequences, no bidi
- * overrides). Worker thread (may run html_command). */
+ * overrides). Stopped by opts->stop or past opts->max_ms, what is rendered so far is kept and a
+ * note says the rest is left out (checked between parts and within the HTML converter).
+ * Worker thread (may run html_command). */
 void mime_message_render(const struct mime_message *msg, const struct mime_render_opts *opts,
 			 struct buf *out);
 

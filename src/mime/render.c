@@ -20,7 +20,45 @@ struct render_ctx {
 	const struct mime_render_opts *opts;
 	struct buf *out;
 	size_t start; /* where the message's text begins in out */
+	struct mime_stop stop;
 };
+
+void mime_stop_init(struct mime_stop *s, const struct mime_render_opts *opts)
+{
+	memset(s, 0, sizeof(*s));
+	if (opts == NULL)
+		return;
+	s->flag = opts->stop;
+	if (opts->max_ms > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+		s->deadline.tv_sec += opts->max_ms / 1000;
+		s->deadline.tv_nsec += (long)(opts->max_ms % 1000) * 1000000L;
+		if (s->deadline.tv_nsec >= 1000000000L) {
+			s->deadline.tv_sec++;
+			s->deadline.tv_nsec -= 1000000000L;
+		}
+		s->has_deadline = true;
+	}
+}
+
+bool mime_stop_check(struct mime_stop *s)
+{
+	struct timespec now;
+
+	if (s->why != 0)
+		return true;
+	if (s->flag != NULL && atomic_load_explicit(s->flag, memory_order_relaxed)) {
+		s->why = MIME_STOP_CANCELLED;
+		return true;
+	}
+	if (!s->has_deadline || s->calls++ % MIME_STOP_CLOCK_EVERY != 0)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > s->deadline.tv_sec ||
+	    (now.tv_sec == s->deadline.tv_sec && now.tv_nsec >= s->deadline.tv_nsec))
+		s->why = MIME_STOP_BUDGET;
+	return s->why != 0;
+}
 
 /* Starts a new block: a blank line after whatever came before. */
 static void block_sep(struct render_ctx *rc)
@@ -220,6 +258,8 @@ static void render_text(struct render_ctx *rc, const struct mime_part *part)
 	int ret;
 
 	decode_noted(part, &dec, &notes);
+	if (mime_stop_check(&rc->stop))
+		goto out;
 	if (charset == NULL && is_type(part, "text", "html") &&
 	    html_meta_charset(dec.data, dec.len, meta_cs, sizeof(meta_cs)))
 		charset = meta_cs;
@@ -240,13 +280,14 @@ static void render_text(struct render_ctx *rc, const struct mime_part *part)
 		if (rc->opts != NULL && rc->opts->html_command != NULL && rc->opts->html_command[0] != '\0')
 			done = html_command(rc, utf8.data, utf8.len, &text, &notes);
 		if (!done)
-			mime_html_strip(utf8.data, utf8.len, &text);
+			mime_html_strip(utf8.data, utf8.len, &text, &rc->stop);
 	} else {
 		buf_append(&text, utf8.data, utf8.len);
 	}
 	emit_buf_notes(rc, &notes);
 	block_sep(rc);
 	sanitize_append(rc->out, text.data != NULL ? text.data : "", text.len, true);
+out:
 	buf_free(&dec);
 	buf_free(&utf8);
 	buf_free(&notes);
@@ -296,6 +337,8 @@ static const struct mime_part *choose_alternative(const struct mime_part *part)
 
 static void render_part(struct render_ctx *rc, const struct mime_part *part)
 {
+	if (mime_stop_check(&rc->stop))
+		return;
 	emit_notes(rc, part->notes, part->nnotes);
 	if (part->is_message) {
 		if (part->nchildren > 0) {
@@ -346,7 +389,18 @@ void mime_message_render(const struct mime_message *msg, const struct mime_rende
 	rc.opts = opts;
 	rc.out = out;
 	rc.start = out->len;
+	mime_stop_init(&rc.stop, opts);
 	render_part(&rc, msg->root);
+	if (rc.stop.why != 0) {
+		char note[160];
+		if (rc.stop.why == MIME_STOP_CANCELLED)
+			snprintf(note, sizeof(note), "%s", _("rendering cancelled; the rest is not shown"));
+		else
+			snprintf(note, sizeof(note), _("rendering took more than %u ms; the rest is not shown"),
+				 opts->max_ms);
+		block_sep(&rc);
+		emit_note(&rc, note);
+	}
 	/* exactly one newline at the end of the text */
 	while (out->len > rc.start && (out->data[out->len - 1] == '\n'))
 		out->len--;

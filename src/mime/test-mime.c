@@ -620,7 +620,7 @@ static void test_attachments(void)
 static char *render(const char *msgtext, const char *html_command)
 {
 	struct mime_message *msg = mime_message_parse(msgtext, strlen(msgtext));
-	struct mime_render_opts opts = { html_command };
+	struct mime_render_opts opts = { html_command, NULL, 0 };
 	struct buf out = BUF_INIT;
 
 	mime_message_render(msg, &opts, &out);
@@ -734,6 +734,61 @@ static void test_html_command(void)
 	got = render(msg, "\"unbalanced");
 	TEST_ASSERT(strstr(got, "[-- note: HTML converter not run") != NULL);
 	free(got);
+}
+
+/* A rendering told to stop keeps what it had and says the rest is left out; so does one past its
+ * budget (the clock is made to pass the deadline first: no race with the machine's speed). */
+static void test_render_stop(void)
+{
+	struct buf m = BUF_INIT, out = BUF_INIT, html = BUF_INIT;
+	struct mime_render_opts opts = { NULL, NULL, 0 };
+	struct mime_message *msg;
+	struct mime_stop st;
+	struct timespec t0, now;
+	atomic_bool stop;
+	bool stopped = false;
+
+	buf_append_str(&m, "Subject: big\nContent-Type: text/html\n\n");
+	for (size_t i = 0; i < 100000; i++)
+		buf_append_str(&m, "<p>word</p>\n");
+	msg = mime_message_parse(m.data, m.len);
+	/* not stopped: the whole text, no note */
+	atomic_init(&stop, false);
+	opts.stop = &stop;
+	mime_message_render(msg, &opts, &out);
+	TEST_ASSERT(strstr(out.data, "rendering cancelled") == NULL);
+	TEST_ASSERT(out.len > 400000);
+	/* stopped before it starts: the headers and the note only */
+	buf_reset(&out);
+	atomic_store(&stop, true);
+	mime_message_render(msg, &opts, &out);
+	TEST_ASSERT(strstr(out.data, "Subject: big\n") != NULL);
+	TEST_ASSERT(strstr(out.data, "[-- note: rendering cancelled; the rest is not shown --]") != NULL);
+	TEST_ASSERT(strstr(out.data, "word") == NULL);
+	/* the converter looks at its stop every MIME_HTML_STOP_BYTES */
+	buf_reset(&out);
+	st.why = 0;
+	mime_stop_init(&st, &opts);
+	mime_html_strip(m.data, m.len, &html, &st);
+	TEST_ASSERT(st.why == MIME_STOP_CANCELLED);
+	TEST_ASSERT(html.len < MIME_HTML_STOP_BYTES);
+	/* a budget of 1 ms, the clock past it */
+	opts.stop = NULL;
+	opts.max_ms = 1;
+	mime_stop_init(&st, &opts);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	while ((now.tv_sec - t0.tv_sec) * 1000000000L + (now.tv_nsec - t0.tv_nsec) < 2000000L);
+	for (int i = 0; i <= MIME_STOP_CLOCK_EVERY && !stopped; i++)
+		stopped = mime_stop_check(&st);
+	TEST_ASSERT(stopped);
+	TEST_ASSERT(st.why == MIME_STOP_BUDGET);
+	TEST_ASSERT(mime_stop_check(&st));
+	mime_message_free(&msg);
+	buf_free(&m);
+	buf_free(&out);
+	buf_free(&html);
 }
 
 static void test_depth_limit(void)
@@ -867,7 +922,7 @@ static void html_work(void *arg, size_t n)
 	buf_reserve(&w->in, n * plen);
 	for (size_t i = 0; i < n; i++)
 		buf_append(&w->in, w->pattern, plen);
-	mime_html_strip(w->in.data, w->in.len, &out);
+	mime_html_strip(w->in.data, w->in.len, &out, NULL);
 	TEST_ASSERT(out.len <= w->in.len * 3 + 1);
 	buf_free(&out);
 }
@@ -1089,6 +1144,7 @@ static const struct test_case cases[] = {
 	{ "attachment list and data", test_attachments },
 	{ "render", test_render },
 	{ "html command", test_html_command },
+	{ "a rendering stopped or past its budget", test_render_stop },
 	{ "depth limit", test_depth_limit },
 	{ "parts limit", test_parts_limit },
 	{ "every truncation", test_truncations },

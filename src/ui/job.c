@@ -25,6 +25,7 @@ struct ui_job {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	bool finished, abandoned;
+	atomic_bool stop;        /* set when the job is abandoned: run may end early */
 	int fds[2];              /* the thread writes a byte to fds[1] when it finished */
 	struct ev_io *io;
 };
@@ -52,7 +53,7 @@ static void *ui_job_main(void *arg)
 	ssize_t r;
 
 	ev_signal_block_in_thread();
-	job->run(job->data);
+	job->run(job->data, &job->stop);
 	pthread_mutex_lock(&job->lock);
 	job->finished = true;
 	abandoned = job->abandoned;
@@ -114,6 +115,7 @@ struct ui_job *ui_job_start(struct ui_app *app, void *owner, ui_job_run_fn *run,
 	job->free_data = free_data;
 	job->data = data;
 	job->fds[0] = job->fds[1] = -1;
+	atomic_init(&job->stop, false);
 	pthread_mutex_init(&job->lock, NULL);
 	if (pipe2(job->fds, O_CLOEXEC) < 0) {
 		*error_r = errstr(_("Cannot start: %s"), strerror(errno));
@@ -150,6 +152,7 @@ static void ui_job_abandon(struct ui_app *app, struct ui_job *job)
 	if (app->loop != NULL)
 		ev_io_remove(&job->io);
 	job->io = NULL;
+	atomic_store(&job->stop, true);
 	pthread_mutex_lock(&job->lock);
 	if (job->finished) {
 		pthread_mutex_unlock(&job->lock);

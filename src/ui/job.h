@@ -5,11 +5,14 @@
 
 #include "skua.h"
 
+#include <stdatomic.h>
+
 struct ui_app;
 struct ui_job;
 
-/* Runs in the job's thread: reads and writes only data. */
-typedef void ui_job_run_fn(void *data);
+/* Runs in the job's thread: reads and writes only data. *stop becomes true when the job is cancelled
+ * (its result is then dropped): long work checks it and ends early. */
+typedef void ui_job_run_fn(void *data, const atomic_bool *stop);
 /* Runs on the UI thread once run returned, unless the job was cancelled (its owner went away). */
 typedef void ui_job_done_fn(struct ui_app *app, void *owner, void *data);
 /* Frees data (on whichever thread finishes with it last). */
@@ -22,8 +25,8 @@ struct ui_job *ui_job_start(struct ui_app *app, void *owner, ui_job_run_fn *run,
 			    ui_job_free_fn *free_data, void *data, const char **error_r);
 /* True while the job has not finished (and was not cancelled). */
 bool ui_job_running(const struct ui_app *app, const struct ui_job *job);
-/* Cancels every job of owner: their done never runs; a running thread finishes alone and frees its
- * data. UI thread. */
+/* Cancels every job of owner: their done never runs; a running thread is told to stop (its *stop),
+ * finishes alone and frees its data. UI thread. */
 void ui_job_cancel_owner(struct ui_app *app, void *owner);
 /* Cancels every job (at exit). */
 void ui_job_cancel_all(struct ui_app *app);

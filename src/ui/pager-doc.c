@@ -4,6 +4,7 @@
 #include "ui-int.h"
 #include "ui/cells.h"
 #include "ui/pager-doc.h"
+#include "ui/job.h"
 #include "lib/xmalloc.h"
 
 #include <stdlib.h>
@@ -14,27 +15,165 @@ static size_t ui_doc_width(const struct ui_app *app)
 	return app->cols > 0 ? (size_t)app->cols : 80;
 }
 
+/* The display line to show at the top of pt (laid out with all_headers) in place of doc's current one:
+ * the same unwrapped line, or after a change of weeding the same line of the body. */
+static size_t ui_doc_anchor(const struct ui_doc *doc, const struct pager_text *pt, bool all_headers)
+{
+	size_t count = ui_doc_count(doc), first, rel, new_first;
+	const struct pager_text_line *l;
+
+	if (count == 0 || pager_text_count(pt) == 0)
+		return 0;
+	l = pager_text_line(doc->pt, doc->top < count ? doc->top : count - 1);
+	if (all_headers == doc->pt_all_headers)
+		return pager_text_find_source(pt, l->source);
+	/* the weeding changed: keep the body line, or go to the top from the headers */
+	first = pager_text_body_first(doc->pt);
+	new_first = pager_text_body_first(pt);
+	if (first >= count || doc->top < first || new_first >= pager_text_count(pt))
+		return 0;
+	rel = l->source - pager_text_line(doc->pt, first)->source;
+	return pager_text_find_source(pt, pager_text_line(pt, new_first)->source + rel);
+}
+
+/* Shows pt (taken) instead of doc's layout, keeping the place. */
+static void ui_doc_install(struct ui_doc *doc, struct pager_text *pt, size_t width, bool all_headers)
+{
+	size_t top = ui_doc_anchor(doc, pt, all_headers);
+
+	pager_text_free(&doc->pt);
+	doc->pt = pt;
+	doc->width = width;
+	doc->pt_all_headers = all_headers;
+	doc->top = top;
+	doc->have_match = false;
+}
+
+/* A layout off the UI thread: its own copies of the text and the header names. */
+struct ui_doc_work {
+	char *header, *body;
+	size_t header_len, body_len;
+	char **headers;
+	size_t n_headers;
+	struct pager_text_opts opts;
+	struct pager_text *pt;
+};
+
+static char *ui_doc_memdup(const char *data, size_t len)
+{
+	char *copy;
+
+	if (data == NULL)
+		return NULL;
+	copy = xmalloc(len + 1);
+	if (len > 0)
+		memcpy(copy, data, len);
+	copy[len] = '\0';
+	return copy;
+}
+
+static void ui_doc_work_free(void *arg)
+{
+	struct ui_doc_work *w = arg;
+
+	for (size_t i = 0; i < w->n_headers; i++)
+		free(w->headers[i]);
+	free(w->headers);
+	free(w->header);
+	free(w->body);
+	pager_text_free(&w->pt);
+	free(w);
+}
+
+static void ui_doc_work_run(void *arg, const atomic_bool *stop)
+{
+	struct ui_doc_work *w = arg;
+
+	w->opts.stop = stop;
+	w->pt = pager_text_layout(w->header, w->header_len, w->body != NULL ? w->body : "", w->body_len, &w->opts);
+}
+
+static void ui_doc_work_done(struct ui_app *app, void *owner, void *arg)
+{
+	struct ui_doc *doc = owner;
+	struct ui_doc_work *w = arg;
+
+	doc->job = NULL;
+	ui_doc_install(doc, w->pt, w->opts.width, w->opts.all_headers);
+	w->pt = NULL;
+	ui_dirty(app);
+}
+
+static void ui_doc_opts(struct ui_app *app, const struct ui_doc *doc, struct pager_text_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->width = ui_doc_width(app);
+	opts->headers = doc->headers;
+	opts->n_headers = doc->n_headers;
+	opts->all_headers = doc->all_headers;
+}
+
+/* Starts the layout of doc for opts off the UI thread; false when no thread could start. */
+static bool ui_doc_layout_job(struct ui_app *app, struct ui_doc *doc, const struct pager_text_opts *opts)
+{
+	struct ui_doc_work *w = xcalloc(1, sizeof(*w));
+	const char *error;
+
+	w->header = ui_doc_memdup(doc->header, doc->header_len);
+	w->header_len = doc->header_len;
+	w->body = ui_doc_memdup(doc->body, doc->body_len);
+	w->body_len = doc->body_len;
+	w->opts = *opts;
+	if (doc->headers != NULL && doc->n_headers > 0) {
+		w->headers = xcalloc(doc->n_headers, sizeof(*w->headers));
+		for (size_t i = 0; i < doc->n_headers; i++)
+			w->headers[i] = xstrdup(doc->headers[i]);
+		w->n_headers = doc->n_headers;
+		w->opts.headers = (const char *const *)w->headers;
+	}
+	doc->job = ui_job_start(app, doc, ui_doc_work_run, ui_doc_work_done, ui_doc_work_free, w, &error);
+	if (doc->job == NULL)
+		return false;
+	doc->job_width = opts->width;
+	doc->job_all_headers = opts->all_headers;
+	return true;
+}
+
 void ui_doc_layout(struct ui_app *app, struct ui_doc *doc)
 {
-	struct pager_text_opts opts = { 0 };
-	size_t source = 0;
+	struct pager_text_opts opts;
 
-	if (doc->pt != NULL && doc->top < pager_text_count(doc->pt))
-		source = pager_text_line(doc->pt, doc->top)->source;
-	pager_text_free(&doc->pt);
-	opts.width = ui_doc_width(app);
-	opts.headers = doc->headers;
-	opts.n_headers = doc->n_headers;
-	opts.all_headers = doc->all_headers;
-	doc->pt = pager_text_layout(doc->header, doc->header_len, doc->body != NULL ? doc->body : "", doc->body_len,
-				    &opts);
-	doc->width = opts.width;
-	doc->top = pager_text_count(doc->pt) > 0 ? pager_text_find_source(doc->pt, source) : 0;
-	doc->have_match = false;
+	doc->app = app;
+	ui_doc_opts(app, doc, &opts);
+	if (doc->job != NULL) {
+		if (doc->job_width == opts.width && doc->job_all_headers == opts.all_headers)
+			return; /* already on its way */
+		ui_doc_cancel(doc);
+	}
+	if (doc->header_len + doc->body_len >= UI_DOC_SYNC_BYTES && ui_doc_layout_job(app, doc, &opts))
+		return;
+	ui_doc_install(doc, pager_text_layout(doc->header, doc->header_len, doc->body != NULL ? doc->body : "",
+					      doc->body_len, &opts),
+		       opts.width, opts.all_headers);
+}
+
+bool ui_doc_busy(const struct ui_doc *doc)
+{
+	return doc->job != NULL;
+}
+
+bool ui_doc_cancel(struct ui_doc *doc)
+{
+	if (doc->job == NULL)
+		return false;
+	ui_job_cancel_owner(doc->app, doc);
+	doc->job = NULL;
+	return true;
 }
 
 void ui_doc_clear(struct ui_doc *doc)
 {
+	ui_doc_cancel(doc);
 	pager_text_free(&doc->pt);
 	free(doc->header);
 	free(doc->body);
@@ -45,15 +184,33 @@ void ui_doc_clear(struct ui_doc *doc)
 	doc->have_match = false;
 }
 
-void ui_doc_set(struct ui_app *app, struct ui_doc *doc, char *header, size_t header_len, char *body, size_t body_len)
+/* Takes the text of a doc just cleared. */
+static void ui_doc_take(struct ui_app *app, struct ui_doc *doc, char *header, size_t header_len, char *body,
+			size_t body_len)
 {
-	ui_doc_clear(doc);
+	doc->app = app;
 	doc->header = header;
 	doc->header_len = header != NULL ? header_len : 0;
 	doc->body = body;
 	doc->body_len = body != NULL ? body_len : 0;
-	ui_doc_layout(app, doc);
 	doc->top = 0;
+}
+
+void ui_doc_set(struct ui_app *app, struct ui_doc *doc, char *header, size_t header_len, char *body, size_t body_len)
+{
+	ui_doc_clear(doc);
+	ui_doc_take(app, doc, header, header_len, body, body_len);
+	ui_doc_layout(app, doc);
+}
+
+void ui_doc_adopt(struct ui_app *app, struct ui_doc *doc, char *header, size_t header_len, char *body,
+		  size_t body_len, struct pager_text *pt, size_t width, bool all_headers)
+{
+	ui_doc_clear(doc);
+	ui_doc_take(app, doc, header, header_len, body, body_len);
+	ui_doc_install(doc, pt, width, all_headers);
+	if (width != ui_doc_width(app) || all_headers != doc->all_headers)
+		ui_doc_layout(app, doc);
 }
 
 size_t ui_doc_count(const struct ui_doc *doc)
@@ -150,9 +307,16 @@ void ui_doc_draw(struct ui_app *app, struct ui_doc *doc, int top, int rows)
 	size_t count, max_top;
 
 	doc->rows = rows;
-	if (doc->width != ui_doc_width(app))
+	if (doc->width != ui_doc_width(app) || doc->pt == NULL)
 		ui_doc_layout(app, doc);
 	count = ui_doc_count(doc);
+	if (doc->pt == NULL && doc->job != NULL) {
+		/* the first layout is on its way */
+		const char *text = _("Formatting…");
+		ui_draw_text(top, 0, app->cols, text, strlen(text), app->attr[UI_C_MESSAGE]);
+		top++;
+		rows--;
+	}
 	max_top = ui_doc_max_top(doc);
 	if (doc->top > max_top)
 		doc->top = max_top;
@@ -275,17 +439,7 @@ void ui_doc_search(struct ui_app *app, struct ui_doc *doc, const char *text, enu
 
 void ui_doc_toggle_weed(struct ui_app *app, struct ui_doc *doc)
 {
-	size_t count = ui_doc_count(doc), first = pager_text_body_first(doc->pt), rel = 0;
-	bool in_body = first < count && doc->top >= first;
-
-	if (in_body)
-		rel = pager_text_line(doc->pt, doc->top)->source - pager_text_line(doc->pt, first)->source;
 	doc->all_headers = !doc->all_headers;
-	doc->top = 0;
 	ui_doc_layout(app, doc);
-	count = ui_doc_count(doc);
-	first = pager_text_body_first(doc->pt);
-	if (in_body && first < count)
-		doc->top = pager_text_find_source(doc->pt, pager_text_line(doc->pt, first)->source + rel);
 	ui_dirty(app);
 }

@@ -9,6 +9,11 @@
 #include "ui/pager-text.h"
 
 struct ui_app;
+struct ui_job;
+
+/* A text at least this long (header and body, bytes) is laid out off the UI thread: below it a
+ * layout takes well under a millisecond. */
+#define UI_DOC_SYNC_BYTES (128 * 1024)
 
 struct ui_doc {
 	char *header;        /* raw header block, or NULL */
@@ -20,6 +25,11 @@ struct ui_doc {
 	bool all_headers;    /* weeding off */
 	struct pager_text *pt;
 	size_t width;        /* the width pt was laid out for */
+	bool pt_all_headers; /* the weeding pt was laid out with */
+	struct ui_app *app;  /* whose jobs the layout runs as (set with the text) */
+	struct ui_job *job;  /* a layout running off the UI thread (pt stays shown meanwhile), or NULL */
+	size_t job_width;    /* what that layout is for */
+	bool job_all_headers;
 	size_t top;          /* first display line shown */
 	int rows;            /* rows drawn last (the page) */
 	bool have_match;
@@ -29,11 +39,22 @@ struct ui_doc {
 };
 
 /* Replaces doc's text (taking header and body, either may be NULL) and lays it out at the screen's
- * width from the top. */
+ * width from the top (off the UI thread from UI_DOC_SYNC_BYTES on: nothing is shown until it is
+ * done). UI thread. */
 void ui_doc_set(struct ui_app *app, struct ui_doc *doc, char *header, size_t header_len, char *body, size_t body_len);
-/* Lays doc out again (new width, weeding), keeping the unwrapped line at the top. */
+/* Replaces doc's text as ui_doc_set does, with pt (taken) its layout made elsewhere for width and
+ * all_headers; laid out again when the screen or the weeding changed since. UI thread. */
+void ui_doc_adopt(struct ui_app *app, struct ui_doc *doc, char *header, size_t header_len, char *body,
+		  size_t body_len, struct pager_text *pt, size_t width, bool all_headers);
+/* Lays doc out again (new width, weeding), keeping the unwrapped line at the top (or, when the weeding
+ * changed, the body line). From UI_DOC_SYNC_BYTES on the layout runs off the UI thread and the old one
+ * stays shown until it is done. UI thread. */
 void ui_doc_layout(struct ui_app *app, struct ui_doc *doc);
-/* Frees what doc holds (the layout options stay). */
+/* Whether a layout runs off the UI thread. */
+bool ui_doc_busy(const struct ui_doc *doc);
+/* Stops a layout running off the UI thread (the old one stays). Returns whether there was one. */
+bool ui_doc_cancel(struct ui_doc *doc);
+/* Frees what doc holds and stops its layout (the layout options stay). UI thread. */
 void ui_doc_clear(struct ui_doc *doc);
 /* Display lines. */
 size_t ui_doc_count(const struct ui_doc *doc);

@@ -482,12 +482,15 @@ static bool pager_text_is_marker(const char *s, size_t len)
 	return len >= 8 && memcmp(s, "[-- ", 4) == 0 && memcmp(s + len - 4, " --]", 4) == 0;
 }
 
-static void pager_text_body(struct pager_text_builder *b, const char *data, size_t len, size_t source)
+static void pager_text_body(struct pager_text_builder *b, const char *data, size_t len, size_t source,
+			    const atomic_bool *stop)
 {
 	size_t i = 0;
 	bool signature = false;
 
 	while (i < len) {
+		if (stop != NULL && atomic_load_explicit(stop, memory_order_relaxed))
+			break;
 		const char *nl = memchr(data + i, '\n', len - i);
 		size_t end = nl != NULL ? (size_t)(nl - data) : len, next = nl != NULL ? end + 1 : len;
 		size_t e = end > i && data[end - 1] == '\r' ? end - 1 : end;
@@ -539,7 +542,7 @@ struct pager_text *pager_text_layout(const char *header_block, size_t header_len
 	}
 	pt->body_first = pt->n_lines;
 	if (body != NULL)
-		pager_text_body(&b, body, body_len, source);
+		pager_text_body(&b, body, body_len, source, opts->stop);
 	if (b.full) {
 		/* the one line past the limit: say what is left out */
 		struct pager_text_line marker = { 0 };

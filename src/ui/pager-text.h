@@ -4,6 +4,8 @@
 
 #include "skua.h"
 
+#include <stdatomic.h>
+
 /* Named limits. */
 #define PAGER_TEXT_MAX_URLS 10000  /* links listed (and highlighted) per message */
 /* Display lines of one layout; a marker line after them says the rest is not shown. A display line
@@ -47,6 +49,8 @@ struct pager_text_opts {
 				       name, case-insensitive); NULL: From, To, Cc, Date, Subject */
 	size_t n_headers;
 	bool all_headers;           /* show every field, in the message's order, instead */
+	const atomic_bool *stop;    /* when it becomes true (any thread) the layout ends early, keeping
+				       the lines it had; NULL: never */
 };
 
 struct pager_text;

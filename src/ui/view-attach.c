@@ -271,13 +271,14 @@ static void ui_pager_attach_run_command(struct ui_app *app, const struct mime_at
 	ui_pager_attach_tmp_remove(dir, path);
 }
 
-static void ui_pager_attach_copious_run(void *arg)
+static void ui_pager_attach_copious_run(void *arg, const atomic_bool *stop)
 {
 	struct ui_pager_work *job = arg;
 	const char *argv[] = { "/bin/sh", "-c", job->command, NULL }, *error;
 	int ret = proc_run(argv, job->data, job->data_len, &job->out, UI_PAGER_COMMAND_MAX_OUT,
 			   UI_PAGER_COMMAND_TIMEOUT_MS, &error);
 
+	(void)stop; /* proc_run ends the viewer at its own deadline */
 	if (ret < 0)
 		job->error = xstrdup(error);
 	job->status = ret;

@@ -9,6 +9,8 @@
 #include "lib/xmalloc.h"
 #include "mime/mime.h"
 
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -87,15 +89,89 @@ static void ui_pager_fail(struct ui_app *app, struct ui_pager *p, const char *wh
 	ui_error(app, "%s", p->error);
 }
 
-/* The rendered message (headers, blank line, text) arrived: lay out its text under our headers. */
-static void ui_pager_rendered(struct ui_app *app, struct ui_pager *p, const struct buf *out)
+/* A rendering off the UI thread: the message parsed, rendered (MIME decoding, charsets, HTML) and laid
+ * out for the screen's width; the thread touches only this. */
+struct ui_pager_render {
+	char *data;                  /* the raw message */
+	size_t data_len;
+	char *command;               /* html-command, or NULL */
+	char *gate;                  /* SKUA_TEST_RENDER_GATE, or NULL */
+	char **headers;              /* the header names shown when weeded (copies) */
+	size_t n_headers;
+	struct pager_text_opts opts;
+	struct mime_message *msg;    /* results */
+	char *header, *body;
+	size_t header_len, body_len;
+	struct pager_text *pt;
+};
+
+static void ui_pager_render_free(void *arg)
 {
-	const char *text = out->data != NULL ? out->data : "";
-	size_t off = pager_text_body_start(text, out->len);
+	struct ui_pager_render *w = arg;
+
+	free(w->data);
+	free(w->command);
+	free(w->gate);
+	for (size_t i = 0; i < w->n_headers; i++)
+		free(w->headers[i]);
+	free(w->headers);
+	mime_message_free(&w->msg);
+	free(w->header);
+	free(w->body);
+	pager_text_free(&w->pt);
+	free(w);
+}
+
+/* For tests only: with SKUA_TEST_RENDER_GATE naming a file, a rendering waits until the file exists
+ * (or the rendering is cancelled), so that the test, not the machine's speed, decides how long it
+ * takes (tests/ui/pager-render.sh). */
+static void ui_pager_render_gate(const char *path, const atomic_bool *stop)
+{
+	while (path != NULL && !atomic_load(stop) && access(path, F_OK) != 0)
+		poll(NULL, 0, 10);
+}
+
+/* The whole of showing a message but drawing it; bounded by MIME_RENDER_MAX_MS and stopped by a
+ * cancel (^C). Job thread. */
+static void ui_pager_render_run(void *arg, const atomic_bool *stop)
+{
+	struct ui_pager_render *w = arg;
+	struct mime_render_opts opts = { w->command, stop, MIME_RENDER_MAX_MS };
+	struct buf out = BUF_INIT;
+	size_t off;
+
+	ui_pager_render_gate(w->gate, stop);
+	w->header_len = pager_text_body_start(w->data, w->data_len);
+	w->header = ui_pager_memdup(w->data, w->header_len);
+	w->msg = mime_message_parse(w->data, w->data_len);
+	mime_message_render(w->msg, &opts, &out);
+	off = pager_text_body_start(out.data != NULL ? out.data : "", out.len);
+	w->body_len = out.len - off;
+	w->body = ui_pager_memdup(out.data != NULL ? out.data + off : "", w->body_len);
+	buf_free(&out);
+	w->opts.stop = stop;
+	w->pt = pager_text_layout(w->header, w->header_len, w->body, w->body_len, &w->opts);
+}
+
+static void ui_pager_render_done(struct ui_app *app, void *owner, void *arg)
+{
+	struct ui_view *view = owner;
+	struct ui_pager *p = view->data;
+	struct ui_pager_render *w = arg;
 	enum ui_pager_pending pending = p->pending;
 
-	ui_doc_set(app, &p->doc, ui_pager_memdup(p->header, p->header_len), p->header_len,
-		   ui_pager_memdup(text + off, out->len - off), out->len - off);
+	p->job = NULL;
+	if (p->state != UI_PAGER_RENDERING)
+		return;
+	p->msg = w->msg;
+	p->header = w->header;
+	p->header_len = w->header_len;
+	w->msg = NULL;
+	w->header = NULL;
+	ui_doc_adopt(app, &p->doc, ui_pager_memdup(p->header, p->header_len), p->header_len, w->body, w->body_len,
+		     w->pt, w->opts.width, w->opts.all_headers);
+	w->body = NULL;
+	w->pt = NULL;
 	p->state = UI_PAGER_READY;
 	p->pending = UI_PAGER_PENDING_NONE;
 	if (pending == UI_PAGER_PENDING_ATTACH)
@@ -105,53 +181,32 @@ static void ui_pager_rendered(struct ui_app *app, struct ui_pager *p, const stru
 	ui_dirty(app);
 }
 
-static void ui_pager_render_run(void *arg)
-{
-	struct ui_pager_work *w = arg;
-	struct mime_message *msg = mime_message_parse(w->data, w->data_len);
-	struct mime_render_opts opts = { w->command };
-
-	mime_message_render(msg, &opts, &w->out);
-	mime_message_free(&msg);
-}
-
-static void ui_pager_render_done(struct ui_app *app, void *owner, void *arg)
-{
-	struct ui_view *view = owner;
-	struct ui_pager *p = view->data;
-	struct ui_pager_work *w = arg;
-
-	p->job = NULL;
-	if (p->state == UI_PAGER_RENDERING)
-		ui_pager_rendered(app, p, &w->out);
-}
-
+/* The body is here: render it off the UI thread (a message may cost what nobody measured yet). */
 static void ui_pager_loaded(struct ui_app *app, struct ui_pager *p, const char *data, size_t len)
 {
-	const char *html = app->cfg != NULL ? app->cfg->html_command : NULL, *error;
-	struct mime_render_opts opts = { NULL };
-	struct buf out = BUF_INIT;
+	const char *html = app->cfg != NULL ? app->cfg->html_command : NULL, *gate = getenv("SKUA_TEST_RENDER_GATE");
+	struct ui_pager_render *w = xcalloc(1, sizeof(*w));
+	const char *error;
 
-	p->msg = mime_message_parse(data, len);
-	p->header_len = pager_text_body_start(data, len);
-	p->header = ui_pager_memdup(data, p->header_len);
-	if (html != NULL && html[0] != '\0') {
-		/* an external converter may take its time: never on the UI thread */
-		struct ui_pager_work *w = xcalloc(1, sizeof(*w));
-		w->data = ui_pager_memdup(data, len);
-		w->data_len = len;
-		w->command = xstrdup(html);
-		p->job = ui_job_start(app, p->view, ui_pager_render_run, ui_pager_render_done, ui_pager_work_free, w,
-				      &error);
-		if (p->job != NULL) {
-			p->state = UI_PAGER_RENDERING;
-			return;
-		}
-		ui_error(app, "%s", error);
+	w->data = ui_pager_memdup(data, len);
+	w->data_len = len;
+	w->command = html != NULL && html[0] != '\0' ? xstrdup(html) : NULL;
+	w->gate = gate != NULL && gate[0] != '\0' ? xstrdup(gate) : NULL;
+	w->headers = xcalloc(p->n_headers + 1, sizeof(*w->headers));
+	for (size_t i = 0; i < p->n_headers; i++)
+		w->headers[i] = xstrdup(p->headers[i]);
+	w->n_headers = p->n_headers;
+	w->opts.width = app->cols > 0 ? (size_t)app->cols : 80;
+	w->opts.headers = (const char *const *)w->headers;
+	w->opts.n_headers = w->n_headers;
+	w->opts.all_headers = p->doc.all_headers;
+	p->job = ui_job_start(app, p->view, ui_pager_render_run, ui_pager_render_done, ui_pager_render_free, w,
+			      &error);
+	if (p->job == NULL) {
+		ui_pager_fail(app, p, error);
+		return;
 	}
-	mime_message_render(p->msg, &opts, &out);
-	ui_pager_rendered(app, p, &out);
-	buf_free(&out);
+	p->state = UI_PAGER_RENDERING;
 }
 
 /* Marks the message shown read unless it is. */
@@ -353,6 +408,17 @@ static bool ui_pager_cancel(struct ui_app *app, struct ui_view *view)
 {
 	struct ui_pager *p = view->data;
 
+	if (p->state == UI_PAGER_RENDERING) {
+		/* the thread is told to stop and goes on its own */
+		ui_job_cancel_owner(app, p->view);
+		p->job = NULL;
+		ui_pager_fail(app, p, _("Rendering cancelled."));
+		return true;
+	}
+	if (p->state == UI_PAGER_READY && ui_doc_cancel(&p->doc)) {
+		ui_message(app, "%s", _("Formatting cancelled; the old layout stays."));
+		return true;
+	}
 	if (p->req == 0)
 		return false;
 	ui_route_cancel(app, p->req);

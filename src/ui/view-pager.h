@@ -19,7 +19,7 @@
 
 enum ui_pager_state {
 	UI_PAGER_LOADING,   /* the body request in flight */
-	UI_PAGER_RENDERING, /* html-command running in a job */
+	UI_PAGER_RENDERING, /* parsed, rendered and laid out by a job (job) */
 	UI_PAGER_READY,
 	UI_PAGER_FAILED,    /* error holds why */
 };
@@ -56,7 +56,7 @@ struct ui_pager {
 	size_t n_headers;
 	struct ui_doc doc;
 	enum ui_pager_pending pending;
-	struct ui_job *job;          /* html-command, or NULL */
+	struct ui_job *job;          /* the rendering, or NULL */
 };
 
 /* --- view-pager.c --- */

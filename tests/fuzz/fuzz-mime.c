@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data;
 	struct mime_message *msg = mime_message_parse(p, size);
-	struct mime_render_opts opts = { NULL };
+	struct mime_render_opts opts = { NULL, NULL, 0 };
 	struct buf out = BUF_INIT;
 
 	mime_message_render(msg, &opts, &out);

@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data;
 	struct mime_message *msg = mime_message_parse(p, size);
-	struct mime_render_opts opts = { NULL };
+	struct mime_render_opts opts = { NULL, NULL, 0 };
 	struct buf out = BUF_INIT;
 	size_t hdr_len = pager_text_body_start(p, size), start;
 

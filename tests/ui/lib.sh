@@ -10,13 +10,14 @@ UI_TERM=${UI_TERM:-xterm-256color}
 on_exit "tmux -L '$UI_SOCK' kill-server"
 
 # ui_start [SKUA ARGS...]: starts skua in a tmux session "ui" (UI_COLS x UI_ROWS, TERM=UI_TERM, env -i)
-# with -F $CONFIG and a debug log in $T/ui.log; sanitizer reports go to $T/asan.*.
+# with -F $CONFIG and a debug log in $T/ui.log; sanitizer reports go to $T/asan.*. UI_ENV: more
+# environment (NAME=VALUE words, quoted for the shell) for skua.
 ui_start() {
 	local cmd q
 	rm -f "$T/ui-status"
 	cmd="env -i HOME='$HOME' PATH='$PATH' TERM='$UI_TERM' LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC"
 	cmd+=" XDG_CACHE_HOME='$XDG_CACHE_HOME' ASAN_OPTIONS='log_path=$T/asan:detect_leaks=1'"
-	cmd+=" UBSAN_OPTIONS='log_path=$T/ubsan:print_stacktrace=1' '$SKUA' -F '$CONFIG' -d '$T/ui.log'"
+	cmd+=" UBSAN_OPTIONS='log_path=$T/ubsan:print_stacktrace=1' ${UI_ENV:-} '$SKUA' -F '$CONFIG' -d '$T/ui.log'"
 	for q in "$@"; do cmd+=" '${q//\'/\'\\\'\'}'"; done
 	cmd+="; echo \$? >'$T/ui-status'"
 	tmux -L "$UI_SOCK" -f /dev/null new-session -d -s ui -x "$UI_COLS" -y "$UI_ROWS" "$cmd" ||
@@ -88,6 +89,15 @@ ui_check_sanitizers() {
 		cat "$f" >&2
 		fail "sanitizer report in $f"
 	done
+}
+
+# ui_open SUBJECT: finds the message with SUBJECT in the index (/ search) and opens it in the pager.
+ui_open() {
+	ui_wait "$1"
+	ui_keys /
+	ui_wait "Search"
+	ui_type "$1"
+	ui_keys Enter Enter
 }
 
 # ui_row N: line N (0-based) of the screen.

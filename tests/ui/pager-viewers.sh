@@ -40,25 +40,18 @@ $DOVEADM save -u "$USER" -m Samples <"$T/html.eml" || fail "doveadm save failed"
 . "$SKUA_SRCDIR/tests/ui/lib.sh"
 cd "$T/work" || fail "no work directory"
 
-open_message() { # open_message SUBJECT
-	ui_wait "$1"
-	ui_keys /
-	ui_wait "Search"
-	ui_type "$1"
-	ui_keys Enter Enter
-}
 
 ui_start -f Samples
 ui_wait "skua: Samples [Msgs:4 "
 # html-command runs in the background: the pager says so and still takes keys
-open_message "HTML only"
+ui_open "HTML only"
 ui_wait "Formatting message"
 ui_keys h
 ui_wait "CONVERTED: Hello world"
 assert_contains "$(ui_screen)" "Content-Type: text/html" "the weed toggle pressed while formatting was kept"
 ui_keys h q
 # leaving while it runs: nothing left behind, the next message opens
-open_message "HTML only"
+ui_open "HTML only"
 ui_wait "Formatting message"
 ui_keys j
 ui_wait "Subject: Links and a report"
@@ -89,7 +82,7 @@ ui_wait "Open folder:"
 ui_type INBOX
 ui_keys Enter
 ui_wait "skua: INBOX"
-open_message "Quarterly numbers"
+ui_open "Quarterly numbers"
 ui_wait "The quarterly numbers are attached"
 ui_keys v
 ui_wait "text/csv"
@@ -112,7 +105,7 @@ tmux -L "$UI_SOCK" kill-session -t ui
 rm -f "$T/viewer.args" "$T/viewer.mode"
 ui_start -f Samples
 ui_wait "skua: Samples [Msgs:4 "
-open_message "Links and a report"
+ui_open "Links and a report"
 ui_wait "Subject: Links and a report"
 ui_keys v
 ui_wait "application/pdf"

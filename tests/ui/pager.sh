@@ -28,14 +28,7 @@ $DOVEADM save -u "$USER" -m Samples <"$T/long.eml" || fail "doveadm save failed"
 cd "$T/work" || fail "no work directory"
 
 # open_message SUBJECT: finds it in the index and opens it
-open_message() {
-	ui_wait "$1"
-	ui_keys /
-	ui_wait "Search"
-	ui_type "$1"
-	ui_keys Enter Enter
-	ui_wait "Subject: $1"
-}
+open_message() { ui_open "$1"; ui_wait "Subject: $1"; }
 
 ui_start -f Samples
 ui_wait "skua: Samples [Msgs:4 "
