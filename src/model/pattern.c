@@ -349,6 +349,33 @@ static bool read_date(const char **s, int64_t now, int64_t *t_r)
 	return *t_r != -1;
 }
 
+/* Reads an error margin after an absolute date, mutt's +Nu (after), -Nu (before) or *Nu (both) with u
+ * one of y m w d, into *sign_r and *secs_r; false (nothing read) when *s holds none. */
+static bool read_margin(const char **s, char *sign_r, int64_t *secs_r)
+{
+	const char *p = *s;
+	char *end;
+	long v;
+
+	if (*p != '+' && *p != '-' && *p != '*')
+		return false;
+	if (!isdigit((unsigned char)p[1]))
+		return false;
+	v = strtol(p + 1, &end, 10);
+	if (v < 0 || v > 100000)
+		return false;
+	switch (*end) {
+	case 'y': *secs_r = (int64_t)v * 365 * 86400; break;
+	case 'm': *secs_r = (int64_t)v * 30 * 86400; break;
+	case 'w': *secs_r = (int64_t)v * 7 * 86400; break;
+	case 'd': *secs_r = (int64_t)v * 86400; break;
+	default: return false; /* "-15/1/2001": the end of a range */
+	}
+	*sign_r = *p;
+	*s = end + 1;
+	return true;
+}
+
 static bool parse_date(struct parser *ps, struct pnode *n, const char *at, const char *arg, int64_t now)
 {
 	const char *s = arg;
@@ -388,10 +415,21 @@ static bool parse_date(struct parser *ps, struct pnode *n, const char *at, const
 		if (!read_date(&s, now, &a))
 			return fail(ps, at, _("not a date (<2w, >1m, =1d, DD/MM/YYYY-DD/MM/YYYY)"));
 		n->lo = a;
-		if (*s == '\0') {
-			n->hi = a + 86400 - 1;
+		n->hi = a + 86400 - 1;
+		if (*s == '\0')
+			return true;
+		char sign;
+		int64_t margin;
+		if (read_margin(&s, &sign, &margin)) {
+			if (*s != '\0')
+				return fail(ps, at, _("not a date (<2w, >1m, =1d, DD/MM/YYYY-DD/MM/YYYY)"));
+			if (sign != '+')
+				n->lo -= margin;
+			if (sign != '-')
+				n->hi += margin;
 			return true;
 		}
+		n->hi = INT64_MAX; /* a range: its end comes */
 	}
 	if (*s != '-')
 		return fail(ps, at, _("not a date (<2w, >1m, =1d, DD/MM/YYYY-DD/MM/YYYY)"));

@@ -24,7 +24,7 @@ struct pattern_env {
  * Message-ID, ~x References or In-Reply-To, ~y List-Id (each a regular expression, case-insensitive
  * unless it holds an upper-case letter, "quoted" or 'quoted' when it has spaces; headers are matched
  * decoded); ~d date sent and ~r date received (DD[/MM[/[YY]YY]], A-B, A-, -B, or <Nu, >Nu, =Nu with
- * u one of y m w d H M S); ~z size ([<>]N[KM], A-B, A-, -B); ~N new and ~U unread (no \Seen), ~O old
+ * u one of y m w d H M S; a single date may end in an error margin *Nu, -Nu or +Nu, u one of y m w d); ~z size ([<>]N[KM], A-B, A-, -B); ~N new and ~U unread (no \Seen), ~O old
  * (skua marks nothing old, as mutt's mark_old=no: none), ~R read, ~F flagged, ~D deleted, ~Q replied,
  * ~T tagged, ~A all, ~v in a collapsed thread, ~(P) the messages of every thread holding a match of P;
  * ! not, juxtaposition and, | or, parentheses. An empty pattern, or "all", is ~A. Relative dates

@@ -152,6 +152,16 @@ static const struct { const char *pattern, *want; } cases[] = {
 	{ "~d 14/03/24-16/03/24", "4" },
 	{ "~d -01/01/2025", "4" },
 	{ "~d 16/03/2024-", "1,2,3,5" },
+	/* error margins: *N both sides, -N before, +N after (mutt's) */
+	{ "~d 17/03/2024*2d", "4" },
+	{ "~d 17/03/2024*1d", "" },
+	{ "~d 17/03/2024-2d", "4" },
+	{ "~d 17/03/2024+2d", "" },
+	{ "~d 13/03/2024+2d", "4" },
+	{ "~d 13/03/2024+1d", "" },
+	{ "~d 22/03/2024*1w", "4" },
+	{ "~d 14/03/2024-16/03/2024-1d", "error: bad pattern at 4: not a date (<2w, >1m, =1d, DD/MM/YYYY-DD/MM/YYYY)" },
+	{ "~d 15/03/2024*2x", "error: bad pattern at 4: not a date (<2w, >1m, =1d, DD/MM/YYYY-DD/MM/YYYY)" },
 	{ "~r <2d", "1" },
 	/* bad patterns: the position named */
 	{ "~q", "error: bad pattern at 1: unknown operator ~q" },
