@@ -26,6 +26,7 @@ struct sort_job {
 	struct mindex *orphan;       /* freed by the thread when abandoned */
 	char *limit, *select;        /* the filter's patterns (copies), or NULL */
 	struct imap_uidset tagged;   /* the filter's tagged UIDs (a copy) */
+	struct imap_uidset collapsed;/* the filter's collapsed roots (a copy) */
 	bool filtered;
 	int fds[2];                  /* a byte in fds[1] when done */
 };
@@ -61,6 +62,7 @@ static void job_free(struct sort_job *job)
 	free(job->limit);
 	free(job->select);
 	imap_uidset_clear(&job->tagged);
+	imap_uidset_clear(&job->collapsed);
 	sort_result_free(&job->result);
 	pthread_mutex_destroy(&job->lock);
 	close(job->fds[0]);
@@ -68,9 +70,26 @@ static void job_free(struct sort_job *job)
 	free(job);
 }
 
-static bool filter_tagged(uint32_t uid, void *ctx)
+/* What the pattern callbacks of a filter read. */
+struct filter_ctx {
+	const struct mindex *idx;
+	const struct imap_uidset *tagged;  /* NULL: nothing tagged */
+	const bool *in_collapsed;          /* per position, or NULL: no thread collapsed */
+};
+
+static bool filter_tagged(uint32_t uid, void *arg)
 {
-	return imap_uidset_contains(ctx, uid);
+	const struct filter_ctx *ctx = arg;
+
+	return ctx->tagged != NULL && imap_uidset_contains(ctx->tagged, uid);
+}
+
+static bool filter_collapsed(uint32_t uid, void *arg)
+{
+	const struct filter_ctx *ctx = arg;
+	size_t pos;
+
+	return ctx->in_collapsed != NULL && mindex_find(ctx->idx, uid, &pos) && ctx->in_collapsed[pos];
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -81,11 +100,11 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* Matches text (or nothing, when it does not parse) against idx: a per-position array (malloc'd). */
-static bool *filter_match(const struct mindex *idx, const char *text, const struct imap_uidset *tagged)
+static bool *filter_match(const struct mindex *idx, const char *text, struct filter_ctx *ctx)
 {
 	size_t count = mindex_count(idx);
 	bool *match = xcalloc(count > 0 ? count : 1, sizeof(*match));
-	struct pattern_env env = { tagged != NULL ? filter_tagged : NULL, NULL, (void *)tagged };
+	struct pattern_env env = { filter_tagged, filter_collapsed, ctx };
 	const char *error;
 	struct pattern *p = pattern_parse(text, &error);
 
@@ -95,26 +114,82 @@ static bool *filter_match(const struct mindex *idx, const char *text, const stru
 	return match;
 }
 
-/* Applies filter to the sorted lines of r: the limit drops lines, the select names UIDs. */
+/* Threads order: marks the roots in collapsed (UIDs) collapsed and returns which positions are in a
+ * collapsed thread (malloc'd), or NULL when none is. */
+static bool *filter_collapse(struct sort_result *r, const struct mindex *idx, const struct imap_uidset *collapsed)
+{
+	bool *in = NULL, cur = false;
+
+	if (r->order != SORT_THREADS || collapsed == NULL || imap_uidset_is_empty(collapsed))
+		return NULL;
+	in = xcalloc(mindex_count(idx) > 0 ? mindex_count(idx) : 1, sizeof(*in));
+	for (size_t i = 0; i < r->n_lines; i++) {
+		struct sort_line *l = &r->lines[i];
+		if (l->depth == 0) {
+			const struct mindex_msg *m = mindex_get(idx, l->pos);
+			cur = l->descendants > 0 && m != NULL && imap_uidset_contains(collapsed, m->uid);
+			if (cur)
+				l->flags |= SORT_LINE_COLLAPSED;
+		}
+		in[l->pos] = cur;
+	}
+	return in;
+}
+
+/* Threads order, after a limit: the lines kept (keep[i] for line i of the n lines) as a tree of their
+ * own: a line's depth is the number of its kept ancestors, its descendants the kept lines of its
+ * subtree; a collapse stays where something is left to hide. O(n). */
+static void filter_tree(struct sort_line *lines, size_t n, const bool *keep)
+{
+	size_t *kept_before = xmalloc((n + 1) * sizeof(*kept_before));
+	uint16_t *stack = xmalloc((n > 0 ? n : 1) * sizeof(*stack)); /* original depths of kept ancestors */
+	size_t depth = 0;
+
+	kept_before[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		kept_before[i + 1] = kept_before[i] + (keep[i] ? 1 : 0);
+	for (size_t i = 0; i < n; i++) {
+		struct sort_line *l = &lines[i];
+		size_t end = i + 1 + l->descendants;
+		if (end > n)
+			end = n;
+		while (depth > 0 && stack[depth - 1] >= l->depth)
+			depth--;
+		if (!keep[i])
+			continue;
+		l->descendants = (uint32_t)(kept_before[end] - kept_before[i + 1]);
+		if (l->descendants == 0)
+			l->flags &= (uint16_t)~SORT_LINE_COLLAPSED;
+		stack[depth++] = l->depth;
+		l->depth = (uint16_t)(depth - 1 < UINT16_MAX ? depth - 1 : UINT16_MAX);
+	}
+	free(kept_before);
+	free(stack);
+}
+
+/* Applies filter to the sorted lines of r: the collapsed threads, the limit drops lines, the select
+ * names UIDs. */
 static void filter_apply(struct sort_result *r, const struct mindex *idx, const struct sort_filter *filter)
 {
-	bool *keep = filter->limit != NULL ? filter_match(idx, filter->limit, filter->tagged) : NULL;
-	bool *sel = filter->select != NULL ? filter_match(idx, filter->select, filter->tagged) : NULL;
+	struct filter_ctx ctx = { idx, filter->tagged, NULL };
+	bool *in_collapsed = filter_collapse(r, idx, filter->collapsed);
+	bool *keep, *sel;
 	size_t n = 0;
 
+	ctx.in_collapsed = in_collapsed;
+	keep = filter->limit != NULL ? filter_match(idx, filter->limit, &ctx) : NULL;
+	sel = filter->select != NULL ? filter_match(idx, filter->select, &ctx) : NULL;
 	if (keep != NULL) {
-		for (size_t i = 0; i < r->n_lines; i++) {
-			if (!keep[r->lines[i].pos])
-				continue;
-			r->lines[n] = r->lines[i];
-			if (r->order == SORT_THREADS) {
-				/* parts of threads: shown flat */
-				r->lines[n].depth = 0;
-				r->lines[n].descendants = 0;
-				r->lines[n].flags &= (uint16_t)~SORT_LINE_COLLAPSED;
-			}
-			n++;
+		if (r->order == SORT_THREADS) {
+			bool *keep_line = xmalloc((r->n_lines > 0 ? r->n_lines : 1) * sizeof(*keep_line));
+			for (size_t i = 0; i < r->n_lines; i++)
+				keep_line[i] = keep[r->lines[i].pos];
+			filter_tree(r->lines, r->n_lines, keep_line);
+			free(keep_line);
 		}
+		for (size_t i = 0; i < r->n_lines; i++)
+			if (keep[r->lines[i].pos])
+				r->lines[n++] = r->lines[i];
 		r->n_lines = n;
 		r->limited = true;
 	}
@@ -130,6 +205,7 @@ static void filter_apply(struct sort_result *r, const struct mindex *idx, const 
 	}
 	free(keep);
 	free(sel);
+	free(in_collapsed);
 }
 
 struct sort_result *sort_result_make(const struct mindex *idx, enum sort_order order, bool reverse,
@@ -173,7 +249,7 @@ struct sort_result *sort_result_make_filtered(const struct mindex *idx, enum sor
 static void *job_main(void *arg)
 {
 	struct sort_job *job = arg;
-	struct sort_filter filter = { job->limit, job->select, &job->tagged };
+	struct sort_filter filter = { job->limit, job->select, &job->tagged, &job->collapsed };
 	struct sort_result *r = sort_result_make_filtered(job->view, job->order, job->reverse, job->old, job->n_old,
 							  job->old_covered, job->filtered ? &filter : NULL);
 	bool abandoned;
@@ -211,12 +287,15 @@ struct sort_job *sort_job_start_filtered(const struct mindex *idx, enum sort_ord
 		return NULL;
 	}
 	imap_uidset_init(&job->tagged);
+	imap_uidset_init(&job->collapsed);
 	if (filter != NULL) {
 		job->filtered = true;
 		job->limit = filter->limit != NULL ? xstrdup(filter->limit) : NULL;
 		job->select = filter->select != NULL ? xstrdup(filter->select) : NULL;
 		if (filter->tagged != NULL)
 			imap_uidset_copy(&job->tagged, filter->tagged);
+		if (filter->collapsed != NULL)
+			imap_uidset_copy(&job->collapsed, filter->collapsed);
 		if (filter->limit != NULL)
 			old = NULL; /* a limit sorts afresh */
 	}

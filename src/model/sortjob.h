@@ -21,7 +21,8 @@ struct sort_result {
 	bool reverse;
 	int64_t cost_ms;           /* how long the sort took */
 	bool limited;              /* the lines are only the messages the filter's limit matched (in
-				    * threads order flat: depth 0, no descendants) */
+				    * threads order a tree of them: a message's parent is its nearest
+				    * ancestor that matched) */
 	uint32_t *selected;        /* the filter's select: the UIDs it matched (ascending), or NULL */
 	size_t n_selected;
 };
@@ -32,6 +33,9 @@ struct sort_filter {
 	const char *limit;         /* the lines hold only the messages it matches; NULL: all */
 	const char *select;        /* the result names the UIDs it matches (among the limited ones) */
 	const struct imap_uidset *tagged;  /* what ~T reads (copied); NULL: nothing tagged */
+	const struct imap_uidset *collapsed; /* SORT_THREADS: the UIDs of the roots of collapsed threads
+					      * (copied): their lines get SORT_LINE_COLLAPSED, ~v matches
+					      * the messages of those threads; NULL: none */
 };
 
 /* Sorts idx now, on the caller's thread (what a job does on its own; for small folders). old as for

@@ -173,9 +173,101 @@ static void test_job(void)
 	synth_free(&sf);
 }
 
-/* A filter: the limit keeps the lines of the matching messages in order (flat in threads order), the
+/* A filter: the limit keeps the lines of the matching messages in order (a tree of them in threads order), the
  * select names the matching UIDs among them, ascending; on a thread as on the caller's; ~T reads the
  * tagged set handed over. */
+/* Adds messages [from, to) of sf to idx. */
+static void add_range(struct mindex *idx, struct synth_folder *sf, size_t from, size_t to)
+{
+	struct hcache_msg m;
+
+	for (size_t i = from; i < to; i++) {
+		synth_msg(sf, i, &m);
+		mindex_add(idx, &m);
+	}
+}
+
+/* Threads order, limited: the lines are the kept ones in thread order; a line's depth is the number
+ * of its kept ancestors and its descendants the kept lines of its subtree (checked against the whole
+ * tree, the slow way). */
+static void check_limited_tree(const struct mindex *idx, const bool *want, const struct sort_result *r)
+{
+	struct sort_line *t;
+	size_t n = sort_messages(idx, SORT_THREADS, false, SIZE_MAX, &t), k = 0;
+	size_t *parent = malloc((n > 0 ? n : 1) * sizeof(*parent));
+	bool *more = malloc((n > 0 ? n : 1) * sizeof(*more));
+	bool deep = false;
+
+	sort_tree_links(t, n, parent, more);
+	for (size_t i = 0; i < n; i++) {
+		size_t depth = 0, desc = 0;
+		if (!want[t[i].pos])
+			continue;
+		for (size_t p = parent[i]; p != SIZE_MAX; p = parent[p])
+			depth += want[t[p].pos];
+		for (size_t j = i + 1; j <= i + t[i].descendants && j < n; j++)
+			desc += want[t[j].pos];
+		TEST_ASSERT(k < r->n_lines);
+		TEST_INTEQ(r->lines[k].pos, t[i].pos);
+		TEST_INTEQ(r->lines[k].depth, depth);
+		TEST_INTEQ(r->lines[k].descendants, desc);
+		deep |= depth > 0;
+		k++;
+	}
+	TEST_INTEQ(k, r->n_lines);
+	TEST_ASSERT(deep); /* the folder has replies that matched under messages that matched */
+	free(t);
+	free(parent);
+	free(more);
+}
+
+/* Collapsed threads: their roots' lines are marked, kept over a sort, and ~v matches their messages. */
+static void test_collapsed(void)
+{
+	struct synth_folder *sf = synth_new(3000, 11);
+	struct mindex *idx = mindex_new();
+	struct imap_uidset collapsed;
+	struct sort_line *t;
+	size_t n, members = 0, root = SIZE_MAX;
+
+	add_range(idx, sf, 0, 3000);
+	n = sort_messages(idx, SORT_THREADS, false, SIZE_MAX, &t);
+	for (size_t i = 0; i < n && root == SIZE_MAX; i++)
+		if (t[i].depth == 0 && t[i].descendants >= 2)
+			root = i;
+	TEST_ASSERT(root != SIZE_MAX);
+	members = t[root].descendants + 1;
+	imap_uidset_init(&collapsed);
+	imap_uidset_add(&collapsed, mindex_get(idx, t[root].pos)->uid);
+	for (int limited = 0; limited < 2; limited++) {
+		struct sort_filter filter = { limited ? "~v" : NULL, NULL, NULL, &collapsed };
+		struct sort_result *r = sort_result_make_filtered(idx, SORT_THREADS, false, NULL, 0, 0, &filter);
+		size_t marked = 0;
+
+		TEST_INTEQ(r->n_lines, limited ? members : n);
+		for (size_t i = 0; i < r->n_lines; i++)
+			if (r->lines[i].flags & SORT_LINE_COLLAPSED) {
+				marked++;
+				TEST_INTEQ(r->lines[i].pos, t[root].pos);
+				TEST_INTEQ(r->lines[i].descendants, members - 1);
+			}
+		TEST_INTEQ(marked, 1);
+		if (limited)
+			for (size_t i = 0; i < r->n_lines; i++)
+				TEST_INTEQ(r->lines[i].pos, t[root + i].pos);
+		sort_result_free(&r);
+	}
+	/* in date order nothing is collapsed: ~v matches nothing */
+	struct sort_filter filter = { "~v", NULL, NULL, &collapsed };
+	struct sort_result *r = sort_result_make_filtered(idx, SORT_DATE, false, NULL, 0, 0, &filter);
+	TEST_INTEQ(r->n_lines, 0);
+	sort_result_free(&r);
+	free(t);
+	imap_uidset_clear(&collapsed);
+	mindex_free(&idx);
+	synth_free(&sf);
+}
+
 static void test_filter(void)
 {
 	struct synth_folder *sf = synth_new(5000, 7);
@@ -205,7 +297,7 @@ static void test_filter(void)
 		n_want += want[all[i].pos];
 	TEST_ASSERT(n_want > 100 && n_want < n_all);
 	for (int threaded = 0; threaded < 2; threaded++) {
-		struct sort_filter filter = { "~s ^re:", "~T", &tagged };
+		struct sort_filter filter = { "~s ^re:", "~T", &tagged, NULL };
 		struct sort_job *job = sort_job_start_filtered(idx, threaded ? SORT_THREADS : SORT_DATE, false, NULL,
 							       &filter);
 		struct sort_result *r, *inline_r;
@@ -221,8 +313,6 @@ static void test_filter(void)
 		for (size_t i = 0; i < r->n_lines; i++) {
 			TEST_ASSERT(want[r->lines[i].pos]);
 			TEST_INTEQ(r->lines[i].pos, inline_r->lines[i].pos);
-			if (threaded)
-				TEST_ASSERT(r->lines[i].depth == 0 && r->lines[i].descendants == 0);
 			n_sel += imap_uidset_contains(&tagged, mindex_get(idx, r->lines[i].pos)->uid);
 		}
 		if (!threaded) {
@@ -230,6 +320,8 @@ static void test_filter(void)
 			for (size_t i = 0; i < n_all && k < r->n_lines; i++)
 				if (want[all[i].pos])
 					TEST_INTEQ(all[i].pos, r->lines[k++].pos);
+		} else {
+			check_limited_tree(idx, want, r);
 		}
 		TEST_INTEQ(r->n_selected, n_sel);
 		for (size_t i = 1; i < r->n_selected; i++)
@@ -251,6 +343,7 @@ static const struct test_case cases[] = {
 	{ "a frozen view while the owner grows", test_freeze },
 	{ "sorting on a thread: orders, adds meanwhile, merge, abandon", test_job },
 	{ "a filter: limit and select, on a thread and inline", test_filter },
+	{ "collapsed threads over a sort, and ~v", test_collapsed },
 };
 
 TEST_MAIN(cases)

@@ -3,6 +3,9 @@
  * message follows the index cursor. */
 #include "skua.h"
 #include "ui-int.h"
+#include "lib/xmalloc.h"
+
+#include <stdlib.h>
 
 /* The index's mailbox when it has rows, else NULL (with an error for threads). */
 static struct ui_mailbox *cmd_thread_mailbox(struct cmd_ctx *ctx, bool threads)
@@ -98,6 +101,46 @@ static void cmd_thread_collapsed(struct ui_app *app, struct ui_mailbox *mb, size
 	ui_dirty(app);
 }
 
+/* Keeps the collapse of the thread at line root over later sorts (and for ~v). */
+static void cmd_thread_remember(struct ui_mailbox *mb, size_t root)
+{
+	const struct mindex_msg *m = ui_mailbox_line_msg(mb, root);
+
+	if (m == NULL)
+		return;
+	if (mb->lines[root].flags & SORT_LINE_COLLAPSED)
+		imap_uidset_add(&mb->collapsed, m->uid);
+	else
+		imap_uidset_remove(&mb->collapsed, m->uid);
+}
+
+static int cmd_thread_uid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* After collapse-all: the collapsed roots are exactly those of the lines now. O(n + threads log threads). */
+static void cmd_thread_remember_all(struct ui_mailbox *mb)
+{
+	uint32_t *uids = xmalloc((mb->n_lines > 0 ? mb->n_lines : 1) * sizeof(*uids));
+	size_t n = 0;
+
+	imap_uidset_clear(&mb->collapsed);
+	for (size_t i = 0; i < mb->n_lines; i++) {
+		const struct mindex_msg *m;
+		if (!(mb->lines[i].flags & SORT_LINE_COLLAPSED) || (m = ui_mailbox_line_msg(mb, i)) == NULL)
+			continue;
+		uids[n++] = m->uid;
+	}
+	/* ascending: each add appends */
+	qsort(uids, n, sizeof(*uids), cmd_thread_uid_cmp);
+	for (size_t i = 0; i < n; i++)
+		imap_uidset_add(&mb->collapsed, uids[i]);
+	free(uids);
+}
+
 static int cmd_collapse_thread_exec(struct cmd_ctx *ctx)
 {
 	struct ui_mailbox *mb = cmd_thread_mailbox(ctx, true);
@@ -111,6 +154,7 @@ static int cmd_collapse_thread_exec(struct cmd_ctx *ctx)
 		return 0;
 	}
 	mb->lines[root].flags ^= SORT_LINE_COLLAPSED;
+	cmd_thread_remember(mb, root);
 	cmd_thread_collapsed(ctx->app, mb, root);
 	return 0;
 }
@@ -126,6 +170,7 @@ static int cmd_collapse_all_exec(struct cmd_ctx *ctx)
 		any_open = mb->lines[i].depth == 0 && mb->lines[i].descendants > 0 &&
 			!(mb->lines[i].flags & SORT_LINE_COLLAPSED);
 	sort_collapse_all(mb->lines, mb->n_lines, any_open);
+	cmd_thread_remember_all(mb);
 	if (mb->list.count > 0)
 		cmd_thread_collapsed(ctx->app, mb, cmd_thread_root(mb, mb->list.cur));
 	else

@@ -304,8 +304,9 @@ static void ui_mailbox_sort_index(struct ui_app *app, struct ui_mailbox *mb)
 	const struct sort_result *old = !mb->sort_full && mb->shown == mb->idx ? mb->sorted : NULL;
 	bool inline_sort = mindex_count(mb->idx) <= UI_MAILBOX_SORT_INLINE;
 
-	struct sort_filter filter = { mb->limit, mb->select, &mb->tagged };
-	const struct sort_filter *f = mb->limit != NULL || mb->select != NULL ? &filter : NULL;
+	struct sort_filter filter = { mb->limit, mb->select, &mb->tagged, &mb->collapsed };
+	const struct sort_filter *f = mb->limit != NULL || mb->select != NULL ||
+		(mb->order == SORT_THREADS && !imap_uidset_is_empty(&mb->collapsed)) ? &filter : NULL;
 
 	ui_mailbox_remove_gone(mb);
 	mb->sort_due = false;
@@ -628,6 +629,7 @@ void ui_mailbox_free(struct ui_app *app, struct ui_mailbox **mbp)
 	imap_uidset_clear(&mb->gone);
 	imap_uidset_clear(&mb->hidden);
 	imap_uidset_clear(&mb->tagged);
+	imap_uidset_clear(&mb->collapsed);
 	free(mb->limit);
 	free(mb->select);
 	free(mb->progress);

@@ -64,6 +64,8 @@ struct ui_mailbox {
 	struct imap_uidset gone;       /* expunged while a job read idx: removed when it is done */
 	struct imap_uidset hidden;     /* on their way out (a move or expunge under way): no row */
 	struct imap_uidset tagged;     /* tagged by the user (t, ;) */
+	struct imap_uidset collapsed;  /* the roots of the threads the user collapsed (UIDs): kept over
+					* sorts, read by ~v */
 	char *limit;                   /* the limit (l): only the messages this pattern matches have rows;
 					* NULL: all */
 	char *select;                  /* tag-pattern (T) or untag-pattern (^T) waiting for the next sort,

@@ -100,5 +100,16 @@ ui_open() {
 	ui_keys Enter Enter
 }
 
+# ui_threads_collapsed: sorts the index by threads (replies drawn) and collapses every thread.
+ui_threads_collapsed() {
+	ui_keys o
+	ui_wait "Sort by"
+	ui_keys t Enter
+	ui_wait "(threads)"
+	ui_wait "└─>"
+	ui_keys Escape V
+	ui_wait "(+"
+}
+
 # ui_row N: line N (0-based) of the screen.
 ui_row() { ui_screen | sed -n "$(($1 + 1))p"; }

@@ -47,13 +47,7 @@ dev=$(dv_status Lists/dev messages)
 ui_wait "skua: Lists/dev [Msgs:$dev "
 
 # threads: sort by threads, collapse all, expand all
-ui_keys o
-ui_wait "Sort by"
-ui_keys t Enter
-ui_wait "(threads)"
-ui_wait "└─>"
-ui_keys Escape V
-ui_wait "(+"
+ui_threads_collapsed
 assert_not_contains "$(ui_screen)" "└─>" "collapsed: no replies drawn"
 ui_keys Escape V
 ui_wait "└─>"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # ui-limit: mutt's patterns in the index: l limits the rows to a pattern (the status line says so) and
 # "all" brings every message back; a bad pattern is refused with its position; T tags by pattern and
-# ;s moves the tagged ones (checked with doveadm); ^T untags by pattern.
+# ;s moves the tagged ones (checked with doveadm); ^T untags by pattern; in threads order ~v keeps the
+# collapsed threads, and a collapse outlives a new sort.
 . "${SKUA_SRCDIR:-$(dirname "$0")/../..}/tests/harness/lib.sh"
 harness_init
 harness_start
@@ -73,5 +74,25 @@ ui_wait "Moved $nh messages to Lists/dev."
 wait_for 20 eval '[ "$(count INBOX uid subject holiday)" = 0 ]'
 assert_eq $((n_dev + nh)) "$(dv_status Lists/dev messages)" "they are in Lists/dev"
 assert_eq $((n - nh)) "$(dv_status INBOX messages)" "and only they left INBOX"
+
+# --- threads: l ~v keeps the collapsed threads, still collapsed; the collapse outlives the sorts ---
+ui_threads_collapsed
+ui_keys l
+ui_wait "Limit to messages matching:"
+ui_type "~v"
+ui_keys Enter
+ui_wait ": ~v]"
+rows=$(ui_screen | grep -cE '^ *[0-9]+ ')
+[ "$rows" -ge 1 ] || fail "no collapsed thread matched ~v"
+assert_eq "$rows" "$(ui_screen | grep -E '^ *[0-9]+ ' | grep -cF '(+')" "every row is a collapsed thread"
+ui_keys l
+ui_wait "Limit to messages matching:"
+ui_type "all"
+ui_keys Enter
+ui_wait_gone "[Lim"
+assert_contains "$(ui_screen)" "(+" "the threads are still collapsed after the sort"
+assert_not_contains "$(ui_screen)" "└─>" "no reply drawn"
+ui_keys Escape V
+ui_wait "└─>"
 ui_quit
 echo "PASS: $TEST_NAME"
