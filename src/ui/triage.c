@@ -25,6 +25,9 @@ struct ui_step {
 	struct imap_uidset had[UI_TRIAGE_NBITS];
 	bool applied;            /* shown (and `had` taken) */
 	bool no_undo;            /* its undo is part of a later step's (the \Deleted cleared before a purge) */
+	bool remark;             /* MOVE of a purge to the trash: its undo marks the messages \Deleted again */
+	bool on_moved;           /* FLAGS on the messages where the step before moved them (its dest and
+				  * COPYUID), known once it ran; skipped when the server did not say */
 	/* COPY, MOVE: where the messages went (COPYUID) */
 	uint32_t dest_uidvalidity;
 	struct imap_uidset src_done, dst_done;
@@ -305,6 +308,18 @@ static void ui_act_run(struct ui_app *app, struct ui_act *act)
 		return;
 	}
 	s = &act->steps[act->next];
+	if (s->on_moved) {
+		const struct ui_step *prev = &act->steps[act->next - 1];
+		if (imap_uidset_is_empty(&prev->dst_done)) {
+			act->next++;
+			ui_act_run(app, act);
+			return;
+		}
+		imap_uidset_copy(&s->uids, &prev->dst_done);
+		free(s->mailbox);
+		s->mailbox = xstrdup(prev->dest);
+		s->uidvalidity = prev->dest_uidvalidity;
+	}
 	if (ix == NULL || ix->account != act->account || strcmp(ix->name, s->mailbox) != 0)
 		act->refresh = true;
 	ui_step_apply(app, act, s);
@@ -613,6 +628,7 @@ int ui_triage_sync(struct ui_app *app, struct ui_mailbox *mb)
 		s->no_undo = true;
 		s = ui_act_step(act, UI_OP_MOVE, mb->name, mb->uidvalidity, &set);
 		s->dest = xstrdup(trash);
+		s->remark = true;
 		act->what = xstrdup(errstr(P_("Moved %zu deleted message to %s.", "Moved %zu deleted messages to %s.",
 					      n), n, trash));
 	} else {
@@ -665,6 +681,14 @@ int ui_triage_undo(struct ui_app *app)
 					s->dest_uidvalidity, &s->dst_done);
 			if (n != NULL && s->kind == UI_OP_MOVE)
 				n->dest = xstrdup(s->mailbox);
+			if (n != NULL && s->remark) {
+				/* a purge to the trash undone: back, and marked deleted as they were */
+				n = ui_act_step(back, UI_OP_FLAGS, s->mailbox, s->uidvalidity, &s->dst_done);
+				if (n != NULL) {
+					n->add = IMAP_FLAG_DELETED;
+					n->on_moved = true;
+				}
+			}
 			break;
 		case UI_OP_EXPUNGE:
 			ui_error(app, "%s", _("Cannot undo: expunged messages are gone for good."));

@@ -1,7 +1,8 @@
 #!/bin/bash
 # ui-triage: triage from the keyboard, as a mutt user does it, checked with doveadm. Tagged messages
 # moved with ;s to a folder typed as =name (Tab completes it), and the move undone with z; a flag change
-# undone; d then $ moves the deleted message to the Trash (not marked deleted there), and d then $ in
+# undone; d then $ moves the deleted message to the Trash (not marked deleted there; z brings it back
+# marked deleted), and d then $ in
 # the Trash expunges every message marked deleted; A archives to the \Archive folder; a move the server refuses is taken back with
 # the reason shown; ^D and ^U act on the whole thread in threads order and refuse in date order;
 # leaving a folder with a message marked deleted asks: no keeps it, yes (on quitting) purges it first.
@@ -85,6 +86,18 @@ ui_wait "Moved 1 deleted message to Trash."
 wait_for 20 count_is Trash $((n_trash + 1))
 assert_eq "" "$(uids INBOX uid "$top")" "it left INBOX"
 assert_eq "$trash_deleted" "$(nlines "$(uids Trash deleted)")" "not marked deleted in the Trash"
+ui_wait "skua: INBOX [Msgs:$((n - 1)) "
+# undone: back from the Trash, marked deleted as before the $; then $ again
+ui_keys z
+ui_wait "Undone."
+wait_for 20 count_is Trash "$n_trash"
+wait_for 20 deleted_is INBOX 1
+assert_eq "$n" "$(dv_status INBOX messages)" "back in INBOX"
+ui_wait "skua: INBOX [Msgs:$n "
+ui_keys '$'
+ui_wait "Moved 1 deleted message to Trash."
+wait_for 20 count_is Trash $((n_trash + 1))
+wait_for 20 deleted_is INBOX 0
 ui_wait "skua: INBOX [Msgs:$((n - 1)) "
 n=$((n - 1))
 
