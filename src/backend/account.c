@@ -174,13 +174,6 @@ int account_select(struct account *a, const char *mailbox, bool rw, uint32_t uid
 	return OP_OK;
 }
 
-int account_pump(struct account *a, const char **error_r)
-{
-	if (a->session == NULL)
-		return 0;
-	return session_pump(a->session, NULL, NULL, error_r);
-}
-
 struct track_changes *account_changes(struct account *a)
 {
 	return a->track != NULL ? track_flush(a->track) : NULL;

@@ -59,8 +59,6 @@ void account_unselected(struct account *account);
 const char *account_selected_name(const struct account *account);
 struct track *account_track(struct account *account);
 
-/* Reads what the server sent while no request ran, without waiting (the tracker hears it). Returns 0, or -1 when the connection is lost (*error_r). */
-int account_pump(struct account *account, const char **error_r);
 /* The tracker's changes since the last call (the caller owns them: track_changes_free), or NULL. */
 struct track_changes *account_changes(struct account *account);
 

@@ -32,7 +32,7 @@ static const char usage[] =
 	"                                                             (timed), or wait for its final message\n"
 	"  wait-quiet MS                                              wait until nothing came for MS\n"
 	"  stop                                                       stop the worker (timed), start another\n"
-	"  keepalive MS | wait-status idle|connecting|ready|busy|failed | run SHELL-COMMAND\n"
+	"  keepalive MS | idle on|off | wait-status idle|connecting|ready|busy|failed | run SHELL-COMMAND\n"
 	"  op copy|move FOLDER UIDSET DEST | op expunge FOLDER UIDSET | op create|delete|subscribe|\n"
 	"     unsubscribe FOLDER | op rename FOLDER NEW | op append FOLDER FILE | op search FOLDER\n"
 	"     text|body|subject|from|to WORD | op flags FOLDER UIDSET +flag...   (worker_submit)\n"
@@ -534,6 +534,10 @@ static int run(struct driver *d, char *line)
 		return background(d, words[0]);
 	if (strcmp(words[0], "keepalive") == 0 && n == 2) {
 		worker_set_keepalive(d->w, atoi(words[1]));
+		return 0;
+	}
+	if (strcmp(words[0], "idle") == 0 && n == 2 && (strcmp(words[1], "on") == 0 || strcmp(words[1], "off") == 0)) {
+		worker_set_idle(d->w, strcmp(words[1], "on") == 0);
 		return 0;
 	}
 	if (strcmp(words[0], "wait-status") == 0 && n == 2) {

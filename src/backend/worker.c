@@ -36,6 +36,7 @@ struct worker {
 	int abort_rfd, abort_wfd;    /* a byte in it ends the worker's network waits (net_set_abort_fd) */
 	pthread_t thread;
 	atomic_int keepalive_ms;
+	atomic_bool idle_on;         /* IDLE when there is nothing to do (worker_set_idle) */
 	atomic_bool stopping;
 
 	/* shared, under lock */
@@ -48,6 +49,8 @@ struct worker {
 	/* the worker thread's */
 	struct account *a;
 	int64_t last_io_ms;          /* when the connection was last used */
+	uint32_t idle_cmd;           /* the IDLE under way, or 0 */
+	int64_t idle_start_ms;       /* when it began */
 };
 
 /* A request as queued: the operation, and for OPEN requests made with worker_request(), a preview. */
@@ -168,6 +171,17 @@ static void worker_status(struct worker *w, enum worker_conn conn, const char *t
 	(void)worker_post_text(w, 0, WORKER_EV_STATUS, conn, text, false);
 }
 
+/* session_pump's callback between requests: an IDLE that ended (the engine ends one itself when the
+ * tracker sends a command, e.g. to fetch new mail) is no longer to be ended. */
+static int worker_listen_event(void *ctx, const struct imap_event *ev)
+{
+	struct worker *w = ctx;
+
+	if (ev->type == IMAP_EVENT_DONE && w->idle_cmd != 0 && ev->cmd == w->idle_cmd)
+		w->idle_cmd = 0;
+	return 0;
+}
+
 /* Posts what the selected mailbox's tracker gathered, and asks for the headers of mail it heard of
  * (they come through the next waits). */
 static void worker_post_changes(struct worker *w)
@@ -181,7 +195,11 @@ static void worker_post_changes(struct worker *w)
 	if (t != NULL && track_wants_new(t) && account_session(w->a) != NULL) {
 		(void)track_fetch_new(t, session_engine(account_session(w->a)));
 		/* sent now; a failure shows at the next read */
-		(void)session_pump(account_session(w->a), NULL, NULL, &error);
+		(void)session_pump(account_session(w->a), worker_listen_event, w, &error);
+		/* the answer may be in already: nothing else would post it before the server speaks again
+		 * (an IDLE may follow) */
+		if ((c = account_changes(w->a)) != NULL)
+			(void)worker_post(w, 0, WORKER_EV_CHANGED, 0, 0, c, track_changes_free, false);
 	}
 }
 
@@ -261,6 +279,7 @@ static void worker_lost(struct worker *w, const char *error, bool aborted)
 
 	log_info("worker %s: connection dropped: %s", w->acct->name, why);
 	worker_post_changes(w);
+	w->idle_cmd = 0;
 	account_disconnect(w->a);
 	if (aborted)
 		worker_status(w, WORKER_CONN_IDLE, _("not connected"));
@@ -277,8 +296,45 @@ static int keepalive_event(void *ctx, const struct imap_event *ev)
 	return 0;
 }
 
-/* The keep-alive: a NOOP on an idle connection (what the server says meanwhile reaches the tracker);
- * a dead connection is dropped. */
+/* Begins an IDLE when it is on, a folder is selected, the server offers it and none runs. What the
+ * server then says arrives through worker_listen. */
+static void worker_idle_begin(struct worker *w)
+{
+	struct session *s = account_session(w->a);
+	const char *error;
+
+	if (s == NULL || w->idle_cmd != 0 || !atomic_load(&w->idle_on) || account_selected_name(w->a) == NULL)
+		return;
+	if ((w->idle_cmd = imap_engine_cmd_idle(session_engine(s))) == 0)
+		return; /* not offered */
+	w->idle_start_ms = ev_now_ms();
+	if (session_pump(s, worker_listen_event, w, &error) < 0)
+		worker_lost(w, error, false);
+	else
+		worker_post_changes(w); /* what that read brought */
+}
+
+/* Ends the IDLE under way (DONE, and its tagged answer: one round trip). Returns 0, or -1 when the
+ * connection was lost (dropped, *error_r). */
+static int worker_idle_end(struct worker *w, const char **error_r)
+{
+	struct session *s = account_session(w->a);
+	uint32_t cmd = w->idle_cmd;
+
+	if (cmd == 0 || s == NULL)
+		return 0;
+	w->idle_cmd = 0;
+	(void)imap_engine_idle_done(session_engine(s));
+	if (session_wait(s, cmd, keepalive_event, NULL, error_r) < 0) {
+		worker_lost(w, *error_r, false);
+		return -1;
+	}
+	w->last_io_ms = ev_now_ms();
+	return 0;
+}
+
+/* The keep-alive: a NOOP on an idle connection, or the end of the IDLE under way (a round trip either
+ * way; what the server says meanwhile reaches the tracker); a dead connection is dropped. */
 static void worker_keepalive(struct worker *w)
 {
 	struct session *s = account_session(w->a);
@@ -286,6 +342,13 @@ static void worker_keepalive(struct worker *w)
 	int ret;
 
 	worker_arm(w, 0, true);
+	if (w->idle_cmd != 0) {
+		/* the next wait begins another */
+		if (worker_idle_end(w, &error) == 0)
+			worker_post_changes(w);
+		worker_disarm(w, 0);
+		return;
+	}
 	ret = session_wait(s, imap_engine_cmd_noop(session_engine(s)), keepalive_event, NULL, &error);
 	if (ret < 0) {
 		struct pollfd pfd = { .fd = w->abort_rfd, .events = POLLIN };
@@ -301,9 +364,10 @@ static void worker_keepalive(struct worker *w)
 /* What the server said while no request ran. */
 static void worker_listen(struct worker *w)
 {
+	struct session *s = account_session(w->a);
 	const char *error;
 
-	if (account_pump(w->a, &error) < 0) {
+	if (s != NULL && session_pump(s, worker_listen_event, w, &error) < 0) {
 		worker_lost(w, error, false);
 		return;
 	}
@@ -489,6 +553,9 @@ static void worker_run(struct worker *w, uint64_t id, const struct op *op)
 		worker_disarm(w, id);
 		return;
 	}
+	/* an IDLE under way ends first (a lost connection is made again below) */
+	if (w->idle_cmd != 0 && worker_idle_end(w, &error) == 0)
+		worker_post_changes(w);
 	/* a folder in the cache is on the screen before the server has said a word */
 	struct op quiet;
 	if (op_open_preview(w->a, op, &sink)) {
@@ -547,9 +614,23 @@ static enum ev_queue_status worker_wait(struct worker *w, struct ev_msg *req)
 	st = ev_queue_pop(w->requests, req, 0);
 	if (st != EV_QUEUE_EMPTY)
 		return st;
+	if (s != NULL && !atomic_load(&w->idle_on) && w->idle_cmd != 0) {
+		/* turned off meanwhile */
+		const char *error;
+		(void)worker_idle_end(w, &error);
+	}
+	worker_idle_begin(w);
+	s = account_session(w->a);
 	if (s != NULL && keepalive > 0) {
 		int64_t left = w->last_io_ms + keepalive - ev_now_ms();
 		timeout = left <= 0 ? 0 : left > keepalive ? keepalive : (int)left;
+	}
+	if (s != NULL && w->idle_cmd != 0) {
+		/* an IDLE is begun again before the server may drop it */
+		int64_t left = w->idle_start_ms + WORKER_IDLE_MAX_MS - ev_now_ms();
+		int until = left <= 0 ? 0 : left > WORKER_IDLE_MAX_MS ? WORKER_IDLE_MAX_MS : (int)left;
+		if (timeout < 0 || until < timeout)
+			timeout = until;
 	}
 	pfd[n++] = (struct pollfd){ .fd = ev_queue_fd(w->requests), .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = w->abort_rfd, .events = POLLIN };
@@ -626,6 +707,7 @@ int worker_start(const struct cfg_account *acct, uint32_t account, struct hcache
 	w->a = account_new(acct, hc);
 	account_set_alert_fn(w->a, worker_alert, w);
 	atomic_init(&w->keepalive_ms, WORKER_KEEPALIVE_MS);
+	atomic_init(&w->idle_on, acct->idle);
 	atomic_init(&w->stopping, false);
 	pthread_mutex_init(&w->lock, NULL);
 	if ((w->requests = ev_queue_new(0, error_r)) == NULL)
@@ -729,6 +811,15 @@ void worker_set_keepalive(struct worker *w, int ms)
 {
 	atomic_store(&w->keepalive_ms, ms < 0 ? 0 : ms);
 	/* the wait under way takes the new interval at once */
+	pthread_mutex_lock(&w->lock);
+	if (w->running == 0 && !w->in_keepalive)
+		worker_poke(w);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void worker_set_idle(struct worker *w, bool on)
+{
+	atomic_store(&w->idle_on, on);
 	pthread_mutex_lock(&w->lock);
 	if (w->running == 0 && !w->in_keepalive)
 		worker_poke(w);

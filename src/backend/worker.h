@@ -99,6 +99,9 @@ struct worker_body {
 /* Idle time after which the worker sends a NOOP, so that NATs and servers keep the connection and a
  * dead one is found before the user waits on it. */
 #define WORKER_KEEPALIVE_MS (4 * 60 * 1000)
+/* An IDLE is ended and begun again after this long at most (RFC 2177: servers may drop an IDLE client
+ * after 30 minutes of it). */
+#define WORKER_IDLE_MAX_MS (28 * 60 * 1000)
 
 struct worker;
 
@@ -145,6 +148,12 @@ void worker_cancel(struct worker *worker, uint64_t request_id);
 /* Sets the keep-alive interval (WORKER_KEEPALIVE_MS at start; 0 turns keep-alives off); it applies
  * from the next idle wait on. UI thread. */
 void worker_set_keepalive(struct worker *worker, int ms);
+
+/* Turns IDLE on or off (at start: the account's `idle`). With it on, a worker with a folder selected and
+ * nothing to do waits in IDLE when the server offers it, so that what other clients change reaches the
+ * UI at once (as WORKER_EV_CHANGED); a request ends the IDLE first (one round trip); the keep-alive then
+ * ends and begins it again instead of a NOOP. Applies from the next idle wait on. UI thread. */
+void worker_set_idle(struct worker *worker, bool on);
 
 /* Stops the thread (cancelling what runs, LOGOUT best effort), joins it, frees the worker and the
  * requests still queued, and sets *worker = NULL. Requests not finished by then may get no final

@@ -326,6 +326,7 @@ static int cfg_account_start(struct cfg_parser *p, const char *name)
 	a->name = xstrdup(name);
 	a->tls = CFG_TLS_IMPLICIT; /* the table's defaults */
 	a->auth = CFG_AUTH_AUTO;
+	a->idle = true;
 	a->file = cfg->path;
 	a->line = p->line;
 	cfg->accounts = xgrow(cfg->accounts, &p->acct_cap, cfg->n_accounts + 1, sizeof(*cfg->accounts));

@@ -23,6 +23,7 @@ struct cfg_account {
 	char *tunnel;            /* command speaking IMAP on stdin/stdout, or NULL */
 	char *trash;             /* where deleted messages go, or NULL: the SPECIAL-USE \Trash folder */
 	char *archive;           /* where archived messages go, or NULL: the SPECIAL-USE \Archive folder */
+	bool idle;               /* IDLE on the open folder when the server offers it (default yes) */
 	const char *file;        /* where it was defined (points into struct cfg) */
 	int line;
 };

@@ -51,6 +51,9 @@ static const struct cfg_option cfg_option_table[CFG_O_COUNT] = {
 	[CFG_O_ARCHIVE] = { "archive", CFG_SCOPE_ACCOUNT, CFG_OPT_STRING, NULL, 0, 0, NULL,
 			    N_("the folder archived messages go to (default: the server's \\Archive folder)"),
 			    offsetof(struct cfg_account, archive), 0 },
+	[CFG_O_IDLE] = { "idle", CFG_SCOPE_ACCOUNT, CFG_OPT_BOOL, NULL, 0, 0, "yes",
+			 N_("wait with IDLE on the open folder, so that new mail and changes show at once"),
+			 offsetof(struct cfg_account, idle), 0 },
 	/* global options */
 	[CFG_O_HTML_COMMAND] = { "html-command", CFG_SCOPE_GLOBAL, CFG_OPT_ARGV, NULL, 0, 0, NULL,
 				 N_("a command that turns HTML into text (no shell)"), offsetof(struct cfg, html_command),

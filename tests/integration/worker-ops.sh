@@ -2,7 +2,7 @@
 # worker-ops: the worker listens and runs typed operations (src/backend/op.c), driven by `test-worker
 # drive` against the harness Dovecot. Another client's flag change, expunge and new mail reach the open
 # folder as WORKER_EV_CHANGED after the worker's next command (a search, or its keep-alive NOOP) without
-# reopening it; copy, move (COPYUID), expunge of exact UIDs, append (APPENDUID), folder create, rename
+# reopening it, or at once while it waits in IDLE; copy, move (COPYUID), expunge of exact UIDs, append (APPENDUID), folder create, rename
 # and delete, and server search all leave what doveadm then sees.
 . "${SKUA_SRCDIR:-$(dirname "$0")/../..}/tests/harness/lib.sh"
 harness_init
@@ -14,7 +14,7 @@ harness_config "$CONFIG"
 # drive COMMAND...: the driver on the plain account; sets OUT (see skua_run); fails on a BUG line.
 drive() {
 	local SKUA=$DRIVER CONFIG=
-	skua_run drive -F "$CONFIG_FILE" -a plain -d "$T/drive.log" "$@"
+	skua_run drive -F "$CONFIG_FILE" -a plain -d "${DRIVE_LOG:-$T/drive.log}" "$@"
 	assert_not_contains "$OUT" "BUG" "the worker kept its promises"
 	[ "$RC" -eq 0 ] || fail "the driver failed"
 }
@@ -27,7 +27,7 @@ changed_line() { printf '%s\n' "$OUT" | grep '^changed ' | grep -m 1 -- "$1" || 
 uid=$(dv_fetch INBOX uid unflagged | head -n 1)
 [ -n "$uid" ] || fail "no unflagged message in INBOX"
 n=$(dv_status INBOX messages)
-drive "open INBOX" "keepalive 0" "run $dv flags add -u $USER '\\Flagged' mailbox INBOX uid $uid" \
+drive "idle off" "open INBOX" "keepalive 0" "run $dv flags add -u $USER '\\Flagged' mailbox INBOX uid $uid" \
 	"op search INBOX subject zzznothing" "wait-change  $uid:"
 line=$(changed_line " $uid:")
 assert_match "$line" "^changed INBOX exists $n flags.* $uid:S?F" "the flag change reached the open folder"
@@ -38,13 +38,31 @@ gone=$(dv_fetch INBOX uid | sed -n 3p)
 printf '%s\r\n' "Message-ID: <live-1@example.org>" "Date: Tue, 1 Apr 2025 12:00:00 +0000" \
 	"From: L <l@example.org>" "Subject: arrived live" "" "body" >"$T/new.eml"
 newuid=$(dv_status INBOX uidnext)
-drive "open INBOX" "keepalive 0" "run $dv expunge -u $USER mailbox INBOX uid $gone" \
+drive "idle off" "open INBOX" "keepalive 0" "run $dv expunge -u $USER mailbox INBOX uid $gone" \
 	"run $dv save -u $USER -m INBOX <$T/new.eml" "keepalive 200" "wait-change expunged $gone " \
 	"wait-change added $newuid "
 assert_match "$(printf '%s\n' "$OUT" | grep '^changed ' | tr '\n' ' ')" "added $newuid " "the new mail reached the open folder"
 # the cache follows: a warm list shows the new message, not the expunged one, with the server's flags
 skua_ok list INBOX -n 100000
 assert_eq "$(oracle list INBOX 100000)" "$OUT" "the cache equals the server after live changes"
+
+# --- IDLE: with no keep-alive and no command, another client's new mail, flag change and expunge come
+# while the worker waits; a request afterwards ends the IDLE and runs ---
+printf '%s\r\n' "Message-ID: <idle-1@example.org>" "Date: Tue, 1 Apr 2025 13:00:00 +0000" \
+	"From: I <i@example.org>" "Subject: arrived in IDLE" "" "body" >"$T/idle.eml"
+newuid=$(dv_status INBOX uidnext)
+flag_uid=$(dv_fetch INBOX uid unflagged | head -n 1)
+DRIVE_LOG=$T/idle.log drive "keepalive 0" "open INBOX" "run $dv save -u $USER -m INBOX <$T/idle.eml" \
+	"wait-change added $newuid " "run $dv flags add -u $USER '\\Flagged' mailbox INBOX uid $flag_uid" \
+	"wait-change  $flag_uid:" "run $dv expunge -u $USER mailbox INBOX uid $newuid" \
+	"wait-change expunged $newuid " \
+	"op search INBOX subject zzznothing"
+assert_contains "$(cat "$T/idle.log")" " IDLE" "the worker waited in IDLE"
+assert_contains "$(cat "$T/idle.log")" "C: DONE" "and ended it for the search"
+assert_not_contains "$(cat "$T/idle.log")" "NOOP" "no keep-alive brought the changes"
+assert_contains "$OUT" "found " "the search ran after the IDLE"
+skua_ok list INBOX -n 100000
+assert_eq "$(oracle list INBOX 100000)" "$OUT" "the cache equals the server after changes heard in IDLE"
 
 # --- move: UID MOVE, COPYUID reported, the source expunged, the destination holds it ---
 m1=$(dv_fetch INBOX uid | sed -n 1p)
